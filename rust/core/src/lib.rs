@@ -1,0 +1,17 @@
+//! counterpoise-core: the pure-Rust engine under the `counterpoise` Python package.
+//!
+//! No Python types live here. Every public function takes plain `ndarray` views and
+//! returns owned arrays or a [`CoreError`]; nothing reachable from the bindings panics
+//! on user data. Parallel work runs in a private rayon pool built per call
+//! ([`pool::run`]), so output never depends on the thread count and a forked child
+//! never inherits a pool.
+
+pub mod errors;
+pub mod neighbours;
+pub mod over;
+pub mod pool;
+pub mod real;
+pub mod take;
+
+pub use errors::{CoreError, Result};
+pub use real::Real;

@@ -1,0 +1,161 @@
+//! Blocked brute-force exact k-NN for high dimensions.
+//!
+//! For a block of queries and a block of data rows, `x.q` comes from a GEMM kernel
+//! (`matrixmultiply`, AVX2/FMA where available) and the ranking key is
+//! `a(x) = |x|^2 - 2 x.q` (the query's own `|q|^2` is the same for every candidate).
+//! That expression loses precision through cancellation, so each query keeps every
+//! candidate whose key is within `2·tol` of the current k-th best key, where `tol`
+//! bounds `|a_computed - a_exact|` for this query (rounding of the norms, the dot
+//! product of length d and the subtraction). Any true top-k row has
+//! `a_computed <= D_k + tol <= kth_computed + 2·tol`, so it is never dropped. The
+//! finalists are then ranked by the exact squared distance, giving the same answer
+//! as the KD-tree and as a naive search.
+//!
+//! Work is split into fixed query blocks, so the result does not depend on the
+//! number of threads.
+
+use ndarray::{Array2, ArrayView2};
+use rayon::prelude::*;
+
+use super::exact::sq_dist;
+use super::{finish_row, Neighbours};
+use crate::Real;
+
+/// Query rows per block (one rayon task).
+const QUERY_BLOCK: usize = 64;
+/// Data rows per GEMM block.
+const DATA_BLOCK: usize = 512;
+
+pub fn kneighbors<T: Real>(data: ArrayView2<T>, queries: ArrayView2<T>, k: usize) -> Neighbours {
+    let (n, dim) = data.dim();
+    let m = queries.nrows();
+    let norms: Vec<T> = data
+        .outer_iter()
+        .into_par_iter()
+        .map(|r| T::from_f64(r.iter().map(|v| v.to_f64() * v.to_f64()).sum::<f64>()))
+        .collect();
+    let norm_max = norms.iter().map(|v| v.to_f64()).fold(0.0f64, f64::max);
+
+    let mut indices = Array2::<i64>::zeros((m, k));
+    let mut distances = Array2::<f64>::zeros((m, k));
+    let (Some(idx_all), Some(dist_all), Some(dslice), Some(qslice)) = (
+        indices.as_slice_mut(),
+        distances.as_slice_mut(),
+        data.as_slice(),
+        queries.as_slice(),
+    ) else {
+        return Neighbours { indices, distances };
+    };
+    // Keep the candidate list short: prune once it holds this many.
+    let cap = 4 * k + 60;
+    // (d + 4) covers the dot product's d roundings plus norm, scaling and subtraction.
+    let gamma = 2.0 * (dim as f64 + 4.0) * T::EPSILON;
+
+    idx_all
+        .par_chunks_mut(QUERY_BLOCK * k)
+        .zip(dist_all.par_chunks_mut(QUERY_BLOCK * k))
+        .enumerate()
+        .for_each(|(b, (idx_blk, dist_blk))| {
+            let q0 = b * QUERY_BLOCK;
+            let qb = idx_blk.len() / k;
+            let qrows = &qslice[q0 * dim..(q0 + qb) * dim];
+            let margin: Vec<f64> = qrows
+                .chunks_exact(dim.max(1))
+                .map(|q| {
+                    let qn: f64 = q.iter().map(|v| v.to_f64() * v.to_f64()).sum();
+                    2.0 * gamma * (qn + norm_max) * (1.0 + 1e-6)
+                })
+                .collect();
+            let mut thr = vec![f64::INFINITY; qb];
+            let mut cands: Vec<Vec<(T, usize)>> = vec![Vec::with_capacity(cap + DATA_BLOCK); qb];
+            let mut dots = vec![T::default(); qb * DATA_BLOCK];
+            let mut s = 0;
+            while s < n {
+                let db = DATA_BLOCK.min(n - s);
+                if dim > 0 {
+                    // dots[i, j] = q_i . x_{s+j}; data rows read transposed via strides.
+                    unsafe {
+                        T::gemm(
+                            qb,
+                            dim,
+                            db,
+                            qrows.as_ptr(),
+                            dim as isize,
+                            1,
+                            dslice.as_ptr().add(s * dim),
+                            1,
+                            dim as isize,
+                            dots.as_mut_ptr(),
+                            DATA_BLOCK as isize,
+                            1,
+                        );
+                    }
+                }
+                let nblk = &norms[s..s + db];
+                for i in 0..qb {
+                    let row = &dots[i * DATA_BLOCK..i * DATA_BLOCK + db];
+                    let list = &mut cands[i];
+                    scan(row, nblk, T::from_f64(thr[i]), s, list);
+                    if list.len() >= cap {
+                        thr[i] = prune(list, k, margin[i]);
+                    }
+                }
+                s += db;
+            }
+            for (i, (idx_row, dist_row)) in idx_blk
+                .chunks_mut(k)
+                .zip(dist_blk.chunks_mut(k))
+                .enumerate()
+            {
+                let q = &qrows[i * dim..(i + 1) * dim];
+                let mut exact: Vec<(f64, usize)> = cands[i]
+                    .iter()
+                    .map(|&(_, j)| (sq_dist(q, &dslice[j * dim..(j + 1) * dim]), j))
+                    .collect();
+                finish_row(&mut exact, k, idx_row, dist_row);
+            }
+        });
+    Neighbours { indices, distances }
+}
+
+/// Push every `(key, s + j)` with `key = norms[j] - 2 dots[j] <= t`. Lanes of 8 are
+/// tested branch-free first (the common case: none passes), which lets the compiler
+/// vectorise the test.
+#[inline]
+fn scan<T: Real>(dots: &[T], norms: &[T], t: T, s: usize, list: &mut Vec<(T, usize)>) {
+    const W: usize = 8;
+    let mut dc = dots.chunks_exact(W);
+    let mut nc = norms.chunks_exact(W);
+    let mut base = s;
+    for (d, n) in (&mut dc).zip(&mut nc) {
+        let mut hit = false;
+        for l in 0..W {
+            hit |= n[l] - (d[l] + d[l]) <= t;
+        }
+        if hit {
+            for l in 0..W {
+                let key = n[l] - (d[l] + d[l]);
+                if key <= t {
+                    list.push((key, base + l));
+                }
+            }
+        }
+        base += W;
+    }
+    for (l, (&d, &n)) in dc.remainder().iter().zip(nc.remainder()).enumerate() {
+        let key = n - (d + d);
+        if key <= t {
+            list.push((key, base + l));
+        }
+    }
+}
+
+/// Drop candidates more than `margin` above the k-th best key; return the new
+/// threshold (rounded up so the cast to `T` cannot tighten it).
+fn prune<T: Real>(list: &mut Vec<(T, usize)>, k: usize, margin: f64) -> f64 {
+    list.select_nth_unstable_by(k - 1, |a, b| a.0.to_f64().total_cmp(&b.0.to_f64()));
+    let kth = list[k - 1].0.to_f64();
+    let thr = kth + margin + kth.abs() * 4.0 * T::EPSILON;
+    list.retain(|c| c.0.to_f64() <= thr);
+    thr
+}

@@ -1,0 +1,52 @@
+//! The exact squared distance both search paths rank by.
+//!
+//! Accumulated in f64 over four interleaved partial sums in a fixed order, so the
+//! value is the same whichever path computes it, for float32 and float64 input alike.
+//! [`box_sq_dist`] uses the same grouping with each term no larger than a point's,
+//! so by the monotonicity of rounding it never exceeds the distance to any point in
+//! the box: pruning with a strict `>` can never drop a true neighbour or a tie.
+
+use crate::Real;
+
+#[inline(always)]
+fn combine(acc: [f64; 4]) -> f64 {
+    (acc[0] + acc[1]) + (acc[2] + acc[3])
+}
+
+#[inline]
+pub fn sq_dist<T: Real>(a: &[T], b: &[T]) -> f64 {
+    let mut acc = [0.0f64; 4];
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let mut ca = a.chunks_exact(4);
+    let mut cb = b.chunks_exact(4);
+    for (x, y) in (&mut ca).zip(&mut cb) {
+        for l in 0..4 {
+            let t = x[l].to_f64() - y[l].to_f64();
+            acc[l] += t * t;
+        }
+    }
+    for (l, (x, y)) in ca.remainder().iter().zip(cb.remainder()).enumerate() {
+        let t = x.to_f64() - y.to_f64();
+        acc[l] += t * t;
+    }
+    combine(acc)
+}
+
+/// Squared distance from `q` to the box `[lo, hi]` (a lower bound of [`sq_dist`]).
+#[inline]
+pub fn box_sq_dist<T: Real>(q: &[T], lo: &[T], hi: &[T]) -> f64 {
+    let mut acc = [0.0f64; 4];
+    for (j, ((&x, &l), &h)) in q.iter().zip(lo).zip(hi).enumerate() {
+        let x = x.to_f64();
+        let t = if x < l.to_f64() {
+            l.to_f64() - x
+        } else if x > h.to_f64() {
+            x - h.to_f64()
+        } else {
+            0.0
+        };
+        acc[j & 3] += t * t;
+    }
+    combine(acc)
+}

@@ -1,0 +1,240 @@
+//! KD-tree for exact k-NN in low dimensions.
+//!
+//! The tree is implicit (node `i` has children `2i+1` and `2i+2`, every node splits
+//! its index range at the middle), so its shape depends only on `n` and the leaf
+//! size, and the build partitions disjoint slices in parallel. Each node splits on
+//! the dimension of widest spread; queries prune on exact bounding boxes (not on the
+//! splitting plane), visiting the nearer child first. Points are copied into tree
+//! order (in the caller's precision) so leaves are contiguous in memory.
+
+use ndarray::{Array2, ArrayView2};
+use rayon::prelude::*;
+
+use super::exact::{box_sq_dist, sq_dist};
+use super::{finish_row, Neighbours};
+use crate::Real;
+
+const LEAF_SIZE: usize = 24;
+/// Below this many points a subtree is partitioned on the current thread.
+const PAR_BUILD_MIN: usize = 16_384;
+const QUERY_CHUNK: usize = 128;
+
+pub struct KdTree<T: Real> {
+    dim: usize,
+    /// Original row index of each tree-order position.
+    order: Vec<usize>,
+    /// Points in tree order, `n × dim`.
+    points: Vec<T>,
+    /// Per node: `[lo_0..lo_d, hi_0..hi_d]`.
+    bounds: Vec<T>,
+    /// Per node: `(start, end)` into tree order.
+    ranges: Vec<(usize, usize)>,
+    n_nodes: usize,
+    first_leaf: usize,
+}
+
+impl<T: Real> KdTree<T> {
+    pub fn build(data: ArrayView2<T>) -> Self {
+        let (n, dim) = data.dim();
+        let mut levels = 1usize;
+        while (n >> (levels - 1)) > LEAF_SIZE && levels < 48 {
+            levels += 1;
+        }
+        let n_nodes = (1usize << levels) - 1;
+        let first_leaf = (1usize << (levels - 1)) - 1;
+        let mut ranges = vec![(0usize, 0usize); n_nodes];
+        ranges[0] = (0, n);
+        for i in 0..first_leaf {
+            let (s, e) = ranges[i];
+            let mid = s + (e - s) / 2;
+            ranges[2 * i + 1] = (s, mid);
+            ranges[2 * i + 2] = (mid, e);
+        }
+        let mut order: Vec<usize> = (0..n).collect();
+        partition(&data, &mut order, 0, first_leaf);
+
+        let mut points = vec![T::default(); n * dim];
+        points
+            .par_chunks_mut(dim.max(1))
+            .zip(order.par_iter())
+            .for_each(|(dst, &src)| {
+                for (d, s) in dst.iter_mut().zip(data.row(src).iter()) {
+                    *d = *s;
+                }
+            });
+
+        // Bounds: leaves from their points (in parallel), then parents bottom-up.
+        let mut bounds = vec![T::default(); n_nodes * 2 * dim];
+        let stride = 2 * dim;
+        if dim > 0 {
+            bounds[first_leaf * stride..]
+                .par_chunks_mut(stride)
+                .enumerate()
+                .for_each(|(l, b)| {
+                    let (s, e) = ranges[first_leaf + l];
+                    set_box(b, &points[s * dim..e * dim], dim);
+                });
+            for i in (0..first_leaf).rev() {
+                let (head, tail) = bounds.split_at_mut((2 * i + 1) * stride);
+                let b = &mut head[i * stride..(i + 1) * stride];
+                let (l, r) = (&tail[..stride], &tail[stride..2 * stride]);
+                for j in 0..dim {
+                    b[j] = pick(l[j], r[j], true);
+                    b[dim + j] = pick(l[dim + j], r[dim + j], false);
+                }
+            }
+        }
+        KdTree {
+            dim,
+            order,
+            points,
+            bounds,
+            ranges,
+            n_nodes,
+            first_leaf,
+        }
+    }
+
+    pub fn query(&self, queries: ArrayView2<T>, k: usize) -> Neighbours {
+        let m = queries.nrows();
+        let mut indices = Array2::<i64>::zeros((m, k));
+        let mut distances = Array2::<f64>::zeros((m, k));
+        let (Some(idx_all), Some(dist_all)) = (indices.as_slice_mut(), distances.as_slice_mut())
+        else {
+            return Neighbours { indices, distances };
+        };
+        idx_all
+            .par_chunks_mut(QUERY_CHUNK * k)
+            .zip(dist_all.par_chunks_mut(QUERY_CHUNK * k))
+            .enumerate()
+            .for_each(|(c, (idx, dist))| {
+                let mut best: Vec<(f64, usize)> = Vec::with_capacity(k + 1);
+                for (r, (idx_row, dist_row)) in
+                    idx.chunks_mut(k).zip(dist.chunks_mut(k)).enumerate()
+                {
+                    let q = queries.row(c * QUERY_CHUNK + r);
+                    let q = q.as_slice().unwrap_or(&[]);
+                    best.clear();
+                    self.search(q, k, &mut best);
+                    finish_row(&mut best, k, idx_row, dist_row);
+                }
+            });
+        Neighbours { indices, distances }
+    }
+
+    fn node_box(&self, node: usize) -> (&[T], &[T]) {
+        let b = &self.bounds[node * 2 * self.dim..(node + 1) * 2 * self.dim];
+        b.split_at(self.dim)
+    }
+
+    /// Depth-first search keeping `best` sorted by (distance, index), at most `k` long.
+    fn search(&self, q: &[T], k: usize, best: &mut Vec<(f64, usize)>) {
+        let (lo, hi) = self.node_box(0);
+        let mut stack: Vec<(usize, f64)> = Vec::with_capacity(64);
+        stack.push((0, box_sq_dist(q, lo, hi)));
+        while let Some((node, bound)) = stack.pop() {
+            if best.len() == k && bound > best[k - 1].0 {
+                continue;
+            }
+            if node >= self.first_leaf || node >= self.n_nodes {
+                let (s, e) = self.ranges[node];
+                for p in s..e {
+                    let d2 = sq_dist(q, &self.points[p * self.dim..(p + 1) * self.dim]);
+                    insert(best, k, d2, self.order[p]);
+                }
+                continue;
+            }
+            let (l, r) = (2 * node + 1, 2 * node + 2);
+            let (llo, lhi) = self.node_box(l);
+            let (rlo, rhi) = self.node_box(r);
+            let (dl, dr) = (box_sq_dist(q, llo, lhi), box_sq_dist(q, rlo, rhi));
+            // Push the farther child first so the nearer one is searched first.
+            if dl <= dr {
+                stack.push((r, dr));
+                stack.push((l, dl));
+            } else {
+                stack.push((l, dl));
+                stack.push((r, dr));
+            }
+        }
+    }
+}
+
+/// Insert `(d2, i)` into the sorted list `best` of at most `k` entries.
+#[inline]
+fn insert(best: &mut Vec<(f64, usize)>, k: usize, d2: f64, i: usize) {
+    let worse = |a: &(f64, usize)| a.0 > d2 || (a.0 == d2 && a.1 > i);
+    if best.len() == k {
+        match best.last() {
+            Some(last) if worse(last) => {
+                best.pop();
+            }
+            _ => return,
+        }
+    }
+    let pos = best.iter().position(worse).unwrap_or(best.len());
+    best.insert(pos, (d2, i));
+}
+
+fn pick<T: Real>(a: T, b: T, min: bool) -> T {
+    if (a < b) == min {
+        a
+    } else {
+        b
+    }
+}
+
+fn set_box<T: Real>(b: &mut [T], pts: &[T], dim: usize) {
+    let (lo, hi) = b.split_at_mut(dim);
+    let mut rows = pts.chunks_exact(dim);
+    if let Some(first) = rows.next() {
+        lo.copy_from_slice(first);
+        hi.copy_from_slice(first);
+    }
+    for row in rows {
+        for j in 0..dim {
+            lo[j] = pick(lo[j], row[j], true);
+            hi[j] = pick(hi[j], row[j], false);
+        }
+    }
+}
+
+/// Reorder `order` (the slice of node `node`) so that every internal node's halves
+/// are split on its widest dimension.
+fn partition<T: Real>(data: &ArrayView2<T>, order: &mut [usize], node: usize, first_leaf: usize) {
+    if node >= first_leaf || order.len() < 2 {
+        return;
+    }
+    let dim = data.ncols();
+    let mut best_dim = 0;
+    let mut best_spread = f64::NEG_INFINITY;
+    for j in 0..dim {
+        let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+        for &i in order.iter() {
+            let v = data[[i, j]].to_f64();
+            lo = lo.min(v);
+            hi = hi.max(v);
+        }
+        if hi - lo > best_spread {
+            best_spread = hi - lo;
+            best_dim = j;
+        }
+    }
+    let mid = order.len() / 2;
+    order.select_nth_unstable_by(mid, |&a, &b| {
+        data[[a, best_dim]]
+            .to_f64()
+            .total_cmp(&data[[b, best_dim]].to_f64())
+            .then(a.cmp(&b))
+    });
+    let (left, right) = order.split_at_mut(mid);
+    if left.len() + right.len() >= PAR_BUILD_MIN {
+        rayon::join(
+            || partition(data, left, 2 * node + 1, first_leaf),
+            || partition(data, right, 2 * node + 2, first_leaf),
+        );
+    } else {
+        partition(data, left, 2 * node + 1, first_leaf);
+        partition(data, right, 2 * node + 2, first_leaf);
+    }
+}

@@ -1,0 +1,277 @@
+//! Exact Euclidean k-nearest neighbours, the one engine under every sampler.
+//!
+//! Reproduces `sklearn.neighbors.NearestNeighbors(n_neighbors=k).kneighbors(queries)`
+//! on tie-free data: the same neighbour lists in the same order and the same
+//! distances. Ties are broken by (distance, index), as sklearn's brute force does
+//! (its KD-tree, which sklearn picks for d <= 15, orders ties arbitrarily).
+//!
+//! Two paths give bit-identical answers because both rank candidates by the same
+//! exact squared distance ([`exact::sq_dist`], accumulated in f64 whatever the input
+//! precision):
+//! - [`kdtree`] for low dimensions: bounding-box pruning, parallel build and queries;
+//! - [`brute`] for the rest: `|x|^2 - 2 x.q` blocks through a GEMM kernel, a per-row
+//!   candidate list kept within a proven rounding margin of the k-th best, and the
+//!   finalists re-ranked exactly.
+//!
+//! [`Algorithm::Auto`] picks the KD-tree for `d <= KD_TREE_MAX_DIM`, measured on the
+//! project's 2-core machine (see `benches/README.md`).
+
+pub mod brute;
+pub mod exact;
+pub mod kdtree;
+
+use ndarray::{Array2, ArrayView2};
+
+use crate::errors::{CoreError, Result};
+use crate::{ensure, Real};
+
+/// Largest dimension for which [`Algorithm::Auto`] uses the KD-tree (measured).
+pub const KD_TREE_MAX_DIM: usize = 8;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Algorithm {
+    Auto,
+    KdTree,
+    Brute,
+}
+
+impl Algorithm {
+    pub fn parse(name: &str) -> Result<Self> {
+        match name {
+            "auto" => Ok(Algorithm::Auto),
+            "kd_tree" => Ok(Algorithm::KdTree),
+            "brute" => Ok(Algorithm::Brute),
+            other => Err(CoreError::InvalidParameter(format!(
+                "algorithm must be 'auto', 'kd_tree' or 'brute'; got {other:?}"
+            ))),
+        }
+    }
+
+    fn resolve(self, dim: usize) -> Algorithm {
+        match self {
+            Algorithm::Auto if dim <= KD_TREE_MAX_DIM => Algorithm::KdTree,
+            Algorithm::Auto => Algorithm::Brute,
+            other => other,
+        }
+    }
+}
+
+/// The k nearest neighbours of each query row: `indices[i, j]` is the j-th nearest
+/// data row of query `i`, `distances[i, j]` its Euclidean distance.
+#[derive(Debug, Clone)]
+pub struct Neighbours {
+    pub indices: Array2<i64>,
+    pub distances: Array2<f64>,
+}
+
+/// Check the inputs every neighbour search shares; returns nothing but errors.
+pub fn validate<T: Real>(data: ArrayView2<T>, queries: ArrayView2<T>, k: usize) -> Result<()> {
+    ensure!(
+        data.nrows() > 0,
+        "cannot search neighbours among 0 samples; pass at least one row"
+    );
+    ensure!(k > 0, "n_neighbors must be at least 1; got {k}");
+    ensure!(
+        k <= data.nrows(),
+        "Expected n_neighbors <= n_samples_fit, but n_neighbors = {k}, n_samples_fit = {}: \
+         ask for fewer neighbours or give more samples",
+        data.nrows()
+    );
+    if data.ncols() != queries.ncols() {
+        return Err(CoreError::ShapeMismatch(format!(
+            "queries have {} features but the data has {}",
+            queries.ncols(),
+            data.ncols()
+        )));
+    }
+    check_finite(data)?;
+    check_finite(queries)
+}
+
+/// Reject NaN and infinity with the position of the first offender.
+pub fn check_finite<T: Real>(x: ArrayView2<T>) -> Result<()> {
+    for (row, r) in x.outer_iter().enumerate() {
+        if let Some(col) = r.iter().position(|v| !v.is_finite()) {
+            return Err(CoreError::NonFinite { row, col });
+        }
+    }
+    Ok(())
+}
+
+/// Exact k-NN of every query row among the data rows (run inside a rayon pool).
+pub fn kneighbors<T: Real>(
+    data: ArrayView2<T>,
+    queries: ArrayView2<T>,
+    k: usize,
+    algorithm: Algorithm,
+) -> Result<Neighbours> {
+    validate(data, queries, k)?;
+    let data = data.as_standard_layout();
+    let queries = queries.as_standard_layout();
+    Ok(match algorithm.resolve(data.ncols()) {
+        Algorithm::KdTree => kdtree::KdTree::build(data.view()).query(queries.view(), k),
+        _ => brute::kneighbors(data.view(), queries.view(), k),
+    })
+}
+
+/// Keep the `k` best of `cands` by (exact squared distance, index) and write them.
+pub(crate) fn finish_row(cands: &mut [(f64, usize)], k: usize, idx: &mut [i64], dist: &mut [f64]) {
+    cands.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    for (j, &(d2, i)) in cands.iter().take(k).enumerate() {
+        idx[j] = i as i64;
+        dist[j] = d2.sqrt();
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod testutil {
+    use ndarray::Array2;
+
+    /// A small deterministic generator for tests (SplitMix64), so the core needs no
+    /// `rand` dependency.
+    pub struct SplitMix(pub u64);
+    impl SplitMix {
+        pub fn next_u64(&mut self) -> u64 {
+            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = self.0;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        }
+        pub fn uniform(&mut self) -> f64 {
+            (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+        }
+    }
+
+    pub fn random_matrix(n: usize, d: usize, seed: u64) -> Array2<f64> {
+        let mut g = SplitMix(seed);
+        Array2::from_shape_fn((n, d), |_| g.uniform() * 2.0 - 1.0)
+    }
+
+    /// Reference answer: all distances, sorted by (distance, index).
+    pub fn naive(data: &Array2<f64>, queries: &Array2<f64>, k: usize) -> Vec<Vec<(f64, usize)>> {
+        queries
+            .outer_iter()
+            .map(|q| {
+                let mut all: Vec<(f64, usize)> = data
+                    .outer_iter()
+                    .enumerate()
+                    .map(|(i, x)| {
+                        let d2: f64 = q.iter().zip(x.iter()).map(|(a, b)| (a - b) * (a - b)).sum();
+                        (d2, i)
+                    })
+                    .collect();
+                all.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+                all.truncate(k);
+                all
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testutil::*;
+    use super::*;
+
+    fn check_against_naive(n: usize, m: usize, d: usize, k: usize, seed: u64) {
+        let data = random_matrix(n, d, seed);
+        let queries = random_matrix(m, d, seed + 1);
+        let want = naive(&data, &queries, k);
+        for algo in [Algorithm::KdTree, Algorithm::Brute] {
+            let got = kneighbors(data.view(), queries.view(), k, algo).unwrap();
+            for (i, row) in want.iter().enumerate() {
+                for (j, &(d2, idx)) in row.iter().enumerate() {
+                    assert_eq!(
+                        got.indices[[i, j]],
+                        idx as i64,
+                        "{algo:?} d={d} row {i} col {j}"
+                    );
+                    assert!((got.distances[[i, j]] - d2.sqrt()).abs() <= 1e-12 * (1.0 + d2.sqrt()));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn both_paths_match_naive_search() {
+        for &d in &[1usize, 2, 3, 8, 17, 32, 64] {
+            check_against_naive(700, 90, d, 6, d as u64);
+        }
+    }
+
+    #[test]
+    fn k_equal_to_n_returns_everything() {
+        check_against_naive(13, 5, 3, 13, 7);
+    }
+
+    #[test]
+    fn ties_are_broken_by_index_on_both_paths() {
+        // Every row duplicated three times: equal distances must come back by index.
+        let base = random_matrix(40, 4, 11);
+        let data = Array2::from_shape_fn((120, 4), |(i, j)| base[[i % 40, j]]);
+        for algo in [Algorithm::KdTree, Algorithm::Brute] {
+            let got = kneighbors(data.view(), data.view(), 6, algo).unwrap();
+            for i in 0..120 {
+                let twins: Vec<i64> = (0..3).map(|t| (i % 40 + 40 * t) as i64).collect();
+                assert_eq!(
+                    &got.indices.row(i).to_vec()[..3],
+                    &twins[..],
+                    "{algo:?} row {i}"
+                );
+                assert_eq!(got.distances[[i, 0]], 0.0);
+                let rest = got.indices.row(i).to_vec();
+                // then the next distinct point, again with its three copies in index order
+                assert!(rest[3] < rest[4] && rest[4] < rest[5]);
+            }
+        }
+    }
+
+    #[test]
+    fn float32_gives_the_same_lists_as_float64_of_the_same_values() {
+        let data = random_matrix(500, 12, 3).mapv(|v| v as f32);
+        let queries = random_matrix(50, 12, 4).mapv(|v| v as f32);
+        let d64 = data.mapv(|v| v as f64);
+        let q64 = queries.mapv(|v| v as f64);
+        for algo in [Algorithm::KdTree, Algorithm::Brute] {
+            let a = kneighbors(data.view(), queries.view(), 5, algo).unwrap();
+            let b = kneighbors(d64.view(), q64.view(), 5, algo).unwrap();
+            assert_eq!(a.indices, b.indices);
+            assert_eq!(a.distances, b.distances);
+        }
+    }
+
+    #[test]
+    fn bad_input_is_an_error_not_a_panic() {
+        let data = random_matrix(10, 3, 1);
+        assert!(kneighbors(data.view(), data.view(), 11, Algorithm::Auto).is_err());
+        assert!(kneighbors(data.view(), data.view(), 0, Algorithm::Auto).is_err());
+        let q = random_matrix(2, 4, 1);
+        assert!(matches!(
+            kneighbors(data.view(), q.view(), 1, Algorithm::Auto),
+            Err(CoreError::ShapeMismatch(_))
+        ));
+        let mut bad = data.clone();
+        bad[[4, 2]] = f64::NAN;
+        assert_eq!(
+            kneighbors(bad.view(), data.view(), 1, Algorithm::Brute).unwrap_err(),
+            CoreError::NonFinite { row: 4, col: 2 }
+        );
+        let empty = Array2::<f64>::zeros((0, 3));
+        assert!(kneighbors(empty.view(), data.view(), 1, Algorithm::KdTree).is_err());
+        assert!(Algorithm::parse("ball_tree").is_err());
+    }
+
+    #[test]
+    fn far_from_origin_data_stays_exact() {
+        // Large offsets make |x|^2 - 2x.q cancel badly; the margin must keep it exact.
+        let data = random_matrix(400, 20, 5).mapv(|v| v + 1.0e4);
+        let queries = random_matrix(30, 20, 6).mapv(|v| v + 1.0e4);
+        let want = naive(&data, &queries, 4);
+        let got = kneighbors(data.view(), queries.view(), 4, Algorithm::Brute).unwrap();
+        for (i, row) in want.iter().enumerate() {
+            let w: Vec<i64> = row.iter().map(|p| p.1 as i64).collect();
+            assert_eq!(got.indices.row(i).to_vec(), w);
+        }
+    }
+}

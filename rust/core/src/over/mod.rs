@@ -1,0 +1,3 @@
+//! Over-samplers: generation of synthetic rows.
+
+pub mod smote;

@@ -1,0 +1,30 @@
+//! `counterpoise._core`: the thin PyO3 layer over `counterpoise-core`.
+//!
+//! Only array conversion, GIL release and error mapping live here; each submodule
+//! mirrors the core module of the same name. Every heavy call releases the GIL and
+//! runs in a private pool built for that call (`counterpoise_core::pool`), so a
+//! process forked by joblib or multiprocessing never inherits a live pool.
+
+mod errors;
+mod neighbours;
+mod over;
+mod take;
+
+use pyo3::prelude::*;
+
+#[pymodule]
+fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_function(wrap_pyfunction!(neighbours::kneighbors, m)?)?;
+    m.add_function(wrap_pyfunction!(neighbours::kd_tree_max_dim, m)?)?;
+    m.add_function(wrap_pyfunction!(over::smote_resample, m)?)?;
+    m.add_function(wrap_pyfunction!(take::take_rows, m)?)?;
+    m.add_function(wrap_pyfunction!(default_threads, m)?)?;
+    Ok(())
+}
+
+/// The thread count used when `n_threads` is 0: `RAYON_NUM_THREADS` or all cores.
+#[pyfunction]
+fn default_threads() -> usize {
+    counterpoise_core::pool::default_threads()
+}

@@ -1,0 +1,66 @@
+//! Binding of `counterpoise_core::over` (SMOTE generation).
+
+use counterpoise_core::neighbours::Algorithm;
+use counterpoise_core::over::smote::{self, ClassPlan, SmoteOutput};
+use counterpoise_core::{pool, Real};
+use numpy::{Element, IntoPyArray, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
+use pyo3::prelude::*;
+use pyo3::IntoPyObjectExt;
+
+use crate::errors::Result;
+use crate::neighbours::Matrix;
+
+/// SMOTE for every class at once: returns `(X_resampled, parents)` where
+/// `X_resampled` is `X` followed by the synthetic rows of each class in the order
+/// given, and `parents[i]` holds the two data rows synthetic row `i` lies between.
+#[pyfunction]
+#[pyo3(signature = (x, class_indices, samples, steps, k, neighbours = None, algorithm = "auto", n_threads = 0))]
+#[allow(clippy::too_many_arguments)]
+pub fn smote_resample<'py>(
+    py: Python<'py>,
+    x: Matrix<'py>,
+    class_indices: Vec<PyReadonlyArray1<'py, i64>>,
+    samples: Vec<PyReadonlyArray1<'py, i64>>,
+    steps: Vec<PyReadonlyArray1<'py, f64>>,
+    k: usize,
+    neighbours: Option<Vec<PyReadonlyArray2<'py, i64>>>,
+    algorithm: &str,
+    n_threads: usize,
+) -> Result<(PyObject, Bound<'py, PyArray2<i64>>)> {
+    let algorithm = Algorithm::parse(algorithm)?;
+    let mut plans = Vec::with_capacity(class_indices.len());
+    for (c, ((idx, smp), st)) in class_indices.iter().zip(&samples).zip(&steps).enumerate() {
+        plans.push(ClassPlan {
+            indices: idx.as_slice()?,
+            samples: smp.as_slice()?,
+            steps: st.as_slice()?,
+            neighbours: neighbours
+                .as_ref()
+                .and_then(|n| n.get(c))
+                .map(|a| a.as_array()),
+        });
+    }
+    match x {
+        Matrix::F64(x) => run(py, x, &plans, k, algorithm, n_threads),
+        Matrix::F32(x) => run(py, x, &plans, k, algorithm, n_threads),
+    }
+}
+
+fn run<'py, T: Real + Element>(
+    py: Python<'py>,
+    x: PyReadonlyArray2<'py, T>,
+    plans: &[ClassPlan],
+    k: usize,
+    algorithm: Algorithm,
+    n_threads: usize,
+) -> Result<(PyObject, Bound<'py, PyArray2<i64>>)> {
+    let view = x.as_array();
+    let SmoteOutput { x, parents } =
+        py.allow_threads(|| pool::run(n_threads, || smote::resample(view, plans, k, algorithm)))??;
+    let x = x.into_pyarray(py).into_py_any(py).map_err(|e| {
+        crate::errors::Error(counterpoise_core::CoreError::InvalidParameter(
+            e.to_string(),
+        ))
+    })?;
+    Ok((x, parents.into_pyarray(py)))
+}

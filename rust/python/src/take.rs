@@ -1,0 +1,21 @@
+//! Binding of `counterpoise_core::take` (row gather of the random samplers).
+
+use counterpoise_core::{pool, take};
+use numpy::{IntoPyArray, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
+use pyo3::prelude::*;
+
+use crate::errors::Result;
+
+/// `x[indices]` for a 2-D array viewed as raw bytes (`n × row_bytes`).
+#[pyfunction]
+#[pyo3(signature = (x, indices, n_threads = 0))]
+pub fn take_rows<'py>(
+    py: Python<'py>,
+    x: PyReadonlyArray2<'py, u8>,
+    indices: PyReadonlyArray1<'py, i64>,
+    n_threads: usize,
+) -> Result<Bound<'py, PyArray2<u8>>> {
+    let (x, idx) = (x.as_array(), indices.as_slice()?);
+    let out = py.allow_threads(|| pool::run(n_threads, || take::take_rows(x, idx)))??;
+    Ok(out.into_pyarray(py))
+}
