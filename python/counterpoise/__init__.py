@@ -1,1 +1,12 @@
-"""placeholder"""
+"""counterpoise: imbalanced-learning samplers with a Rust core.
+
+A drop-in for imbalanced-learn 0.14.2: the same class names, parameters, defaults
+and fitted attributes, the same rows for the same seed, on every core.
+"""
+
+from . import _core
+from .base import BaseSampler, is_sampler
+
+__version__ = _core.__version__
+
+__all__ = ["BaseSampler", "is_sampler", "__version__"]

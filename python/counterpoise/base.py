@@ -1,0 +1,101 @@
+"""Base classes for samplers, mirroring ``imblearn.base``.
+
+``__init__`` only stores parameters; validation happens in ``fit``/``fit_resample``
+(scikit-learn's convention). A subclass implements ``_fit_resample(X, y)`` and sets
+``_sampling_type`` ('over-sampling', 'under-sampling', 'clean-sampling', 'ensemble'
+or 'bypass'), exactly as with imblearn's ``BaseSampler``.
+"""
+
+from __future__ import annotations
+
+from abc import ABCMeta, abstractmethod
+
+import numpy as np
+from sklearn.base import BaseEstimator, OneToOneFeatureMixin
+from sklearn.preprocessing import label_binarize
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import validate_data
+
+from .utils._io import Containers, to_numpy_target
+from .utils._validation import check_sampling_strategy, check_target_type
+
+
+class SamplerMixin(metaclass=ABCMeta):
+    """Mixin for samplers: ``fit`` validates and computes ``sampling_strategy_``,
+    ``fit_resample`` also returns the resampled data."""
+
+    _estimator_type = "sampler"
+
+    def fit(self, X, y, **params):
+        """Check inputs and compute ``sampling_strategy_``; returns ``self``.
+
+        Use ``fit_resample`` to get resampled data.
+        """
+        self._validate_params()
+        y = to_numpy_target(y)
+        X, y, _ = self._check_X_y(X, y)
+        self.sampling_strategy_ = check_sampling_strategy(
+            self.sampling_strategy, y, self._sampling_type
+        )
+        return self
+
+    def fit_resample(self, X, y, **params):
+        """Resample ``X, y``; returns ``(X_resampled, y_resampled)`` of the same
+        container types as the input (numpy, list, pandas, polars or sparse)."""
+        self._validate_params()
+        containers = Containers(X, y)
+        y = to_numpy_target(y)
+        check_classification_targets(y)
+        X, y, binarize_y = self._check_X_y(X, y)
+        self.sampling_strategy_ = check_sampling_strategy(
+            self.sampling_strategy, y, self._sampling_type
+        )
+        output = self._fit_resample(X, y, **params)
+        y_ = label_binarize(output[1], classes=np.unique(y)) if binarize_y else output[1]
+        X_, y_ = containers.restore(output[0], y_)
+        return (X_, y_) if len(output) == 2 else (X_, y_, output[2])
+
+    @abstractmethod
+    def _fit_resample(self, X, y, **params):
+        """Return ``(X_resampled, y_resampled)`` for validated ``X, y``."""
+
+
+class BaseSampler(SamplerMixin, OneToOneFeatureMixin, BaseEstimator):
+    """Base class of every sampler (same contract as ``imblearn.base.BaseSampler``)."""
+
+    _parameter_constraints: dict = {}
+
+    def __init__(self, sampling_strategy="auto"):
+        self.sampling_strategy = sampling_strategy
+
+    def _check_X_y(self, X, y, accept_sparse=None):
+        if accept_sparse is None:
+            accept_sparse = ["csr", "csc"]
+        y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
+        X, y = validate_data(self, X=X, y=y, reset=True, accept_sparse=accept_sparse)
+        return X, y, binarize_y
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.estimator_type = "sampler"
+        tags.target_tags.required = True
+        tags.transformer_tags = None
+        tags.input_tags.sparse = True
+        tags.input_tags.two_d_array = True
+        return tags
+
+
+def is_sampler(estimator) -> bool:
+    """True if ``estimator`` is a sampler (ours or imblearn's)."""
+    if getattr(estimator, "_estimator_type", None) == "sampler":
+        return True
+    tags = getattr(estimator, "__sklearn_tags__", None)
+    if tags is not None:
+        try:
+            t = tags()
+        except Exception:  # an estimator whose tags cannot be built is no sampler
+            return False
+        return getattr(t, "estimator_type", None) == "sampler" or (
+            getattr(t, "sampler_tags", None) is not None
+        )
+    return False

@@ -1,0 +1,13 @@
+"""Validation helpers shared by the samplers (imblearn.utils' public names)."""
+
+from ._validation import (
+    check_neighbors_object,
+    check_sampling_strategy,
+    check_target_type,
+)
+
+__all__ = [
+    "check_neighbors_object",
+    "check_sampling_strategy",
+    "check_target_type",
+]

@@ -1,0 +1,27 @@
+"""Input checks shared by the samplers that only select rows."""
+
+from __future__ import annotations
+
+from sklearn.utils import check_array
+from sklearn.utils.validation import _num_samples, check_consistent_length, validate_data
+
+from ._io import is_pandas_df, is_polars_df
+from ._validation import check_target_type
+
+
+def check_X_y_any(sampler, X, y):
+    """Validate for row-selecting samplers: any dtype, NaN allowed, dataframes kept
+    as they are (they are indexed, never converted)."""
+    y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
+    n_samples = _num_samples(X)
+    if n_samples < 1:
+        raise ValueError(
+            f"Found array with {n_samples} sample(s) while a minimum of 1 is required."
+        )
+    if not (is_pandas_df(X) or is_polars_df(X)):
+        X = check_array(
+            X, dtype=None, accept_sparse=["csr", "csc"], ensure_all_finite=False
+        )
+    check_consistent_length(X, y)
+    validate_data(sampler, X=X, reset=True, skip_check_array=True)
+    return X, y, binarize_y

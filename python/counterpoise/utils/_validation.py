@@ -1,0 +1,254 @@
+"""Target, sampling-strategy and neighbour-estimator validation.
+
+``check_sampling_strategy`` resolves every form imbalanced-learn 0.14.2 accepts
+(float, 'auto', 'minority', 'majority', 'not minority', 'not majority', 'all',
+dict, list for cleaning samplers, callable) to the same ordered dict of
+``{class: n_samples}`` imblearn computes, with the same rules and errors.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.neighbors import NearestNeighbors
+from sklearn.utils import column_or_1d
+from sklearn.utils.multiclass import type_of_target
+
+SAMPLING_KIND = (
+    "over-sampling",
+    "under-sampling",
+    "clean-sampling",
+    "ensemble",
+    "bypass",
+)
+TARGET_KIND = ("binary", "multiclass", "multilabel-indicator")
+
+
+def _class_counts(y) -> dict:
+    classes, counts = np.unique(y, return_counts=True)
+    return dict(zip(classes, counts))
+
+
+def check_target_type(y, indicate_one_vs_all: bool = False):
+    """Return ``y`` as a 1-D array; a one-hot (multilabel-indicator) target with one
+    label per row is turned into class indices, as imblearn does.
+
+    With ``indicate_one_vs_all=True`` also return whether ``y`` was one-hot.
+    """
+    type_y = type_of_target(y)
+    if type_y == "multilabel-indicator":
+        if np.any(y.sum(axis=1) > 1):
+            raise ValueError(
+                "Only binary, multiclass and one-hot encoded multiclass targets are "
+                "supported; got a multilabel or multioutput target. Resample each "
+                "output separately."
+            )
+        y = y.argmax(axis=1)
+    else:
+        y = column_or_1d(y)
+    return (y, type_y == "multilabel-indicator") if indicate_one_vs_all else y
+
+
+def _majority(stats: dict):
+    return max(stats, key=stats.get)
+
+
+def _minority(stats: dict):
+    return min(stats, key=stats.get)
+
+
+def _targets(kind: str, y, sampling_type: str) -> dict:
+    """The named strategies: which classes are resampled, to how many samples."""
+    stats = _class_counts(y)
+    n_max, n_min = max(stats.values()), min(stats.values())
+    if sampling_type == "over-sampling":
+        if kind == "majority":
+            raise ValueError(
+                "'sampling_strategy'='majority' cannot be used with over-sampler."
+            )
+        keep = {
+            "minority": lambda c: c == _minority(stats),
+            "not minority": lambda c: c != _minority(stats),
+            "not majority": lambda c: c != _majority(stats),
+            "auto": lambda c: c != _majority(stats),
+            "all": lambda c: True,
+        }[kind]
+        return {c: n_max - n for c, n in stats.items() if keep(c)}
+    if sampling_type in ("under-sampling", "clean-sampling"):
+        if kind == "minority":
+            raise ValueError(
+                "'sampling_strategy'='minority' cannot be used with"
+                " under-sampler and clean-sampler."
+            )
+        keep = {
+            "majority": lambda c: c == _majority(stats),
+            "not minority": lambda c: c != _minority(stats),
+            "auto": lambda c: c != _minority(stats),
+            "not majority": lambda c: c != _majority(stats),
+            "all": lambda c: True,
+        }[kind]
+        return {c: n_min for c in stats if keep(c)}
+    raise NotImplementedError(sampling_type)
+
+
+def _missing_classes(requested, stats: dict) -> None:
+    missing = set(requested) - set(stats)
+    if missing:
+        raise ValueError(
+            f"The {missing} target class is/are not present in the data. "
+            f"Classes present: {sorted(stats)}."
+        )
+
+
+def _from_dict(strategy: dict, y, sampling_type: str) -> dict:
+    stats = _class_counts(y)
+    _missing_classes(strategy.keys(), stats)
+    if any(n < 0 for n in strategy.values()):
+        raise ValueError(
+            "The number of samples in a class cannot be negative."
+            f"'sampling_strategy' contains some negative value: {strategy}"
+        )
+    if sampling_type == "over-sampling":
+        out = {}
+        for c, n in strategy.items():
+            if n < stats[c]:
+                raise ValueError(
+                    "With over-sampling methods, the number of samples in a class "
+                    "should be greater or equal to the original number of samples. "
+                    f"Originally, there is {stats[c]} samples and {n} samples are "
+                    "asked."
+                )
+            out[c] = n - stats[c]
+        return out
+    if sampling_type == "under-sampling":
+        for c, n in strategy.items():
+            if n > stats[c]:
+                raise ValueError(
+                    "With under-sampling methods, the number of samples in a class "
+                    "should be less or equal to the original number of samples. "
+                    f"Originally, there is {stats[c]} samples and {n} samples are "
+                    "asked."
+                )
+        return dict(strategy)
+    if sampling_type == "clean-sampling":
+        raise ValueError(
+            "'sampling_strategy' as a dict for cleaning methods is not supported. "
+            "Please give a list of the classes to be targeted by the sampling."
+        )
+    raise NotImplementedError(sampling_type)
+
+
+def _from_list(strategy: list, y, sampling_type: str) -> dict:
+    if sampling_type != "clean-sampling":
+        raise ValueError(
+            "'sampling_strategy' cannot be a list for samplers which are not "
+            "cleaning methods."
+        )
+    stats = _class_counts(y)
+    _missing_classes(strategy, stats)
+    return {c: min(stats.values()) for c in strategy}
+
+
+def _from_float(ratio: float, y, sampling_type: str) -> dict:
+    if type_of_target(y) != "binary":
+        raise ValueError(
+            '"sampling_strategy" can be a float only when the type '
+            "of target is binary. For multi-class, use a dict."
+        )
+    stats = _class_counts(y)
+    if sampling_type == "over-sampling":
+        n_max, major = max(stats.values()), _majority(stats)
+        out = {c: int(n_max * ratio - n) for c, n in stats.items() if c != major}
+        if any(n <= 0 for n in out.values()):
+            raise ValueError(
+                "The specified ratio required to remove samples from the minority "
+                "class while trying to generate new samples. Please increase the "
+                "ratio."
+            )
+        return out
+    if sampling_type == "under-sampling":
+        n_min, minor = min(stats.values()), _minority(stats)
+        out = {c: int(n_min / ratio) for c in stats if c != minor}
+        if any(n > stats[c] for c, n in out.items()):
+            raise ValueError(
+                "The specified ratio required to generate new sample in the "
+                "majority class while trying to remove samples. Please increase "
+                "the ratio."
+            )
+        return out
+    raise ValueError(
+        "'clean-sampling' methods do let the user specify the sampling ratio."
+    )
+
+
+_NAMED = ("minority", "majority", "not minority", "not majority", "all", "auto")
+
+
+def check_sampling_strategy(sampling_strategy, y, sampling_type, **kwargs):
+    """Resolve ``sampling_strategy`` against the labels ``y``.
+
+    Returns an ``OrderedDict`` sorted by class. For over-samplers the values are
+    the numbers of samples to *generate*; for under-samplers the numbers of
+    samples to *keep*; for cleaning samplers the classes to clean (mapped to the
+    minority count), exactly as imbalanced-learn 0.14.2 does.
+    """
+    if sampling_type not in SAMPLING_KIND:
+        raise ValueError(
+            f"'sampling_type' should be one of {SAMPLING_KIND}. "
+            f"Got '{sampling_type} instead."
+        )
+    n_classes = np.unique(y).size
+    if n_classes <= 1:
+        raise ValueError(
+            "The target 'y' needs to have more than 1 class. "
+            f"Got {n_classes} class instead"
+        )
+    if sampling_type in ("ensemble", "bypass"):
+        return sampling_strategy
+    if isinstance(sampling_strategy, str):
+        if sampling_strategy not in _NAMED:
+            raise ValueError(
+                "When 'sampling_strategy' is a string, it needs to be one of "
+                f"{_NAMED}. Got '{sampling_strategy}' instead."
+            )
+        resolved = _targets(sampling_strategy, y, sampling_type)
+    elif isinstance(sampling_strategy, dict):
+        resolved = _from_dict(sampling_strategy, y, sampling_type)
+    elif isinstance(sampling_strategy, list):
+        resolved = _from_list(sampling_strategy, y, sampling_type)
+    elif isinstance(sampling_strategy, Real):
+        if sampling_strategy <= 0 or sampling_strategy > 1:
+            raise ValueError(
+                "When 'sampling_strategy' is a float, it should be "
+                f"in the range (0, 1]. Got {sampling_strategy} instead."
+            )
+        resolved = _from_float(sampling_strategy, y, sampling_type)
+    elif callable(sampling_strategy):
+        resolved = _from_dict(sampling_strategy(y, **kwargs), y, sampling_type)
+    else:
+        raise TypeError(
+            "'sampling_strategy' must be a float, a string, a dict, a list or a "
+            f"callable; got {type(sampling_strategy).__name__}."
+        )
+    return OrderedDict(sorted(resolved.items()))
+
+
+def _is_neighbors_object(estimator) -> bool:
+    return all(hasattr(estimator, a) for a in ("kneighbors", "kneighbors_graph"))
+
+
+def check_neighbors_object(nn_name, nn_object, additional_neighbor=0):
+    """An int gives ``NearestNeighbors(n_neighbors=nn_object + additional_neighbor)``;
+    a neighbours estimator (with ``kneighbors``) is cloned, as in imblearn."""
+    if isinstance(nn_object, Integral) and not isinstance(nn_object, bool):
+        return NearestNeighbors(n_neighbors=nn_object + additional_neighbor)
+    if not _is_neighbors_object(nn_object):
+        raise TypeError(
+            f"{nn_name} must be an int or an object with 'kneighbors' and "
+            f"'kneighbors_graph' (e.g. sklearn.neighbors.NearestNeighbors); got "
+            f"{type(nn_object).__name__}."
+        )
+    return clone(nn_object)
