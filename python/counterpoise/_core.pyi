@@ -1,0 +1,37 @@
+"""Type stub of the compiled module ``counterpoise._core`` (checked by mypy.stubtest)."""
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = [
+    "__version__",
+    "default_threads",
+    "kd_tree_max_dim",
+    "kneighbors",
+    "smote_resample",
+    "take_rows",
+]
+__version__: str
+
+def kneighbors(
+    data: npt.NDArray[np.floating],
+    queries: npt.NDArray[np.floating],
+    k: int,
+    algorithm: str = "auto",
+    n_threads: int = 0,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]: ...
+def kd_tree_max_dim() -> int: ...
+def smote_resample(
+    x: npt.NDArray[np.floating],
+    class_indices: list[npt.NDArray[np.int64]],
+    samples: list[npt.NDArray[np.int64]],
+    steps: list[npt.NDArray[np.float64]],
+    k: int,
+    neighbours: list[npt.NDArray[np.int64]] | None = None,
+    algorithm: str = "auto",
+    n_threads: int = 0,
+) -> tuple[npt.NDArray[np.floating], npt.NDArray[np.int64]]: ...
+def take_rows(
+    x: npt.NDArray[np.uint8], indices: npt.NDArray[np.int64], n_threads: int = 0
+) -> npt.NDArray[np.uint8]: ...
+def default_threads() -> int: ...

@@ -1,0 +1,25 @@
+import numpy as np
+import pytest
+from sklearn.datasets import make_classification
+
+
+def make_data(n=600, d=5, weights=(0.75, 0.25), seed=0, dtype=np.float64):
+    """Tie-free continuous data with the given class weights."""
+    X, y = make_classification(
+        n_samples=n,
+        n_features=d,
+        n_informative=min(d, 3),
+        n_redundant=0,
+        n_repeated=0,
+        n_classes=len(weights),
+        n_clusters_per_class=1,
+        weights=list(weights),
+        flip_y=0,
+        random_state=seed,
+    )
+    return X.astype(dtype), y
+
+
+@pytest.fixture
+def data():
+    return make_data()

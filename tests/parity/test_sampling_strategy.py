@@ -1,0 +1,71 @@
+"""sampling_strategy_ resolution against imbalanced-learn 0.14.2 over a grid."""
+
+import numpy as np
+import pytest
+from imblearn.utils import check_sampling_strategy as imb_check
+
+from counterpoise.utils import check_sampling_strategy
+
+LABELS = [
+    np.array([0] * 50 + [1] * 20),
+    np.array(["cat"] * 40 + ["dog"] * 25 + ["eel"] * 10),
+    np.array([3] * 30 + [1] * 30 + [7] * 5 + [2] * 12),
+    np.array(["b"] * 7 + ["a"] * 90),
+]
+KINDS = ["over-sampling", "under-sampling", "clean-sampling"]
+STRATEGIES = [
+    "auto",
+    "minority",
+    "majority",
+    "not minority",
+    "not majority",
+    "all",
+    0.5,
+    0.8,
+    1.0,
+    0.05,
+]
+
+
+def _outcome(fn, *args):
+    try:
+        return "ok", dict(fn(*args))
+    except ValueError:
+        return "ValueError", None
+
+
+@pytest.mark.parametrize("y", LABELS, ids=lambda y: str(sorted(set(y.tolist()))))
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("strategy", STRATEGIES, ids=str)
+def test_named_and_float_strategies_match_imblearn(y, kind, strategy):
+    assert _outcome(check_sampling_strategy, strategy, y, kind) == _outcome(
+        imb_check, strategy, y, kind
+    )
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_dict_list_and_callable_match_imblearn(kind):
+    y = LABELS[2]
+    for strategy in [
+        {3: 30, 7: 40},
+        {7: 5, 2: 3},
+        {1: 10},
+        {9: 3},
+        {3: -1},
+        [7, 2],
+        [3],
+        [9],
+        lambda y: {7: 30},
+        lambda y: {2: 1},
+    ]:
+        assert _outcome(check_sampling_strategy, strategy, y, kind) == _outcome(
+            imb_check, strategy, y, kind
+        ), strategy
+
+
+def test_order_is_sorted_and_one_class_is_rejected():
+    y = np.array(["z"] * 10 + ["a"] * 3 + ["m"] * 5)
+    got = check_sampling_strategy("all", y, "over-sampling")
+    assert list(got) == ["a", "m", "z"]
+    with pytest.raises(ValueError, match="more than 1 class"):
+        check_sampling_strategy("auto", np.zeros(5), "over-sampling")

@@ -1,0 +1,100 @@
+"""Bad input gives a clear ValueError/TypeError naming the problem, never a panic."""
+
+import numpy as np
+import pytest
+
+from counterpoise import _core
+from counterpoise.over_sampling import SMOTE, RandomOverSampler
+from counterpoise.under_sampling import RandomUnderSampler
+
+from .conftest import make_data
+
+SAMPLERS = [SMOTE, RandomOverSampler, RandomUnderSampler]
+
+
+def test_nan_and_inf_are_rejected_by_smote():
+    X, y = make_data()
+    X[3, 1] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        SMOTE().fit_resample(X, y)
+    X[3, 1] = np.inf
+    with pytest.raises(ValueError, match="infinity"):
+        SMOTE().fit_resample(X, y)
+
+
+@pytest.mark.parametrize("Sampler", SAMPLERS)
+def test_empty_one_class_and_mismatched_lengths(Sampler):
+    with pytest.raises(ValueError, match="sample"):
+        Sampler().fit_resample(np.empty((0, 3)), np.empty(0))
+    X, y = make_data()
+    with pytest.raises(ValueError, match="more than 1 class"):
+        Sampler().fit_resample(X, np.zeros(len(y)))
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        Sampler().fit_resample(X, y[:-1])
+
+
+def test_k_neighbors_too_large_for_a_class_names_the_fix():
+    X, y = make_data(n=100, d=3, weights=(0.96, 0.04))
+    with pytest.raises(ValueError, match="Lower k_neighbors"):
+        SMOTE(k_neighbors=5).fit_resample(X, y)
+
+
+def test_non_numeric_and_one_dimensional_x():
+    X, y = make_data(n=50, d=2)
+    with pytest.raises(ValueError):
+        SMOTE().fit_resample(np.array([["a", "b"]] * 50), y)
+    with pytest.raises(ValueError, match="2D array"):
+        SMOTE().fit_resample(X[:, 0], y)
+    with pytest.raises(ValueError, match="numerical"):
+        RandomOverSampler(shrinkage=1.0).fit_resample(np.array([["a"]] * 50, dtype=object), y)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"sampling_strategy": 1.5},
+        {"sampling_strategy": "bogus"},
+        {"sampling_strategy": {7: 10}},
+        {"k_neighbors": 0},
+        {"k_neighbors": "five"},
+        {"random_state": "seed"},
+    ],
+)
+def test_bad_parameters_are_value_or_type_errors(params):
+    X, y = make_data()
+    with pytest.raises((ValueError, TypeError)):
+        SMOTE(**params).fit_resample(X, y)
+
+
+def test_shrinkage_must_cover_every_resampled_class():
+    X, y = make_data(weights=(0.5, 0.3, 0.2))
+    with pytest.raises(ValueError, match="missing classes"):
+        RandomOverSampler(shrinkage={1: 1.0}).fit_resample(X, y)
+
+
+def test_engine_errors_are_value_errors_not_panics():
+    X = np.random.default_rng(0).standard_normal((10, 3))
+    with pytest.raises(ValueError, match="n_neighbors"):
+        _core.kneighbors(X, X, 11)
+    with pytest.raises(ValueError, match="features"):
+        _core.kneighbors(X, X[:, :2], 1)
+    with pytest.raises(ValueError, match="dtype"):
+        _core.kneighbors(X, X.astype(np.float32), 1)
+    with pytest.raises(ValueError, match="algorithm"):
+        _core.kneighbors(X, X, 1, "ball_tree")
+    bad = X.copy()
+    bad[2, 2] = np.nan
+    with pytest.raises(ValueError, match="row 2, column 2"):
+        _core.kneighbors(bad, X, 1)
+    with pytest.raises(ValueError, match="out of bounds"):
+        _core.take_rows(np.zeros((3, 8), np.uint8), np.array([3]))
+    with pytest.raises(ValueError, match="out of bounds"):
+        _core.smote_resample(X, [np.array([0, 1, 2])], [np.array([99])], [np.array([0.5])], 1)
+
+
+def test_callers_arrays_are_not_modified_on_error():
+    X, y = make_data(n=100, d=3, weights=(0.96, 0.04))
+    X0 = X.copy()
+    with pytest.raises(ValueError):
+        SMOTE(k_neighbors=9).fit_resample(X, y)
+    np.testing.assert_array_equal(X, X0)
