@@ -1,5 +1,8 @@
+import os
+
 import numpy as np
 import pytest
+from hypothesis import settings
 from sklearn.datasets import make_classification
 
 
@@ -23,3 +26,8 @@ def make_data(n=600, d=5, weights=(0.75, 0.25), seed=0, dtype=np.float64):
 @pytest.fixture
 def data():
     return make_data()
+
+
+# CI runs a fixed, derandomised set of hypothesis examples so a run is repeatable.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))

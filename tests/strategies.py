@@ -15,7 +15,9 @@ def labelled_data(draw, min_per_class=2, max_classes=4, dtype=np.float64):
         arrays(
             dtype,
             (n, d),
-            elements=st.floats(-1e3, 1e3, allow_nan=False, width=np.dtype(dtype).itemsize * 8),
+            elements=st.floats(
+                -1e3, 1e3, allow_nan=False, width=np.dtype(dtype).itemsize * 8
+            ),
         )
     )
     y = np.repeat(np.arange(n_classes), counts)

@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-
 from counterpoise import _core
 from counterpoise.over_sampling import SMOTE, RandomOverSampler
 from counterpoise.under_sampling import RandomUnderSampler
@@ -46,7 +45,9 @@ def test_non_numeric_and_one_dimensional_x():
     with pytest.raises(ValueError, match="2D array"):
         SMOTE().fit_resample(X[:, 0], y)
     with pytest.raises(ValueError, match="numerical"):
-        RandomOverSampler(shrinkage=1.0).fit_resample(np.array([["a"]] * 50, dtype=object), y)
+        RandomOverSampler(shrinkage=1.0).fit_resample(
+            np.array([["a"]] * 50, dtype=object), y
+        )
 
 
 @pytest.mark.parametrize(
@@ -89,7 +90,9 @@ def test_engine_errors_are_value_errors_not_panics():
     with pytest.raises(ValueError, match="out of bounds"):
         _core.take_rows(np.zeros((3, 8), np.uint8), np.array([3]))
     with pytest.raises(ValueError, match="out of bounds"):
-        _core.smote_resample(X, [np.array([0, 1, 2])], [np.array([99])], [np.array([0.5])], 1)
+        _core.smote_resample(
+            X, [np.array([0, 1, 2])], [np.array([99])], [np.array([0.5])], 1
+        )
 
 
 def test_callers_arrays_are_not_modified_on_error():

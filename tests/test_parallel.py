@@ -7,12 +7,11 @@ import sys
 
 import numpy as np
 import pytest
+from counterpoise.over_sampling import SMOTE
 from imblearn.pipeline import make_pipeline
 from joblib import Parallel, delayed
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import cross_val_score
-
-from counterpoise.over_sampling import SMOTE
 
 from .conftest import make_data
 
@@ -24,7 +23,9 @@ def _resample(seed):
 
 def test_loky_workers():
     expected = [_resample(s) for s in range(4)]
-    got = Parallel(n_jobs=2, backend="loky", timeout=120)(delayed(_resample)(s) for s in range(4))
+    got = Parallel(n_jobs=2, backend="loky", timeout=120)(
+        delayed(_resample)(s) for s in range(4)
+    )
     assert got == expected
 
 

@@ -1,4 +1,4 @@
-"""Type stub of the compiled module ``counterpoise._core`` (checked by mypy.stubtest)."""
+"""Stub of the compiled module ``counterpoise._core`` (checked by mypy.stubtest)."""
 
 import numpy as np
 import numpy.typing as npt

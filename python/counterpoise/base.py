@@ -51,7 +51,9 @@ class SamplerMixin(metaclass=ABCMeta):
             self.sampling_strategy, y, self._sampling_type
         )
         output = self._fit_resample(X, y, **params)
-        y_ = label_binarize(output[1], classes=np.unique(y)) if binarize_y else output[1]
+        y_ = (
+            label_binarize(output[1], classes=np.unique(y)) if binarize_y else output[1]
+        )
         X_, y_ = containers.restore(output[0], y_)
         return (X_, y_) if len(output) == 2 else (X_, y_, output[2])
 

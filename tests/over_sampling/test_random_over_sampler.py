@@ -1,11 +1,10 @@
 """RandomOverSampler properties on arbitrary data."""
 
 import numpy as np
+from counterpoise.over_sampling import RandomOverSampler
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_array_equal
-
-from counterpoise.over_sampling import RandomOverSampler
 
 from ..strategies import labelled_data
 

@@ -2,11 +2,10 @@
 
 import numpy as np
 import pytest
+from counterpoise.over_sampling import SMOTE
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_array_equal
-
-from counterpoise.over_sampling import SMOTE
 
 from ..conftest import make_data
 from ..strategies import labelled_data
@@ -17,7 +16,11 @@ def _counts(y):
 
 
 @settings(max_examples=60, deadline=None)
-@given(data=labelled_data(min_per_class=3), k=st.integers(1, 2), seed=st.integers(0, 2**32 - 1))
+@given(
+    data=labelled_data(min_per_class=3),
+    k=st.integers(1, 2),
+    seed=st.integers(0, 2**32 - 1),
+)
 def test_smote_properties(data, k, seed):
     X, y = data
     sampler = SMOTE(k_neighbors=k, random_state=seed)
@@ -54,7 +57,10 @@ def test_same_seed_same_output_and_float32_stays_float32(data, seed):
     assert_array_equal(a[0], b[0])
     assert_array_equal(a[1], b[1])
     X32 = X.astype(np.float32)
-    assert SMOTE(k_neighbors=2, random_state=seed).fit_resample(X32, y)[0].dtype == np.float32
+    assert (
+        SMOTE(k_neighbors=2, random_state=seed).fit_resample(X32, y)[0].dtype
+        == np.float32
+    )
 
 
 @pytest.mark.parametrize("d", [3, 40])

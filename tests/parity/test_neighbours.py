@@ -2,10 +2,9 @@
 
 import numpy as np
 import pytest
+from counterpoise import _core
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.neighbors import NearestNeighbors
-
-from counterpoise import _core
 
 
 @pytest.mark.parametrize("d", [1, 2, 8, 32, 128])

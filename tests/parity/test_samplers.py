@@ -3,14 +3,13 @@ imbalanced-learn 0.14.2 on tie-free data, for many seeds and datasets."""
 
 import numpy as np
 import pytest
+from counterpoise.over_sampling import SMOTE, RandomOverSampler
+from counterpoise.under_sampling import RandomUnderSampler
 from imblearn.over_sampling import SMOTE as ImbSMOTE
 from imblearn.over_sampling import RandomOverSampler as ImbROS
 from imblearn.under_sampling import RandomUnderSampler as ImbRUS
 from numpy.testing import assert_array_equal
 from sklearn.neighbors import NearestNeighbors
-
-from counterpoise.over_sampling import SMOTE, RandomOverSampler
-from counterpoise.under_sampling import RandomUnderSampler
 
 from ..conftest import make_data
 
@@ -42,8 +41,12 @@ def _compare(ours, theirs, X, y):
         assert_array_equal(ours.sample_indices_, theirs.sample_indices_)
 
 
-@pytest.mark.parametrize("params", DATASETS, ids=lambda p: f"d{p['d']}c{len(p['weights'])}")
-@pytest.mark.parametrize("ours,theirs,kw", PAIRS, ids=lambda v: getattr(v, "__name__", ""))
+@pytest.mark.parametrize(
+    "params", DATASETS, ids=lambda p: f"d{p['d']}c{len(p['weights'])}"
+)
+@pytest.mark.parametrize(
+    "ours,theirs,kw", PAIRS, ids=lambda v: getattr(v, "__name__", "")
+)
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_same_output_as_imblearn_for_many_seeds(params, ours, theirs, kw, dtype):
     X, y = make_data(**params, dtype=dtype)
@@ -81,7 +84,12 @@ def test_string_labels_and_dict_strategy():
 def test_user_neighbours_estimator_is_used_as_imblearn_does():
     X, y = make_data(n=400, d=4, weights=(0.7, 0.3))
     nn = NearestNeighbors(n_neighbors=4)
-    _compare(SMOTE(k_neighbors=nn, random_state=0), ImbSMOTE(k_neighbors=nn, random_state=0), X, y)
+    _compare(
+        SMOTE(k_neighbors=nn, random_state=0),
+        ImbSMOTE(k_neighbors=nn, random_state=0),
+        X,
+        y,
+    )
 
 
 def test_integer_features_are_cast_back_as_imblearn_does():

@@ -2,9 +2,8 @@
 
 import numpy as np
 import pytest
-from imblearn.utils import check_sampling_strategy as imb_check
-
 from counterpoise.utils import check_sampling_strategy
+from imblearn.utils import check_sampling_strategy as imb_check
 
 LABELS = [
     np.array([0] * 50 + [1] * 20),

@@ -1,17 +1,20 @@
 """RandomUnderSampler properties on arbitrary data."""
 
 import numpy as np
+from counterpoise.under_sampling import RandomUnderSampler
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_array_equal
-
-from counterpoise.under_sampling import RandomUnderSampler
 
 from ..strategies import labelled_data
 
 
 @settings(max_examples=50, deadline=None)
-@given(data=labelled_data(min_per_class=1), seed=st.integers(0, 2**32 - 1), repl=st.booleans())
+@given(
+    data=labelled_data(min_per_class=1),
+    seed=st.integers(0, 2**32 - 1),
+    repl=st.booleans(),
+)
 def test_subset_properties(data, seed, repl):
     X, y = data
     sampler = RandomUnderSampler(random_state=seed, replacement=repl)

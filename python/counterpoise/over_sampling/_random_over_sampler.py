@@ -11,7 +11,6 @@ directly, keeping dtypes and categories.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from numbers import Real
 
 import numpy as np
@@ -98,11 +97,15 @@ class RandomOverSampler(BaseOverSampler):
         noise = []
         for class_sample, num_samples in self.sampling_strategy_.items():
             class_indices = np.flatnonzero(y == class_sample)
-            bootstrap = random_state.choice(class_indices, size=num_samples, replace=True)
+            bootstrap = random_state.choice(
+                class_indices, size=num_samples, replace=True
+            )
             chunks.append(bootstrap)
             if self.shrinkage_ is not None:
                 noise.append(
-                    self._smoothing(X, class_indices, class_sample, random_state, num_samples)
+                    self._smoothing(
+                        X, class_indices, class_sample, random_state, num_samples
+                    )
                 )
         self.sample_indices_ = np.concatenate(chunks).astype(np.int64)
         y_res = y[self.sample_indices_]

@@ -41,7 +41,9 @@ class RandomUnderSampler(BaseUnderSampler):
         "random_state": ["random_state"],
     }
 
-    def __init__(self, *, sampling_strategy="auto", random_state=None, replacement=False):
+    def __init__(
+        self, *, sampling_strategy="auto", random_state=None, replacement=False
+    ):
         super().__init__(sampling_strategy=sampling_strategy)
         self.random_state = random_state
         self.replacement = replacement

@@ -45,7 +45,9 @@ class _Props:
         self.name = getattr(obj, "name", None)
         self.dtypes = getattr(obj, "dtypes", None)
         self.dtype = getattr(obj, "dtype", None)
-        self.schema = getattr(obj, "schema", None) if self.kind.startswith("pl") else None
+        self.schema = (
+            getattr(obj, "schema", None) if self.kind.startswith("pl") else None
+        )
 
 
 def _kind(obj) -> str:
@@ -69,7 +71,10 @@ class Containers:
     def restore(self, X, y):
         X = self._restore(X, self.x)
         y = self._restore(y, self.y)
-        if self.x.kind == "pd-DataFrame" and self.y.kind in ("pd-Series", "pd-DataFrame"):
+        if self.x.kind == "pd-DataFrame" and self.y.kind in (
+            "pd-Series",
+            "pd-DataFrame",
+        ):
             y.index = X.index
         return X, y
 

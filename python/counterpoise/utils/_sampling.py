@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from sklearn.utils import check_array
-from sklearn.utils.validation import _num_samples, check_consistent_length, validate_data
+from sklearn.utils.validation import (
+    _num_samples,
+    check_consistent_length,
+    validate_data,
+)
 
 from ._io import is_pandas_df, is_polars_df
 from ._validation import check_target_type

@@ -6,6 +6,7 @@
 //! ([`pool::run`]), so output never depends on the thread count and a forked child
 //! never inherits a pool.
 
+pub mod alloc;
 pub mod errors;
 pub mod neighbours;
 pub mod over;

@@ -22,20 +22,13 @@ use super::{finish_row, Neighbours};
 use crate::Real;
 
 /// Query rows per block (one rayon task).
-const QUERY_BLOCK: usize = 64;
+const QUERY_BLOCK: usize = 128;
 /// Data rows per GEMM block.
-const DATA_BLOCK: usize = 512;
+const DATA_BLOCK: usize = 256;
 
 pub fn kneighbors<T: Real>(data: ArrayView2<T>, queries: ArrayView2<T>, k: usize) -> Neighbours {
     let (n, dim) = data.dim();
     let m = queries.nrows();
-    let norms: Vec<T> = data
-        .outer_iter()
-        .into_par_iter()
-        .map(|r| T::from_f64(r.iter().map(|v| v.to_f64() * v.to_f64()).sum::<f64>()))
-        .collect();
-    let norm_max = norms.iter().map(|v| v.to_f64()).fold(0.0f64, f64::max);
-
     let mut indices = Array2::<i64>::zeros((m, k));
     let mut distances = Array2::<f64>::zeros((m, k));
     let (Some(idx_all), Some(dist_all), Some(dslice), Some(qslice)) = (
@@ -46,10 +39,29 @@ pub fn kneighbors<T: Real>(data: ArrayView2<T>, queries: ArrayView2<T>, k: usize
     ) else {
         return Neighbours { indices, distances };
     };
+    // Candidate keys are computed on float32 copies centred on the data mean: twice
+    // the SIMD width of float64, and centring removes the cancellation that data far
+    // from the origin would cause. The margin below covers the conversion.
+    let mean = column_mean(dslice, n, dim);
+    let same = std::ptr::eq(dslice.as_ptr(), qslice.as_ptr()) && n == m;
+    let d32 = centred_f32(dslice, &mean);
+    let q32_owned;
+    let q32: &[f32] = if same {
+        &d32
+    } else {
+        q32_owned = centred_f32(qslice, &mean);
+        &q32_owned
+    };
+    let norms: Vec<f32> = d32
+        .par_chunks(dim.max(1))
+        .map(|r| r.iter().map(|&v| v as f64 * v as f64).sum::<f64>() as f32)
+        .collect();
+    let norm_max = norms.iter().map(|&v| v as f64).fold(0.0f64, f64::max);
     // Keep the candidate list short: prune once it holds this many.
     let cap = 4 * k + 60;
-    // (d + 4) covers the dot product's d roundings plus norm, scaling and subtraction.
-    let gamma = 2.0 * (dim as f64 + 4.0) * T::EPSILON;
+    // (d + 8) covers the dot product's d roundings, the conversion to float32 of both
+    // operands, the norms, the scaling and the subtraction.
+    let gamma = 2.0 * (dim as f64 + 8.0) * f32::EPSILON as f64;
 
     idx_all
         .par_chunks_mut(QUERY_BLOCK * k)
@@ -58,31 +70,31 @@ pub fn kneighbors<T: Real>(data: ArrayView2<T>, queries: ArrayView2<T>, k: usize
         .for_each(|(b, (idx_blk, dist_blk))| {
             let q0 = b * QUERY_BLOCK;
             let qb = idx_blk.len() / k;
-            let qrows = &qslice[q0 * dim..(q0 + qb) * dim];
+            let qrows = &q32[q0 * dim..(q0 + qb) * dim];
             let margin: Vec<f64> = qrows
                 .chunks_exact(dim.max(1))
                 .map(|q| {
-                    let qn: f64 = q.iter().map(|v| v.to_f64() * v.to_f64()).sum();
+                    let qn: f64 = q.iter().map(|&v| v as f64 * v as f64).sum();
                     2.0 * gamma * (qn + norm_max) * (1.0 + 1e-6)
                 })
                 .collect();
             let mut thr = vec![f64::INFINITY; qb];
-            let mut cands: Vec<Vec<(T, usize)>> = vec![Vec::with_capacity(cap + DATA_BLOCK); qb];
-            let mut dots = vec![T::default(); qb * DATA_BLOCK];
+            let mut cands: Vec<Vec<(f32, usize)>> = vec![Vec::with_capacity(cap + DATA_BLOCK); qb];
+            let mut dots = vec![0.0f32; qb * DATA_BLOCK];
             let mut s = 0;
             while s < n {
                 let db = DATA_BLOCK.min(n - s);
                 if dim > 0 {
                     // dots[i, j] = q_i . x_{s+j}; data rows read transposed via strides.
                     unsafe {
-                        T::gemm(
+                        f32::gemm(
                             qb,
                             dim,
                             db,
                             qrows.as_ptr(),
                             dim as isize,
                             1,
-                            dslice.as_ptr().add(s * dim),
+                            d32.as_ptr().add(s * dim),
                             1,
                             dim as isize,
                             dots.as_mut_ptr(),
@@ -95,7 +107,7 @@ pub fn kneighbors<T: Real>(data: ArrayView2<T>, queries: ArrayView2<T>, k: usize
                 for i in 0..qb {
                     let row = &dots[i * DATA_BLOCK..i * DATA_BLOCK + db];
                     let list = &mut cands[i];
-                    scan(row, nblk, T::from_f64(thr[i]), s, list);
+                    scan(row, nblk, thr[i] as f32, s, list);
                     if list.len() >= cap {
                         thr[i] = prune(list, k, margin[i]);
                     }
@@ -107,7 +119,8 @@ pub fn kneighbors<T: Real>(data: ArrayView2<T>, queries: ArrayView2<T>, k: usize
                 .zip(dist_blk.chunks_mut(k))
                 .enumerate()
             {
-                let q = &qrows[i * dim..(i + 1) * dim];
+                let qi = q0 + i;
+                let q = &qslice[qi * dim..(qi + 1) * dim];
                 let mut exact: Vec<(f64, usize)> = cands[i]
                     .iter()
                     .map(|&(_, j)| (sq_dist(q, &dslice[j * dim..(j + 1) * dim]), j))
@@ -116,6 +129,35 @@ pub fn kneighbors<T: Real>(data: ArrayView2<T>, queries: ArrayView2<T>, k: usize
             }
         });
     Neighbours { indices, distances }
+}
+
+fn column_mean<T: Real>(x: &[T], n: usize, dim: usize) -> Vec<f64> {
+    let mut mean = vec![0.0f64; dim];
+    if dim == 0 || n == 0 {
+        return mean;
+    }
+    for row in x.chunks_exact(dim) {
+        for (m, v) in mean.iter_mut().zip(row) {
+            *m += v.to_f64();
+        }
+    }
+    mean.iter_mut().for_each(|m| *m /= n as f64);
+    mean
+}
+
+fn centred_f32<T: Real>(x: &[T], mean: &[f64]) -> Vec<f32> {
+    let dim = mean.len().max(1);
+    let mut out = vec![0.0f32; x.len()];
+    out.par_chunks_mut(dim * 256)
+        .zip(x.par_chunks(dim * 256))
+        .for_each(|(o, i)| {
+            for (orow, irow) in o.chunks_exact_mut(dim).zip(i.chunks_exact(dim)) {
+                for ((ov, iv), m) in orow.iter_mut().zip(irow).zip(mean) {
+                    *ov = (iv.to_f64() - m) as f32;
+                }
+            }
+        });
+    out
 }
 
 /// Push every `(key, s + j)` with `key = norms[j] - 2 dots[j] <= t`. Lanes of 8 are

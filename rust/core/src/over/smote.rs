@@ -15,7 +15,7 @@ use rayon::prelude::*;
 
 use crate::errors::{CoreError, Result};
 use crate::neighbours::{self, Algorithm};
-use crate::{ensure, Real};
+use crate::{bail, ensure, Real};
 
 const ROW_CHUNK: usize = 2048;
 
@@ -87,28 +87,32 @@ pub fn generate<T: Real>(
     if let Some(&bad) = nn.iter().find(|&&j| j < 0 || j as usize >= n) {
         return Err(CoreError::IndexOutOfBounds { index: bad, len: n });
     }
-    out.axis_chunks_iter_mut(Axis(0), ROW_CHUNK)
-        .into_par_iter()
-        .zip(
-            pairs
-                .axis_chunks_iter_mut(Axis(0), ROW_CHUNK)
-                .into_par_iter(),
-        )
+    let d = x.ncols();
+    let x = x.as_standard_layout();
+    let (Some(xs), Some(os), Some(ps)) = (x.as_slice(), out.as_slice_mut(), pairs.as_slice_mut())
+    else {
+        bail!("internal: SMOTE output buffers must be contiguous");
+    };
+    if d == 0 {
+        return Ok(());
+    }
+    os.par_chunks_mut(ROW_CHUNK * d)
+        .zip(ps.par_chunks_mut(ROW_CHUNK * 2))
         .enumerate()
-        .for_each(|(c, (mut o, mut p))| {
-            for r in 0..o.nrows() {
+        .for_each(|(c, (o, p))| {
+            for (r, (orow, prow)) in o.chunks_exact_mut(d).zip(p.chunks_exact_mut(2)).enumerate() {
                 let g = c * ROW_CHUNK + r;
                 let s = samples[g] as usize;
                 let (row, col) = (s / k, s % k);
                 let nbr = nn[[row, col]] as usize;
                 let step = steps[g];
-                let (a, b) = (x.row(row), x.row(nbr));
-                for ((dst, &xa), &xb) in o.row_mut(r).iter_mut().zip(a.iter()).zip(b.iter()) {
+                let (a, b) = (&xs[row * d..(row + 1) * d], &xs[nbr * d..(nbr + 1) * d]);
+                for ((dst, &xa), &xb) in orow.iter_mut().zip(a).zip(b) {
                     let diff = xb - xa;
                     *dst = T::from_f64(xa.to_f64() + step * diff.to_f64());
                 }
-                p[[r, 0]] = row as i64;
-                p[[r, 1]] = nbr as i64;
+                prow[0] = row as i64;
+                prow[1] = nbr as i64;
             }
         });
     Ok(())
@@ -124,12 +128,17 @@ pub fn resample<T: Real>(
 ) -> Result<SmoteOutput<T>> {
     let (n, d) = x.dim();
     let n_new: usize = plans.iter().map(|p| p.samples.len()).sum();
-    let mut out = Array2::<T>::default((n + n_new, d));
-    out.slice_mut(s![..n, ..])
-        .axis_iter_mut(Axis(0))
-        .into_par_iter()
-        .zip(x.axis_iter(Axis(0)).into_par_iter())
-        .for_each(|(mut dst, src)| dst.assign(&src));
+    let mut out = crate::alloc::zeroed::<T>(n + n_new, d);
+    {
+        let xc = x.as_standard_layout();
+        let (Some(src), Some(dst)) = (xc.as_slice(), out.as_slice_mut()) else {
+            bail!("internal: SMOTE buffers must be contiguous");
+        };
+        dst[..n * d]
+            .par_chunks_mut(ROW_CHUNK * d.max(1))
+            .zip(src.par_chunks(ROW_CHUNK * d.max(1)))
+            .for_each(|(o, i)| o.copy_from_slice(i));
+    }
     let mut parents = Array2::<i64>::zeros((n_new, 2));
     let mut start = 0;
     for plan in plans {

@@ -1,0 +1,222 @@
+"""counterpoise vs imbalanced-learn 0.14.2, timed in one run.
+
+For every case the two libraries run alternately (median of --repeat runs each, same
+data, same seed) and the ratio imblearn/counterpoise is printed; peak memory is the
+high-water RSS increase of a fresh child process running the sampler once. The k-NN
+kernel is timed against sklearn's NearestNeighbors and reported as pairs per second
+and as a fraction of the machine's float64 GEMM rate (2*d flops per pair over a
+numpy matmul's measured FLOP/s).
+
+    python benches/bench.py samplers --n 100000 1000000 --d 10 32 --minority 0.01 0.1
+    python benches/bench.py knn
+Results are appended to benches/results/*.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+RESULTS = Path(__file__).parent / "results"
+SAMPLERS = {
+    "SMOTE": ("over_sampling", "SMOTE"),
+    "RandomOverSampler": ("over_sampling", "RandomOverSampler"),
+    "RandomUnderSampler": ("under_sampling", "RandomUnderSampler"),
+}
+
+
+def make_data(n, d, minority, dtype, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, d))
+    y = (rng.random(n) < minority).astype(np.int64)
+    X[y == 1] += 0.75
+    return X.astype(dtype, copy=False), y
+
+
+def sampler(lib, name):
+    module, cls = SAMPLERS[name]
+    mod = __import__(f"{lib}.{module}", fromlist=[cls])
+    return getattr(mod, cls)(random_state=0)
+
+
+def time_once(lib, name, X, y):
+    s = sampler(lib, name)
+    t = time.perf_counter()
+    out = s.fit_resample(X, y)
+    elapsed = time.perf_counter() - t
+    del out
+    return elapsed
+
+
+def peak_memory(lib, name, n, d, minority, dtype):
+    """Peak RSS increase (MiB) of one fit_resample in a fresh process."""
+    code = (
+        "import resource,sys; sys.path.insert(0, %r); import bench; "
+        "X,y=bench.make_data(%d,%d,%r,%r); "
+        "b=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss; "
+        "bench.time_once(%r,%r,X,y); "
+        "print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss-b)/1024)"
+    ) % (str(Path(__file__).parent), n, d, minority, dtype, lib, name)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    if out.returncode != 0:
+        return None
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def bench_samplers(args):
+    rows = []
+    for n in args.n:
+        for d in args.d:
+            for minority in args.minority:
+                for dtype in args.dtype:
+                    X, y = make_data(n, d, minority, dtype)
+                    for name in args.sampler:
+                        t = {"counterpoise": [], "imblearn": []}
+                        for _ in range(args.repeat):
+                            for lib in ("imblearn", "counterpoise"):
+                                t[lib].append(time_once(lib, name, X, y))
+                        row = {
+                            "sampler": name,
+                            "n": n,
+                            "d": d,
+                            "minority": minority,
+                            "dtype": dtype,
+                            "imblearn_s": statistics.median(t["imblearn"]),
+                            "counterpoise_s": statistics.median(t["counterpoise"]),
+                        }
+                        row["speedup"] = row["imblearn_s"] / row["counterpoise_s"]
+                        if args.memory:
+                            for lib in ("imblearn", "counterpoise"):
+                                row[f"{lib}_peak_mib"] = peak_memory(
+                                    lib, name, n, d, minority, dtype
+                                )
+                        rows.append(row)
+                        print(format_row(row), flush=True)
+                    del X, y
+    save("samplers", rows)
+
+
+def format_row(r):
+    mem = ""
+    if "imblearn_peak_mib" in r:
+        mem = f" | {r['imblearn_peak_mib']:.0f} | {r['counterpoise_peak_mib']:.0f}"
+    return (
+        f"| {r['sampler']} | {r['n']:,} | {r['d']} | {r['minority']:.0%} | {r['dtype']} "
+        f"| {r['imblearn_s']:.3f} | {r['counterpoise_s']:.3f} | {r['speedup']:.1f}x{mem} |"
+    )
+
+
+def gemm_rate(size=3000, repeat=3):
+    a = np.random.default_rng(0).standard_normal((size, size))
+    best = min(_timed(lambda: a @ a) for _ in range(repeat))
+    return 2 * size**3 / best
+
+
+def _timed(fn):
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t
+
+
+def bench_knn(args):
+    from sklearn.neighbors import NearestNeighbors
+
+    from counterpoise import _core
+
+    rate = gemm_rate()
+    print(f"numpy float64 GEMM: {rate / 1e9:.1f} GFLOP/s")
+    rows = []
+    cases = [(20000, 32, "brute"), (20000, 64, "brute"), (20000, 128, "brute")]
+    cases += [(100000, d, "kd_tree") for d in (2, 4, 8)]
+    for n, d, algo in cases:
+        X = np.random.default_rng(d).standard_normal((n, d))
+        k = 6
+        ours = statistics.median(
+            _timed(lambda: _core.kneighbors(X, X, k, algo)) for _ in range(args.repeat)
+        )
+        nn = NearestNeighbors(n_neighbors=k)
+        theirs = statistics.median(
+            _timed(lambda: nn.fit(X).kneighbors(X)) for _ in range(args.repeat)
+        )
+        pairs = n * n
+        row = {
+            "n": n,
+            "d": d,
+            "algorithm": algo,
+            "sklearn_algorithm": nn._fit_method,
+            "counterpoise_s": ours,
+            "sklearn_s": theirs,
+            "speedup": theirs / ours,
+            "pairs_per_s": pairs / ours,
+            "gemm_fraction": (2 * d * pairs / ours) / rate,
+            "sklearn_gemm_fraction": (2 * d * pairs / theirs) / rate,
+        }
+        rows.append(row)
+        print(
+            f"| {n:,} x {d} | {algo} | {ours:.3f} | {theirs:.3f} ({nn._fit_method}) "
+            f"| {row['speedup']:.1f}x | {row['pairs_per_s'] / 1e9:.2f} G "
+            f"| {row['gemm_fraction']:.0%} | {row['sklearn_gemm_fraction']:.0%} |",
+            flush=True,
+        )
+    save("knn", rows, gemm_flops=rate)
+
+
+def bench_crossover(args):
+    """Where the KD-tree stops paying: both paths of the engine over d."""
+    from counterpoise import _core
+
+    rows = []
+    for d in args.d:
+        X = np.random.default_rng(d).standard_normal((args.n[0], d))
+        kd = min(_timed(lambda: _core.kneighbors(X, X, 6, "kd_tree")) for _ in range(2))
+        br = min(_timed(lambda: _core.kneighbors(X, X, 6, "brute")) for _ in range(2))
+        rows.append({"n": args.n[0], "d": d, "kd_tree_s": kd, "brute_s": br})
+        print(f"| {args.n[0]:,} | {d} | {kd:.3f} | {br:.3f} |", flush=True)
+    save("crossover", rows)
+
+
+def save(kind, rows, **extra):
+    RESULTS.mkdir(exist_ok=True)
+    meta = {
+        "when": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "machine": platform.processor() or platform.machine(),
+        "cores": os.cpu_count(),
+        "threads": os.environ.get("RAYON_NUM_THREADS", "all"),
+        "maxrss_unit": "MiB",
+        **extra,
+    }
+    path = RESULTS / f"{kind}.json"
+    history = json.loads(path.read_text()) if path.exists() else []
+    history.append({"meta": meta, "rows": rows})
+    path.write_text(json.dumps(history, indent=1))
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("what", choices=["samplers", "knn", "crossover"])
+    p.add_argument("--n", type=int, nargs="+", default=[100_000])
+    p.add_argument("--d", type=int, nargs="+", default=[10, 32])
+    p.add_argument("--minority", type=float, nargs="+", default=[0.01, 0.1])
+    p.add_argument("--dtype", nargs="+", default=["float64", "float32"])
+    p.add_argument("--sampler", nargs="+", default=list(SAMPLERS))
+    p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--memory", action="store_true", help="also measure peak memory")
+    args = p.parse_args()
+    {"samplers": bench_samplers, "knn": bench_knn, "crossover": bench_crossover}[
+        args.what
+    ](args)
+
+
+if __name__ == "__main__":
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    main()
