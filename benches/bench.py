@@ -60,13 +60,14 @@ def time_once(lib, name, X, y):
 
 def peak_memory(lib, name, n, d, minority, dtype):
     """Peak RSS increase (MiB) of one fit_resample in a fresh process."""
+    here = str(Path(__file__).parent)
     code = (
-        "import resource,sys; sys.path.insert(0, %r); import bench; "
-        "X,y=bench.make_data(%d,%d,%r,%r); "
+        f"import resource,sys; sys.path.insert(0,{here!r}); import bench; "
+        f"X,y=bench.make_data({n},{d},{minority!r},{dtype!r}); "
         "b=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss; "
-        "bench.time_once(%r,%r,X,y); "
+        f"bench.time_once({lib!r},{name!r},X,y); "
         "print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss-b)/1024)"
-    ) % (str(Path(__file__).parent), n, d, minority, dtype, lib, name)
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     if out.returncode != 0:
         return None
@@ -109,29 +110,33 @@ def bench_samplers(args):
 def format_row(r):
     mem = ""
     if "imblearn_peak_mib" in r:
-        mem = f" | {r['imblearn_peak_mib']:.0f} | {r['counterpoise_peak_mib']:.0f}"
-    return (
-        f"| {r['sampler']} | {r['n']:,} | {r['d']} | {r['minority']:.0%} | {r['dtype']} "
-        f"| {r['imblearn_s']:.3f} | {r['counterpoise_s']:.3f} | {r['speedup']:.1f}x{mem} |"
-    )
+        mem = " | {:.0f} | {:.0f}".format(
+            r["imblearn_peak_mib"], r["counterpoise_peak_mib"]
+        )
+    case = f"| {r['sampler']} | {r['n']:,} | {r['d']} | {r['minority']:.0%} "
+    times = f"| {r['imblearn_s']:.3f} | {r['counterpoise_s']:.3f} "
+    return f"{case}| {r['dtype']} {times}| {r['speedup']:.1f}x{mem} |"
 
 
 def gemm_rate(size=3000, repeat=3):
     a = np.random.default_rng(0).standard_normal((size, size))
-    best = min(_timed(lambda: a @ a) for _ in range(repeat))
+    best = min(_timed(np.matmul, a, a) for _ in range(repeat))
     return 2 * size**3 / best
 
 
-def _timed(fn):
+def _timed(fn, *args):
     t = time.perf_counter()
-    fn()
+    fn(*args)
     return time.perf_counter() - t
 
 
-def bench_knn(args):
-    from sklearn.neighbors import NearestNeighbors
+def _sklearn_knn(nn, X):
+    return nn.fit(X).kneighbors(X)
 
+
+def bench_knn(args):
     from counterpoise import _core
+    from sklearn.neighbors import NearestNeighbors
 
     rate = gemm_rate()
     print(f"numpy float64 GEMM: {rate / 1e9:.1f} GFLOP/s")
@@ -142,11 +147,11 @@ def bench_knn(args):
         X = np.random.default_rng(d).standard_normal((n, d))
         k = 6
         ours = statistics.median(
-            _timed(lambda: _core.kneighbors(X, X, k, algo)) for _ in range(args.repeat)
+            _timed(_core.kneighbors, X, X, k, algo) for _ in range(args.repeat)
         )
         nn = NearestNeighbors(n_neighbors=k)
         theirs = statistics.median(
-            _timed(lambda: nn.fit(X).kneighbors(X)) for _ in range(args.repeat)
+            _timed(_sklearn_knn, nn, X) for _ in range(args.repeat)
         )
         pairs = n * n
         row = {
@@ -178,8 +183,8 @@ def bench_crossover(args):
     rows = []
     for d in args.d:
         X = np.random.default_rng(d).standard_normal((args.n[0], d))
-        kd = min(_timed(lambda: _core.kneighbors(X, X, 6, "kd_tree")) for _ in range(2))
-        br = min(_timed(lambda: _core.kneighbors(X, X, 6, "brute")) for _ in range(2))
+        kd = min(_timed(_core.kneighbors, X, X, 6, "kd_tree") for _ in range(2))
+        br = min(_timed(_core.kneighbors, X, X, 6, "brute") for _ in range(2))
         rows.append({"n": args.n[0], "d": d, "kd_tree_s": kd, "brute_s": br})
         print(f"| {args.n[0]:,} | {d} | {kd:.3f} | {br:.3f} |", flush=True)
     save("crossover", rows)
