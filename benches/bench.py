@@ -64,6 +64,7 @@ def peak_memory(lib, name, n, d, minority, dtype):
     code = (
         f"import resource,sys; sys.path.insert(0,{here!r}); import bench; "
         f"X,y=bench.make_data({n},{d},{minority!r},{dtype!r}); "
+        f"bench.sampler({lib!r},{name!r}); "
         "b=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss; "
         f"bench.time_once({lib!r},{name!r},X,y); "
         "print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss-b)/1024)"
