@@ -13,11 +13,14 @@ from abc import ABCMeta, abstractmethod
 import numpy as np
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin
 from sklearn.preprocessing import label_binarize
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
 from .utils._io import Containers, to_numpy_target
-from .utils._validation import check_sampling_strategy, check_target_type
+from .utils._validation import (
+    check_classification_type,
+    check_sampling_strategy,
+    check_target_type,
+)
 
 
 class SamplerMixin(metaclass=ABCMeta):
@@ -45,8 +48,11 @@ class SamplerMixin(metaclass=ABCMeta):
         self._validate_params()
         containers = Containers(X, y)
         y = to_numpy_target(y)
-        check_classification_targets(y)
-        X, y, binarize_y = self._check_X_y(X, y)
+        self._type_y = check_classification_type(y)
+        try:
+            X, y, binarize_y = self._check_X_y(X, y)
+        finally:
+            del self._type_y
         self.sampling_strategy_ = check_sampling_strategy(
             self.sampling_strategy, y, self._sampling_type
         )
@@ -73,7 +79,9 @@ class BaseSampler(SamplerMixin, OneToOneFeatureMixin, BaseEstimator):
     def _check_X_y(self, X, y, accept_sparse=None):
         if accept_sparse is None:
             accept_sparse = ["csr", "csc"]
-        y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
+        y, binarize_y = check_target_type(
+            y, indicate_one_vs_all=True, type_y=getattr(self, "_type_y", None)
+        )
         X, y = validate_data(self, X=X, y=y, reset=True, accept_sparse=accept_sparse)
         return X, y, binarize_y
 

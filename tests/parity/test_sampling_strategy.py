@@ -3,6 +3,10 @@
 import numpy as np
 import pytest
 from counterpoise.utils import check_sampling_strategy
+from counterpoise.utils._validation import _class_counts
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 from imblearn.utils import check_sampling_strategy as imb_check
 
 LABELS = [
@@ -68,3 +72,22 @@ def test_order_is_sorted_and_one_class_is_rejected():
     assert list(got) == ["a", "m", "z"]
     with pytest.raises(ValueError, match="more than 1 class"):
         check_sampling_strategy("auto", np.zeros(5), "over-sampling")
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    y=arrays(
+        st.sampled_from([np.int8, np.int64, np.uint16, np.uint64]),
+        st.integers(1, 300),
+        elements=st.integers(0, 120),
+    ),
+    shift=st.sampled_from([0, -100, 10**6]),
+)
+def test_fast_class_counts_equal_numpy_unique(y, shift):
+    if y.dtype.kind == "i" and y.dtype.itemsize > 1:
+        y = y + shift
+    classes, counts = np.unique(y, return_counts=True)
+    got = _class_counts(y)
+    assert list(got) == list(classes)
+    assert [type(c) for c in got] == [type(c) for c in classes]
+    assert list(got.values()) == list(counts)

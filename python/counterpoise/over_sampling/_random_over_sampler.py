@@ -107,7 +107,7 @@ class RandomOverSampler(BaseOverSampler):
                         X, class_indices, class_sample, random_state, num_samples
                     )
                 )
-        self.sample_indices_ = np.concatenate(chunks).astype(np.int64)
+        self.sample_indices_ = np.concatenate(chunks).astype(np.int64, copy=False)
         y_res = y[self.sample_indices_]
         if self.shrinkage_ is None:
             return take_rows(X, self.sample_indices_), y_res

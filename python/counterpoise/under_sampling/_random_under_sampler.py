@@ -64,7 +64,7 @@ class RandomUnderSampler(BaseUnderSampler):
                 )
                 class_indices = class_indices[chosen]
             kept.append(class_indices)
-        self.sample_indices_ = np.concatenate(kept).astype(np.int64)
+        self.sample_indices_ = np.concatenate(kept).astype(np.int64, copy=False)
         return take_rows(X, self.sample_indices_), y[self.sample_indices_]
 
     def __sklearn_tags__(self):

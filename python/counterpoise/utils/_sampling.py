@@ -16,7 +16,9 @@ from ._validation import check_target_type
 def check_X_y_any(sampler, X, y):
     """Validate for row-selecting samplers: any dtype, NaN allowed, dataframes kept
     as they are (they are indexed, never converted)."""
-    y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
+    y, binarize_y = check_target_type(
+        y, indicate_one_vs_all=True, type_y=getattr(sampler, "_type_y", None)
+    )
     n_samples = _num_samples(X)
     if n_samples < 1:
         raise ValueError(

@@ -28,17 +28,51 @@ TARGET_KIND = ("binary", "multiclass", "multilabel-indicator")
 
 
 def _class_counts(y) -> dict:
+    """``dict(zip(*np.unique(y, return_counts=True)))``; integer labels in a compact
+    range are counted with ``bincount`` (same classes, order and counts, no sort)."""
+    y = np.asarray(y)
+    if y.dtype.kind in "iu" and y.ndim == 1 and y.size:
+        lo, hi = int(y.min()), int(y.max())
+        if hi - lo < 4 * y.size + 1024:
+            counts = np.bincount((y - lo).astype(np.intp, copy=False), minlength=1)
+            present = np.flatnonzero(counts)
+            classes = (present + lo).astype(y.dtype)
+            return dict(zip(classes, counts[present]))
     classes, counts = np.unique(y, return_counts=True)
     return dict(zip(classes, counts))
 
 
-def check_target_type(y, indicate_one_vs_all: bool = False):
+_CLASSIFICATION_TARGETS = (
+    "binary",
+    "multiclass",
+    "multiclass-multioutput",
+    "multilabel-indicator",
+    "multilabel-sequences",
+)
+
+
+def check_classification_type(y) -> str:
+    """``type_of_target(y)``, rejecting continuous targets as sklearn's
+    ``check_classification_targets`` does (computed once, reused by callers)."""
+    type_y = type_of_target(y, input_name="y")
+    if type_y not in _CLASSIFICATION_TARGETS:
+        raise ValueError(
+            f"Unknown label type: {type_y}. Maybe you are trying to fit a "
+            "classifier, which expects discrete classes on a regression target "
+            "with continuous values."
+        )
+    return type_y
+
+
+def check_target_type(y, indicate_one_vs_all: bool = False, type_y=None):
     """Return ``y`` as a 1-D array; a one-hot (multilabel-indicator) target with one
     label per row is turned into class indices, as imblearn does.
 
     With ``indicate_one_vs_all=True`` also return whether ``y`` was one-hot.
+    ``type_y`` may pass an already computed ``type_of_target(y)``.
     """
-    type_y = type_of_target(y)
+    if type_y is None:
+        type_y = type_of_target(y)
     if type_y == "multilabel-indicator":
         if np.any(y.sum(axis=1) > 1):
             raise ValueError(
@@ -153,12 +187,12 @@ def _from_list(strategy: list, y, sampling_type: str) -> dict:
 
 
 def _from_float(ratio: float, y, sampling_type: str) -> dict:
-    if type_of_target(y) != "binary":
+    stats = _class_counts(y)
+    if len(stats) != 2:
         raise ValueError(
             '"sampling_strategy" can be a float only when the type '
             "of target is binary. For multi-class, use a dict."
         )
-    stats = _class_counts(y)
     if sampling_type == "over-sampling":
         n_max, major = max(stats.values()), _majority(stats)
         out = {c: int(n_max * ratio - n) for c, n in stats.items() if c != major}
@@ -200,7 +234,7 @@ def check_sampling_strategy(sampling_strategy, y, sampling_type, **kwargs):
             f"'sampling_type' should be one of {SAMPLING_KIND}. "
             f"Got '{sampling_type} instead."
         )
-    n_classes = np.unique(y).size
+    n_classes = len(_class_counts(y))
     if n_classes <= 1:
         raise ValueError(
             "The target 'y' needs to have more than 1 class. "

@@ -9,18 +9,50 @@
 
 use ndarray::Array2;
 
+use crate::errors::{CoreError, Result};
+
 /// Below this many bytes the advice is not worth a system call.
 const HUGE_MIN_BYTES: usize = 8 << 20;
 
-/// A `rows × cols` array of zeros (`T::default()` must be all-zero bits, as it is for
-/// floats and integers), advised to use huge pages when large.
-pub fn zeroed<T: Clone + Default>(rows: usize, cols: usize) -> Array2<T> {
-    let mut a = Array2::<T>::default((rows, cols));
-    advise_huge(
-        a.as_mut_ptr() as *mut u8,
-        a.len() * std::mem::size_of::<T>(),
-    );
-    a
+/// Element types whose all-zero bit pattern is a valid value (zero).
+///
+/// # Safety
+/// Implement only for types for which all-zero bytes are a valid value.
+pub unsafe trait ZeroBits: Copy + Send + Sync + 'static {}
+unsafe impl ZeroBits for f32 {}
+unsafe impl ZeroBits for f64 {}
+unsafe impl ZeroBits for u8 {}
+unsafe impl ZeroBits for i64 {}
+
+/// A `rows × cols` array of zeros that has not been written yet: the memory comes
+/// from `alloc_zeroed` (calloc, which maps fresh zero pages without touching them),
+/// advised to use huge pages when large. The first write, typically by parallel
+/// workers, faults the pages in; nothing is written twice.
+pub fn zeroed<T: ZeroBits>(rows: usize, cols: usize) -> Result<Array2<T>> {
+    let too_big = || {
+        CoreError::InvalidParameter(format!(
+            "an output of {rows} x {cols} values is too large to allocate"
+        ))
+    };
+    let len = rows.checked_mul(cols).ok_or_else(too_big)?;
+    let v: Vec<T> = match std::alloc::Layout::array::<T>(len) {
+        Ok(layout) if layout.size() > 0 => {
+            // SAFETY: the layout has non-zero size; the pointer is checked for null;
+            // all-zero bytes are a valid `T` (ZeroBits); `Vec` frees it with the same
+            // layout (capacity `len` of `T` through the global allocator).
+            unsafe {
+                let ptr = std::alloc::alloc_zeroed(layout) as *mut T;
+                if ptr.is_null() {
+                    std::alloc::handle_alloc_error(layout);
+                }
+                advise_huge(ptr as *mut u8, layout.size());
+                Vec::from_raw_parts(ptr, len, len)
+            }
+        }
+        Ok(_) => Vec::new(),
+        Err(_) => return Err(too_big()),
+    };
+    Array2::from_shape_vec((rows, cols), v).map_err(|_| too_big())
 }
 
 #[cfg(target_os = "linux")]
@@ -47,9 +79,10 @@ fn advise_huge(_ptr: *mut u8, _bytes: usize) {}
 mod tests {
     #[test]
     fn zeroed_arrays_are_zero_at_any_size() {
-        let a = super::zeroed::<f64>(3000, 400);
+        let a = super::zeroed::<f64>(3000, 400).unwrap();
         assert!(a.iter().all(|&v| v == 0.0));
-        let b = super::zeroed::<u8>(0, 5);
+        let b = super::zeroed::<u8>(0, 5).unwrap();
         assert_eq!(b.dim(), (0, 5));
+        assert!(super::zeroed::<f64>(usize::MAX, 2).is_err());
     }
 }

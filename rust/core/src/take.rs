@@ -13,7 +13,7 @@ use crate::errors::{CoreError, Result};
 
 const ROW_CHUNK: usize = 1024;
 
-pub fn take_rows<E: Copy + Send + Sync + Default>(
+pub fn take_rows<E: crate::alloc::ZeroBits>(
     x: ArrayView2<E>,
     indices: &[i64],
 ) -> Result<Array2<E>> {
@@ -23,7 +23,7 @@ pub fn take_rows<E: Copy + Send + Sync + Default>(
     }
     let x = x.as_standard_layout();
     let w = x.ncols();
-    let mut out = crate::alloc::zeroed::<E>(indices.len(), w);
+    let mut out = crate::alloc::zeroed::<E>(indices.len(), w)?;
     let (Some(src), Some(dst)) = (x.as_slice(), out.as_slice_mut()) else {
         return Ok(out);
     };

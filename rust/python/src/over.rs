@@ -46,7 +46,7 @@ pub fn smote_resample<'py>(
     }
 }
 
-fn run<'py, T: Real + Element>(
+fn run<'py, T: Real + Element + counterpoise_core::alloc::ZeroBits>(
     py: Python<'py>,
     x: PyReadonlyArray2<'py, T>,
     plans: &[ClassPlan],

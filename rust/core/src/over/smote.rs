@@ -120,7 +120,7 @@ pub fn generate<T: Real>(
 
 /// The whole SMOTE resample: copy `x`, then for each plan search each class row's
 /// `k` nearest class neighbours (unless given) and append the synthetic rows.
-pub fn resample<T: Real>(
+pub fn resample<T: Real + crate::alloc::ZeroBits>(
     x: ArrayView2<T>,
     plans: &[ClassPlan],
     k: usize,
@@ -128,7 +128,7 @@ pub fn resample<T: Real>(
 ) -> Result<SmoteOutput<T>> {
     let (n, d) = x.dim();
     let n_new: usize = plans.iter().map(|p| p.samples.len()).sum();
-    let mut out = crate::alloc::zeroed::<T>(n + n_new, d);
+    let mut out = crate::alloc::zeroed::<T>(n + n_new, d)?;
     {
         let xc = x.as_standard_layout();
         let (Some(src), Some(dst)) = (xc.as_slice(), out.as_slice_mut()) else {
