@@ -14,7 +14,14 @@ use super::exact::{box_sq_dist, sq_dist};
 use super::{finish_row, Neighbours};
 use crate::Real;
 
-const LEAF_SIZE: usize = 24;
+/// Points per leaf: small leaves pay in low dimensions, larger ones above (measured).
+fn leaf_size(dim: usize) -> usize {
+    if dim <= 4 {
+        12
+    } else {
+        32
+    }
+}
 /// Below this many points a subtree is partitioned on the current thread.
 const PAR_BUILD_MIN: usize = 16_384;
 const QUERY_CHUNK: usize = 128;
@@ -37,7 +44,7 @@ impl<T: Real> KdTree<T> {
     pub fn build(data: ArrayView2<T>) -> Self {
         let (n, dim) = data.dim();
         let mut levels = 1usize;
-        while (n >> (levels - 1)) > LEAF_SIZE && levels < 48 {
+        while (n >> (levels - 1)) > leaf_size(dim) && levels < 48 {
             levels += 1;
         }
         let n_nodes = (1usize << levels) - 1;
@@ -119,6 +126,47 @@ impl<T: Real> KdTree<T> {
                     finish_row(&mut best, k, idx_row, dist_row);
                 }
             });
+        Neighbours { indices, distances }
+    }
+
+    /// k-NN of every data row among the data (the samplers' case). Queries run in
+    /// tree order, so consecutive searches walk the same cache-hot nodes; results
+    /// are then scattered back to the caller's row order.
+    pub fn query_self(&self, k: usize) -> Neighbours {
+        let n = self.order.len();
+        let dim = self.dim;
+        let mut tree_idx = vec![0i64; n * k];
+        let mut tree_dist = vec![0f64; n * k];
+        tree_idx
+            .par_chunks_mut(QUERY_CHUNK * k)
+            .zip(tree_dist.par_chunks_mut(QUERY_CHUNK * k))
+            .enumerate()
+            .for_each(|(c, (idx, dist))| {
+                let mut best: Vec<(f64, usize)> = Vec::with_capacity(k + 1);
+                for (r, (idx_row, dist_row)) in
+                    idx.chunks_mut(k).zip(dist.chunks_mut(k)).enumerate()
+                {
+                    let p = c * QUERY_CHUNK + r;
+                    best.clear();
+                    self.search(&self.points[p * dim..(p + 1) * dim], k, &mut best);
+                    finish_row(&mut best, k, idx_row, dist_row);
+                }
+            });
+        let mut position = vec![0usize; n];
+        for (p, &row) in self.order.iter().enumerate() {
+            position[row] = p;
+        }
+        let mut indices = Array2::<i64>::zeros((n, k));
+        let mut distances = Array2::<f64>::zeros((n, k));
+        if let (Some(io), Some(dout)) = (indices.as_slice_mut(), distances.as_slice_mut()) {
+            io.par_chunks_mut(k)
+                .zip(dout.par_chunks_mut(k))
+                .zip(position.par_iter())
+                .for_each(|((ir, dr), &p)| {
+                    ir.copy_from_slice(&tree_idx[p * k..(p + 1) * k]);
+                    dr.copy_from_slice(&tree_dist[p * k..(p + 1) * k]);
+                });
+        }
         Neighbours { indices, distances }
     }
 

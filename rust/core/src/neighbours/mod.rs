@@ -106,9 +106,13 @@ pub fn kneighbors<T: Real>(
     algorithm: Algorithm,
 ) -> Result<Neighbours> {
     validate(data, queries, k)?;
+    let same = data.shape() == queries.shape()
+        && data.as_ptr() == queries.as_ptr()
+        && data.strides() == queries.strides();
     let data = data.as_standard_layout();
     let queries = queries.as_standard_layout();
     Ok(match algorithm.resolve(data.ncols()) {
+        Algorithm::KdTree if same => kdtree::KdTree::build(data.view()).query_self(k),
         Algorithm::KdTree => kdtree::KdTree::build(data.view()).query(queries.view(), k),
         _ => brute::kneighbors(data.view(), queries.view(), k),
     })
