@@ -101,3 +101,44 @@ def test_callers_arrays_are_not_modified_on_error():
     with pytest.raises(ValueError):
         SMOTE(k_neighbors=9).fit_resample(X, y)
     np.testing.assert_array_equal(X, X0)
+
+
+def test_cleaning_rules_with_too_many_neighbours_fail_clearly():
+    from counterpoise.under_sampling import (
+        EditedNearestNeighbours,
+        NearMiss,
+        RepeatedEditedNearestNeighbours,
+    )
+
+    X, y = make_data(n=30, d=3, weights=(0.8, 0.2))
+    for sampler in (
+        EditedNearestNeighbours(n_neighbors=40),
+        RepeatedEditedNearestNeighbours(n_neighbors=40),
+        NearMiss(n_neighbors=40),
+    ):
+        with pytest.raises(ValueError, match="n_neighbors"):
+            sampler.fit_resample(X, y)
+
+
+def test_instance_hardness_needs_predict_proba():
+    from counterpoise.under_sampling import InstanceHardnessThreshold
+    from sklearn.svm import LinearSVC
+
+    X, y = make_data()
+    with pytest.raises(ValueError, match="predict_proba"):
+        InstanceHardnessThreshold(estimator=LinearSVC()).fit_resample(X, y)
+
+
+def test_a_class_with_one_sample():
+    from counterpoise.under_sampling import EditedNearestNeighbours, TomekLinks
+
+    X, y = make_data(n=50, d=2)
+    y = y.copy()
+    y[:] = 0
+    y[7] = 1
+    # a single-sample class is valid input for cleaning rules: it is never cleaned
+    for sampler in (EditedNearestNeighbours(), TomekLinks()):
+        sampler.fit_resample(X, y)
+        assert 7 in sampler.sample_indices_
+    with pytest.raises(ValueError, match="k_neighbors"):
+        SMOTE().fit_resample(X, y)

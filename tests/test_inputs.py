@@ -4,8 +4,14 @@ import numpy as np
 import pandas as pd
 import polars as pl
 import pytest
+from counterpoise.combine import SMOTEENN
 from counterpoise.over_sampling import SMOTE, RandomOverSampler
-from counterpoise.under_sampling import RandomUnderSampler
+from counterpoise.under_sampling import (
+    EditedNearestNeighbours,
+    NearMiss,
+    RandomUnderSampler,
+    TomekLinks,
+)
 from numpy.testing import assert_array_equal
 from scipy import sparse
 
@@ -111,3 +117,20 @@ def test_one_hot_targets_come_back_one_hot():
     X_res, Y_res = SMOTE(random_state=0).fit_resample(X, Y)
     assert Y_res.shape == (X_res.shape[0], 3)
     assert (Y_res.sum(axis=1) == 1).all()
+
+
+@pytest.mark.parametrize(
+    "sampler",
+    [EditedNearestNeighbours(), TomekLinks(), NearMiss(), SMOTEENN(random_state=0)],
+    ids=lambda s: type(s).__name__,
+)
+def test_cleaning_rules_keep_pandas_and_polars(sampler):
+    X, y = make_data(n=300, d=3)
+    df = pd.DataFrame(X, columns=["a", "b", "c"])
+    X_res, y_res = sampler.fit_resample(df, pd.Series(y, name="t"))
+    assert list(X_res.columns) == ["a", "b", "c"] and y_res.name == "t"
+    X_ref, y_ref = sampler.fit_resample(X, y)
+    assert_array_equal(X_res.to_numpy(), X_ref)
+    X_pl, y_pl = sampler.fit_resample(pl.DataFrame(df), pl.Series("t", y))
+    assert isinstance(X_pl, pl.DataFrame) and X_pl.columns == ["a", "b", "c"]
+    assert_array_equal(y_pl.to_numpy(), y_ref)

@@ -1,0 +1,281 @@
+"""Edited nearest neighbours (Wilson, 1972) and its repeated forms: drop-in
+``EditedNearestNeighbours``, ``RepeatedEditedNearestNeighbours`` and ``AllKNN`` of
+imbalanced-learn 0.14.2.
+
+ENN queries each row of the classes to clean among all rows (k + 1 neighbours, the
+first, the row itself, dropped) and keeps it when its neighbours agree with it:
+all of them (``kind_sel='all'``) or their most frequent label, ties to the smallest
+(``'mode'``). ``sample_indices_`` lists kept rows class by class in sorted class
+order, as imblearn's does. RENN repeats ENN until nothing changes, a non-minority
+class falls below the original minority count, or a class vanishes; AllKNN runs
+ENN with k = 1, 2, ..., n_neighbors. Both re-resolve ``sampling_strategy`` on the
+surviving labels each round, as imblearn does, and reuse one neighbour search
+across rounds (``NeighbourGraph``) instead of searching again.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections import Counter
+
+import numpy as np
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+
+from ..utils._io import take_rows
+from ..utils._neighbours import NeighbourGraph, minority_class, mode_rows
+from ..utils._validation import check_neighbors_object, check_sampling_strategy
+from .base import BaseCleaningSampler
+
+_NEIGHBOURS = [
+    Interval(numbers.Integral, 1, None, closed="left"),
+    HasMethods(["kneighbors", "kneighbors_graph"]),
+]
+
+
+class _Searcher:
+    """k nearest alive rows: the engine (with a reusable graph) or a user's
+    neighbours estimator refitted on the alive rows, as imblearn does."""
+
+    def __init__(self, X, n_neighbors, k_hint):
+        self.X = X
+        self.estimator = (
+            None
+            if isinstance(n_neighbors, numbers.Integral)
+            else check_neighbors_object("n_neighbors", n_neighbors)
+        )
+        self.graph = NeighbourGraph(X, k_hint) if self.estimator is None else None
+
+    def __call__(self, rows, alive, k):
+        if self.graph is not None:
+            return self.graph.query(rows, alive, k)
+        alive_rows = np.flatnonzero(alive)
+        self.estimator.fit(self.X[alive_rows])
+        idx = self.estimator.kneighbors(
+            self.X[rows], n_neighbors=k, return_distance=False
+        )
+        return alive_rows[idx]
+
+
+def _n_total(n_neighbors) -> int:
+    """Neighbours queried including the row itself (imblearn's ``nn_.n_neighbors``)."""
+    if isinstance(n_neighbors, numbers.Integral):
+        return int(n_neighbors) + 1
+    return int(n_neighbors.n_neighbors)
+
+
+def _edit(y, alive, strategy, n_total, kind_sel, search):
+    """One ENN pass over the alive rows; returns kept rows in imblearn's order."""
+    kept = []
+    y_alive = y[alive]
+    for target_class in np.unique(y_alive):
+        rows = np.flatnonzero(alive & (y == target_class))
+        if target_class in strategy:
+            neighbours = search(rows, alive, n_total)[:, 1:]
+            labels = y[neighbours]
+            if kind_sel == "mode":
+                agree = mode_rows(labels, np.unique(y_alive)) == target_class
+            else:
+                agree = np.all(labels == target_class, axis=1)
+            rows = rows[agree]
+        kept.append(rows)
+    return np.concatenate(kept).astype(np.int64)
+
+
+class EditedNearestNeighbours(BaseCleaningSampler):
+    """Remove samples whose neighbourhood disagrees with their class.
+
+    Parameters
+    ----------
+    sampling_strategy : str, list or callable, default='auto'
+    n_neighbors : int or object, default=3
+        Neighbourhood size, or a neighbours estimator (with ``kneighbors``).
+    kind_sel : {'all', 'mode'}, default='all'
+    n_jobs : int, default=None
+        Accepted for compatibility; the search uses every core
+        (``RAYON_NUM_THREADS`` limits it).
+
+    Attributes
+    ----------
+    sampling_strategy_ : dict
+    nn_ : estimator object
+        ``NearestNeighbors(n_neighbors + 1)`` (the search itself runs in Rust) or a
+        clone of the given estimator.
+    sample_indices_ : ndarray
+    n_features_in_ : int
+    feature_names_in_ : ndarray
+    """
+
+    _parameter_constraints: dict = {
+        **BaseCleaningSampler._parameter_constraints,
+        "n_neighbors": _NEIGHBOURS,
+        "kind_sel": [StrOptions({"all", "mode"})],
+        "n_jobs": [numbers.Integral, None],
+    }
+
+    def __init__(
+        self, *, sampling_strategy="auto", n_neighbors=3, kind_sel="all", n_jobs=None
+    ):
+        super().__init__(sampling_strategy=sampling_strategy)
+        self.n_neighbors = n_neighbors
+        self.kind_sel = kind_sel
+        self.n_jobs = n_jobs
+
+    def _validate_estimator(self):
+        self.nn_ = check_neighbors_object(
+            "n_neighbors", self.n_neighbors, additional_neighbor=1
+        )
+
+    def _fit_resample(self, X, y):
+        self._validate_estimator()
+        n_total = _n_total(self.n_neighbors)
+        search = _Searcher(X, self.n_neighbors, n_total)
+        alive = np.ones(y.shape[0], dtype=bool)
+        self.sample_indices_ = _edit(
+            y, alive, self.sampling_strategy_, n_total, self.kind_sel, search
+        )
+        return take_rows(X, self.sample_indices_), y[self.sample_indices_]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+
+def _stop_reasons(y_kept, class_minority, target_stats):
+    """imblearn's RENN/AllKNN checks on the labels left after a round."""
+    stats = Counter(y_kept)
+    non_minority = np.array([v for c, v in stats.items() if c != class_minority])
+    minority_became_majority = bool(np.any(non_minority < target_stats[class_minority]))
+    class_removed = len(stats) < len(target_stats)
+    return minority_became_majority, class_removed
+
+
+class _RepeatedEditing(BaseCleaningSampler):
+    """Shared machinery of RENN and AllKNN: ENN rounds over a shrinking set."""
+
+    def _validate_estimator(self):
+        self.nn_ = check_neighbors_object(
+            "n_neighbors", self.n_neighbors, additional_neighbor=1
+        )
+        self.enn_ = EditedNearestNeighbours(
+            sampling_strategy=self.sampling_strategy,
+            n_neighbors=self.nn_,
+            kind_sel=self.kind_sel,
+            n_jobs=self.n_jobs,
+        )
+
+    def _round(self, y, alive, n_total, search):
+        """One ENN round on the alive rows; returns the kept rows in order."""
+        strategy = check_sampling_strategy(
+            self.sampling_strategy, y[alive], self._sampling_type
+        )
+        return _edit(y, alive, strategy, n_total, self.kind_sel, search)
+
+
+class RepeatedEditedNearestNeighbours(_RepeatedEditing):
+    """Apply ENN repeatedly until it stops removing samples (or ``max_iter``).
+
+    Attributes
+    ----------
+    sampling_strategy_ : dict
+    nn_ : estimator object
+    enn_ : EditedNearestNeighbours
+    n_iter_ : int
+    sample_indices_ : ndarray
+    """
+
+    _parameter_constraints: dict = {
+        **EditedNearestNeighbours._parameter_constraints,
+        "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
+    }
+
+    def __init__(
+        self,
+        *,
+        sampling_strategy="auto",
+        n_neighbors=3,
+        max_iter=100,
+        kind_sel="all",
+        n_jobs=None,
+    ):
+        super().__init__(sampling_strategy=sampling_strategy)
+        self.n_neighbors = n_neighbors
+        self.kind_sel = kind_sel
+        self.n_jobs = n_jobs
+        self.max_iter = max_iter
+
+    def _fit_resample(self, X, y):
+        self._validate_estimator()
+        class_minority, target_stats = minority_class(y)
+        n_total = _n_total(self.n_neighbors)
+        search = _Searcher(X, self.n_neighbors, n_total)
+        alive = np.ones(y.shape[0], dtype=bool)
+        kept = np.arange(y.shape[0], dtype=np.int64)
+        self.n_iter_ = 0
+        for _ in range(self.max_iter):
+            self.n_iter_ += 1
+            previous = kept.size
+            kept = self._round(y, alive, n_total, search)
+            alive[:] = False
+            alive[kept] = True
+            became_majority, class_removed = _stop_reasons(
+                y[kept], class_minority, target_stats
+            )
+            if previous == kept.size or became_majority or class_removed:
+                break
+        self.sample_indices_ = kept
+        return take_rows(X, kept), y[kept]
+
+
+class AllKNN(_RepeatedEditing):
+    """Apply ENN with growing neighbourhoods k = 1 .. n_neighbors.
+
+    Attributes
+    ----------
+    sampling_strategy_ : dict
+    nn_ : estimator object
+    enn_ : EditedNearestNeighbours
+    sample_indices_ : ndarray
+    """
+
+    _parameter_constraints: dict = {
+        **EditedNearestNeighbours._parameter_constraints,
+        "allow_minority": ["boolean"],
+    }
+
+    def __init__(
+        self,
+        *,
+        sampling_strategy="auto",
+        n_neighbors=3,
+        kind_sel="all",
+        allow_minority=False,
+        n_jobs=None,
+    ):
+        super().__init__(sampling_strategy=sampling_strategy)
+        self.n_neighbors = n_neighbors
+        self.kind_sel = kind_sel
+        self.allow_minority = allow_minority
+        self.n_jobs = n_jobs
+
+    def _fit_resample(self, X, y):
+        self._validate_estimator()
+        class_minority, target_stats = minority_class(y)
+        n_max = _n_total(self.n_neighbors)
+        # imblearn sets enn_.n_neighbors to plain ints 1..n: always the engine.
+        search = _Searcher(X, 1, n_max)
+        alive = np.ones(y.shape[0], dtype=bool)
+        kept = np.arange(y.shape[0], dtype=np.int64)
+        for size in range(1, n_max):
+            kept = self._round(y, alive, size + 1, search)
+            alive[:] = False
+            alive[kept] = True
+            became_majority, class_removed = _stop_reasons(
+                y[kept], class_minority, target_stats
+            )
+            if self.allow_minority:
+                became_majority = False
+            if became_majority or class_removed:
+                break
+        self.sample_indices_ = kept
+        return take_rows(X, kept), y[kept]

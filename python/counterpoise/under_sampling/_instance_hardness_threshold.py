@@ -1,0 +1,105 @@
+"""Instance hardness threshold (Smith et al., 2014): a drop-in for imblearn's
+``InstanceHardnessThreshold``.
+
+Cross-validated probabilities of each row's own class from the user's classifier
+(a random forest by default), then per class the rows above the percentile that
+keeps the requested count. The folds are imblearn's (``StratifiedKFold(cv,
+shuffle=True, random_state=...)`` from the same generator), so the same seed keeps
+the same rows. Unlike imblearn, the fold fits run on every core by default
+(``n_jobs=None`` means all cores here; the probabilities do not depend on it), and
+labels need not be 0..n_classes-1.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+from sklearn.base import clone, is_classifier
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.ensemble._base import _set_random_states
+from sklearn.model_selection import StratifiedKFold, check_cv, cross_val_predict
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import HasMethods
+
+from ..utils._io import take_rows
+from .base import BaseUnderSampler
+
+
+class InstanceHardnessThreshold(BaseUnderSampler):
+    """Under-sample the rows a classifier finds hardest.
+
+    Attributes
+    ----------
+    sampling_strategy_ : dict
+    estimator_ : estimator object
+    sample_indices_ : ndarray
+    """
+
+    _parameter_constraints: dict = {
+        **BaseUnderSampler._parameter_constraints,
+        "estimator": [HasMethods(["fit", "predict_proba"]), None],
+        "cv": ["cv_object"],
+        "n_jobs": [numbers.Integral, None],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(
+        self,
+        *,
+        estimator=None,
+        sampling_strategy="auto",
+        random_state=None,
+        cv=5,
+        n_jobs=None,
+    ):
+        super().__init__(sampling_strategy=sampling_strategy)
+        self.random_state = random_state
+        self.estimator = estimator
+        self.cv = cv
+        self.n_jobs = n_jobs
+
+    def _validate_estimator(self, random_state):
+        if self.estimator is None:
+            self.estimator_ = RandomForestClassifier(
+                n_estimators=100, random_state=self.random_state, n_jobs=self.n_jobs
+            )
+        elif is_classifier(self.estimator) and hasattr(self.estimator, "predict_proba"):
+            self.estimator_ = clone(self.estimator)
+            _set_random_states(self.estimator_, random_state)
+        else:
+            raise ValueError(
+                "Invalid parameter `estimator`: it must be a classifier with a "
+                f"`predict_proba` method; got {self.estimator!r}. Use e.g. "
+                "LogisticRegression() or RandomForestClassifier()."
+            )
+
+    def _fit_resample(self, X, y):
+        random_state = check_random_state(self.random_state)
+        self._validate_estimator(random_state)
+        classes, counts = np.unique(y, return_counts=True)
+        if isinstance(self.cv, numbers.Integral):
+            folds = StratifiedKFold(
+                n_splits=self.cv, shuffle=True, random_state=random_state
+            )
+        else:
+            folds = check_cv(self.cv, y, classifier=True)
+        probabilities = cross_val_predict(
+            self.estimator_,
+            X,
+            y,
+            cv=folds,
+            n_jobs=-1 if self.n_jobs is None else self.n_jobs,
+            method="predict_proba",
+        )
+        own = probabilities[np.arange(y.shape[0]), np.searchsorted(classes, y)]
+        kept = []
+        for target_class, count in zip(classes, counts):
+            rows = np.flatnonzero(y == target_class)
+            if target_class in self.sampling_strategy_:
+                n_samples = self.sampling_strategy_[target_class]
+                threshold = np.percentile(own[rows], (1.0 - n_samples / count) * 100.0)
+                rows = rows[own[rows] >= threshold]
+            kept.append(rows)
+        self.sample_indices_ = np.concatenate(kept).astype(np.int64)
+        return take_rows(X, self.sample_indices_), y[self.sample_indices_]
