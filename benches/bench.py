@@ -33,6 +33,33 @@ SAMPLERS = {
     "RandomOverSampler": ("over_sampling", "RandomOverSampler"),
     "RandomUnderSampler": ("under_sampling", "RandomUnderSampler"),
 }
+CLEANING = {
+    name: ("under_sampling", name)
+    for name in (
+        "EditedNearestNeighbours",
+        "RepeatedEditedNearestNeighbours",
+        "AllKNN",
+        "TomekLinks",
+        "NeighbourhoodCleaningRule",
+        "NearMiss",
+        "OneSidedSelection",
+        "CondensedNearestNeighbour",
+        "InstanceHardnessThreshold",
+        "ClusterCentroids",
+    )
+}
+LIBS = ("imblearn", "counterpoise")
+CLEANING.update(
+    {"SMOTEENN": ("combine", "SMOTEENN"), "SMOTETomek": ("combine", "SMOTETomek")}
+)
+SEEDED = {
+    "OneSidedSelection",
+    "CondensedNearestNeighbour",
+    "InstanceHardnessThreshold",
+    "ClusterCentroids",
+    "SMOTEENN",
+    "SMOTETomek",
+}
 
 
 def make_data(n, d, minority, dtype, seed=0):
@@ -44,9 +71,70 @@ def make_data(n, d, minority, dtype, seed=0):
 
 
 def sampler(lib, name):
-    module, cls = SAMPLERS[name]
+    module, cls = {**SAMPLERS, **CLEANING}[name]
     mod = __import__(f"{lib}.{module}", fromlist=[cls])
-    return getattr(mod, cls)(random_state=0)
+    if name in SAMPLERS or name in SEEDED:
+        return getattr(mod, cls)(random_state=0)
+    return getattr(mod, cls)()
+
+
+def time_in_child(lib, name, X, y, budget):
+    """Seconds for one fit_resample in a forked child, or None past ``budget``."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    recv, send = ctx.Pipe(duplex=False)
+
+    def run():
+        send.send(time_once(lib, name, X, y))
+
+    child = ctx.Process(target=run)
+    child.start()
+    if recv.poll(budget):
+        elapsed = recv.recv()
+        child.join()
+        return elapsed
+    child.kill()
+    child.join()
+    return None
+
+
+def bench_cleaning(args):
+    """Cleaning/prototype samplers; imblearn runs get a time budget (--budget s)."""
+    rows = []
+    names = args.sampler if args.sampler != list(SAMPLERS) else list(CLEANING)
+    for n in args.n:
+        for d in args.d:
+            for minority in args.minority:
+                X, y = make_data(n, d, minority, "float64")
+                for name in names:
+                    row = {"sampler": name, "n": n, "d": d, "minority": minority}
+                    libs = ("counterpoise",) if args.skip_imblearn else LIBS
+                    row["imblearn_s"] = None
+                    for lib in libs:
+                        times = []
+                        for _ in range(args.repeat if lib == "counterpoise" else 1):
+                            times.append(time_in_child(lib, name, X, y, args.budget))
+                            if times[-1] is None:
+                                break
+                        row[f"{lib}_s"] = (
+                            None if None in times else statistics.median(times)
+                        )
+                    a, b = row["imblearn_s"], row["counterpoise_s"]
+                    row["speedup"] = a / b if a and b else None
+                    rows.append(row)
+                    fmt = lambda v: f"> {args.budget:.0f}" if v is None else f"{v:.2f}"  # noqa: E731
+                    ratio = (
+                        f"{row['speedup']:.1f}x"
+                        if row["speedup"]
+                        else (f"> {args.budget / b:.0f}x" if b else "-")
+                    )
+                    print(
+                        f"| {name} | {n:,} | {d} | {minority:.0%} | {fmt(a)} "
+                        f"| {fmt(b)} | {ratio} |",
+                        flush=True,
+                    )
+    save("cleaning", rows, budget_s=args.budget)
 
 
 def time_once(lib, name, X, y):
@@ -209,18 +297,24 @@ def save(kind, rows, **extra):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("what", choices=["samplers", "knn", "crossover"])
+    p.add_argument("what", choices=["samplers", "cleaning", "knn", "crossover"])
+    p.add_argument("--budget", type=float, default=60.0, help="seconds per run")
+    p.add_argument("--skip-imblearn", action="store_true", help="time ours only")
     p.add_argument("--n", type=int, nargs="+", default=[100_000])
     p.add_argument("--d", type=int, nargs="+", default=[10, 32])
     p.add_argument("--minority", type=float, nargs="+", default=[0.01, 0.1])
     p.add_argument("--dtype", nargs="+", default=["float64", "float32"])
     p.add_argument("--sampler", nargs="+", default=list(SAMPLERS))
+    # (for `cleaning`, the default runs every cleaning sampler)
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--memory", action="store_true", help="also measure peak memory")
     args = p.parse_args()
-    {"samplers": bench_samplers, "knn": bench_knn, "crossover": bench_crossover}[
-        args.what
-    ](args)
+    {
+        "samplers": bench_samplers,
+        "cleaning": bench_cleaning,
+        "knn": bench_knn,
+        "crossover": bench_crossover,
+    }[args.what](args)
 
 
 if __name__ == "__main__":

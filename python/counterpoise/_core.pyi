@@ -5,6 +5,7 @@ import numpy.typing as npt
 
 __all__ = [
     "__version__",
+    "cnn_condense_1nn",
     "default_threads",
     "kd_tree_max_dim",
     "kneighbors",
@@ -35,3 +36,11 @@ def take_rows(
     x: npt.NDArray[np.uint8], indices: npt.NDArray[np.int64], n_threads: int = 0
 ) -> npt.NDArray[np.uint8]: ...
 def default_threads() -> int: ...
+def cnn_condense_1nn(
+    x: npt.NDArray[np.floating],
+    rows: npt.NDArray[np.int64],
+    nearest: npt.NDArray[np.int64],
+    correct: npt.NDArray[np.bool_],
+    seeds: npt.NDArray[np.int64],
+    n_threads: int = 0,
+) -> npt.NDArray[np.int64]: ...

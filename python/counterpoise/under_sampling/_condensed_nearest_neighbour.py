@@ -8,7 +8,8 @@ incrementally: each sample added to the store updates every candidate's nearest
 stored sample (one vectorised distance pass) instead of refitting and predicting
 from scratch. imblearn's loop tests ``idx in good_classif_label`` where that array
 mixes global row numbers (the store) and class-local positions (correctly
-classified rows); this quirk is reproduced so the output is identical.
+classified rows); this quirk is reproduced so the output is identical. The 1-NN
+loop itself runs in Rust (``counterpoise._core.cnn_condense_1nn``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sklearn.neighbors import KNeighborsClassifier
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval
 
+from .. import _core
 from ..utils._io import take_rows
 from ..utils._neighbours import as_float, kneighbors, knn_predict, minority_class
 from ._tomek_links import TomekLinks
@@ -134,25 +136,16 @@ class CondensedNearestNeighbour(_SeededSelection):
 
     def _condense_1nn(self, X, y, rows, store, seeds, target_class):
         Xf = as_float(X)
-        S = Xf[rows].astype(np.float64)
         _, nearest = kneighbors(Xf[store], Xf[rows], 1)
         nearest_row = store[nearest[:, 0]]
-        best = ((S - Xf[nearest_row]) ** 2).sum(axis=1)
-        label = y[nearest_row]
-        good = np.zeros(rows.size, dtype=bool)
-        good[seeds[seeds < rows.size]] = True
-        for i in range(rows.size):
-            if good[i] or label[i] == target_class:
-                continue
-            seeds = np.append(seeds, rows[i])
-            d = ((S - S[i]) ** 2).sum(axis=1)
-            closer = d < best
-            best[closer] = d[closer]
-            label[closer] = target_class
-            good = self._good_mask(
-                rows.size, seeds, np.flatnonzero(label == target_class)
-            )
-        return seeds
+        added = _core.cnn_condense_1nn(
+            Xf,
+            rows.astype(np.int64),
+            nearest_row.astype(np.int64),
+            np.ascontiguousarray(y[nearest_row] == target_class),
+            seeds.astype(np.int64),
+        )
+        return np.append(seeds, added)
 
     def _condense(self, estimator, X, y, rows, store, seeds, target_class):
         S_x, S_y = X[rows], y[rows]

@@ -13,6 +13,7 @@ pub mod over;
 pub mod pool;
 pub mod real;
 pub mod take;
+pub mod under;
 
 pub use errors::{CoreError, Result};
 pub use real::Real;

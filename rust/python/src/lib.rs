@@ -9,6 +9,7 @@ mod errors;
 mod neighbours;
 mod over;
 mod take;
+mod under;
 
 use pyo3::prelude::*;
 
@@ -19,6 +20,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(neighbours::kd_tree_max_dim, m)?)?;
     m.add_function(wrap_pyfunction!(over::smote_resample, m)?)?;
     m.add_function(wrap_pyfunction!(take::take_rows, m)?)?;
+    m.add_function(wrap_pyfunction!(under::cnn_condense_1nn, m)?)?;
     m.add_function(wrap_pyfunction!(default_threads, m)?)?;
     Ok(())
 }

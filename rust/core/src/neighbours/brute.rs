@@ -18,13 +18,16 @@ use ndarray::{Array2, ArrayView2};
 use rayon::prelude::*;
 
 use super::exact::sq_dist;
+use super::fused;
 use super::{finish_row, Neighbours};
 use crate::Real;
 
 /// Query rows per block (one rayon task).
 const QUERY_BLOCK: usize = 128;
-/// Data rows per GEMM block.
+/// Data rows per GEMM block (portable path).
 const DATA_BLOCK: usize = 256;
+/// Bytes of packed data per pass of the fused kernel.
+const FUSED_PASS_BYTES: usize = 64 * 1024;
 
 pub fn kneighbors<T: Real>(data: ArrayView2<T>, queries: ArrayView2<T>, k: usize) -> Neighbours {
     let (n, dim) = data.dim();
@@ -63,6 +66,11 @@ pub fn kneighbors<T: Real>(data: ArrayView2<T>, queries: ArrayView2<T>, k: usize
     // operands, the norms, the scaling and the subtraction.
     let gamma = 2.0 * (dim as f64 + 8.0) * f32::EPSILON as f64;
 
+    let kernel = if fused::available() && !force_portable() {
+        Kernel::Fused(fused::Panels::pack(&d32, &norms, dim))
+    } else {
+        Kernel::Gemm
+    };
     idx_all
         .par_chunks_mut(QUERY_BLOCK * k)
         .zip(dist_all.par_chunks_mut(QUERY_BLOCK * k))
@@ -78,41 +86,16 @@ pub fn kneighbors<T: Real>(data: ArrayView2<T>, queries: ArrayView2<T>, k: usize
                     2.0 * gamma * (qn + norm_max) * (1.0 + 1e-6)
                 })
                 .collect();
-            let mut thr = vec![f64::INFINITY; qb];
             let mut cands: Vec<Vec<(f32, usize)>> = vec![Vec::with_capacity(cap + DATA_BLOCK); qb];
-            let mut dots = vec![0.0f32; qb * DATA_BLOCK];
-            let mut s = 0;
-            while s < n {
-                let db = DATA_BLOCK.min(n - s);
-                if dim > 0 {
-                    // dots[i, j] = q_i . x_{s+j}; data rows read transposed via strides.
-                    unsafe {
-                        f32::gemm(
-                            qb,
-                            dim,
-                            db,
-                            qrows.as_ptr(),
-                            dim as isize,
-                            1,
-                            d32.as_ptr().add(s * dim),
-                            1,
-                            dim as isize,
-                            dots.as_mut_ptr(),
-                            DATA_BLOCK as isize,
-                            1,
-                        );
-                    }
-                }
-                let nblk = &norms[s..s + db];
-                for i in 0..qb {
-                    let row = &dots[i * DATA_BLOCK..i * DATA_BLOCK + db];
-                    let list = &mut cands[i];
-                    scan(row, nblk, thr[i] as f32, s, list);
-                    if list.len() >= cap {
-                        thr[i] = prune(list, k, margin[i]);
-                    }
-                }
-                s += db;
+            let mut search = BlockSearch {
+                thr: vec![f64::INFINITY; qb],
+                margin,
+                k,
+                cap,
+            };
+            match &kernel {
+                Kernel::Fused(panels) => search.run_fused(panels, qrows, dim, &mut cands),
+                Kernel::Gemm => search.run_gemm(&d32, &norms, n, qrows, dim, &mut cands),
             }
             for (i, (idx_row, dist_row)) in idx_blk
                 .chunks_mut(k)
@@ -129,6 +112,124 @@ pub fn kneighbors<T: Real>(data: ArrayView2<T>, queries: ArrayView2<T>, k: usize
             }
         });
     Neighbours { indices, distances }
+}
+
+enum Kernel {
+    Fused(fused::Panels),
+    Gemm,
+}
+
+/// Set `COUNTERPOISE_PORTABLE_KNN=1` to use the portable GEMM path even where the
+/// fused AVX2 kernel is available (for testing both on one machine).
+fn force_portable() -> bool {
+    std::env::var_os("COUNTERPOISE_PORTABLE_KNN").is_some_and(|v| v == "1")
+}
+
+/// Per query block: thresholds and margins of the candidate lists.
+struct BlockSearch {
+    thr: Vec<f64>,
+    margin: Vec<f64>,
+    k: usize,
+    cap: usize,
+}
+
+impl BlockSearch {
+    fn maybe_prune(&mut self, i: usize, list: &mut Vec<(f32, usize)>) {
+        if list.len() >= self.cap {
+            self.thr[i] = prune(list, self.k, self.margin[i]);
+        }
+    }
+
+    fn run_fused(
+        &mut self,
+        panels: &fused::Panels,
+        qrows: &[f32],
+        dim: usize,
+        cands: &mut [Vec<(f32, usize)>],
+    ) {
+        let qb = cands.len();
+        let groups = panels.groups();
+        // Panel groups per pass: about 64 KiB of data, so a pass stays in L2 while
+        // every query of the block scans it.
+        let step = (FUSED_PASS_BYTES / (fused::PANEL * dim.max(1) * 4)).max(1);
+        let row = |i: usize| &qrows[i.min(qb - 1) * dim..(i.min(qb - 1) + 1) * dim];
+        // The first pass only fills the lists up to the first prune (thresholds are
+        // infinite until then); later passes are cache-sized.
+        let first = self.cap.div_ceil(fused::PANEL).max(1);
+        let mut g0 = 0;
+        while g0 < groups {
+            let g1 = (g0 + if g0 == 0 { first } else { step }).min(groups);
+            let mut i0 = 0;
+            while i0 < qb {
+                let live = (qb - i0).min(4);
+                let t = |j: usize| self.thr[(i0 + j).min(qb - 1)] as f32;
+                #[cfg(target_arch = "x86_64")]
+                // SAFETY: only reached when fused::available() confirmed AVX2+FMA;
+                // every query row holds `dim` values.
+                unsafe {
+                    fused::scan_tile(
+                        [row(i0), row(i0 + 1), row(i0 + 2), row(i0 + 3)],
+                        live,
+                        panels,
+                        g0,
+                        g1,
+                        [t(0), t(1), t(2), t(3)],
+                        &mut cands[i0..i0 + live],
+                    );
+                }
+                for i in i0..i0 + live {
+                    self.maybe_prune(i, &mut cands[i]);
+                }
+                i0 += live;
+            }
+            g0 = g1;
+        }
+    }
+
+    fn run_gemm(
+        &mut self,
+        d32: &[f32],
+        norms: &[f32],
+        n: usize,
+        qrows: &[f32],
+        dim: usize,
+        cands: &mut [Vec<(f32, usize)>],
+    ) {
+        let qb = cands.len();
+        let mut dots = vec![0.0f32; qb * DATA_BLOCK];
+        let mut s = 0;
+        while s < n {
+            let db = DATA_BLOCK.min(n - s);
+            if dim > 0 {
+                // dots[i, j] = q_i . x_{s+j}; data rows read transposed via strides.
+                // SAFETY: the pointers and strides describe qb x dim, dim x db and
+                // qb x DATA_BLOCK matrices inside their buffers.
+                unsafe {
+                    f32::gemm(
+                        qb,
+                        dim,
+                        db,
+                        qrows.as_ptr(),
+                        dim as isize,
+                        1,
+                        d32.as_ptr().add(s * dim),
+                        1,
+                        dim as isize,
+                        dots.as_mut_ptr(),
+                        DATA_BLOCK as isize,
+                        1,
+                    );
+                }
+            }
+            let nblk = &norms[s..s + db];
+            for (i, list) in cands.iter_mut().enumerate() {
+                let row = &dots[i * DATA_BLOCK..i * DATA_BLOCK + db];
+                scan(row, nblk, self.thr[i] as f32, s, list);
+                self.maybe_prune(i, list);
+            }
+            s += db;
+        }
+    }
 }
 
 fn column_mean<T: Real>(x: &[T], n: usize, dim: usize) -> Vec<f64> {

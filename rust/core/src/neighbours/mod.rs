@@ -18,6 +18,7 @@
 
 pub mod brute;
 pub mod exact;
+pub mod fused;
 pub mod kdtree;
 
 use ndarray::{Array2, ArrayView2};
@@ -264,6 +265,24 @@ mod tests {
         let empty = Array2::<f64>::zeros((0, 3));
         assert!(kneighbors(empty.view(), data.view(), 1, Algorithm::KdTree).is_err());
         assert!(Algorithm::parse("ball_tree").is_err());
+    }
+
+    #[test]
+    fn fused_and_portable_kernels_agree() {
+        // Both kernels run in one process: the env switch is read per call.
+        let data = random_matrix(900, 13, 21);
+        let queries = random_matrix(77, 13, 22);
+        let a = kneighbors(data.view(), queries.view(), 7, Algorithm::Brute).unwrap();
+        std::env::set_var("COUNTERPOISE_PORTABLE_KNN", "1");
+        let b = kneighbors(data.view(), queries.view(), 7, Algorithm::Brute).unwrap();
+        std::env::remove_var("COUNTERPOISE_PORTABLE_KNN");
+        assert_eq!(a.indices, b.indices);
+        assert_eq!(a.distances, b.distances);
+        let want = naive(&data, &queries, 7);
+        for (i, row) in want.iter().enumerate() {
+            let w: Vec<i64> = row.iter().map(|p| p.1 as i64).collect();
+            assert_eq!(a.indices.row(i).to_vec(), w);
+        }
     }
 
     #[test]

@@ -1,0 +1,3 @@
+//! Under-samplers: the sequential selection loops that do not reduce to one search.
+
+pub mod cnn;

@@ -1,0 +1,43 @@
+//! Binding of `counterpoise_core::under` (CNN's selection loop).
+
+use counterpoise_core::{pool, under::cnn};
+use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
+use pyo3::prelude::*;
+
+use crate::errors::Result;
+use crate::neighbours::Matrix;
+
+/// imblearn's CNN 1-NN loop: the global rows added to the store, in order.
+#[pyfunction]
+#[pyo3(signature = (x, rows, nearest, correct, seeds, n_threads = 0))]
+pub fn cnn_condense_1nn<'py>(
+    py: Python<'py>,
+    x: Matrix<'py>,
+    rows: PyReadonlyArray1<'py, i64>,
+    nearest: PyReadonlyArray1<'py, i64>,
+    correct: PyReadonlyArray1<'py, bool>,
+    seeds: PyReadonlyArray1<'py, i64>,
+    n_threads: usize,
+) -> Result<Bound<'py, PyArray1<i64>>> {
+    let (rows, nearest, seeds) = (rows.as_slice()?, nearest.as_slice()?, seeds.as_slice()?);
+    let correct = correct.as_slice()?.to_vec();
+    let added = match &x {
+        Matrix::F64(a) => {
+            let v = a.as_array();
+            py.allow_threads(|| {
+                pool::run(n_threads, || {
+                    cnn::condense_1nn(v, rows, nearest, correct, seeds)
+                })
+            })
+        }
+        Matrix::F32(a) => {
+            let v = a.as_array();
+            py.allow_threads(|| {
+                pool::run(n_threads, || {
+                    cnn::condense_1nn(v, rows, nearest, correct, seeds)
+                })
+            })
+        }
+    }??;
+    Ok(added.into_pyarray(py))
+}
