@@ -177,8 +177,8 @@ impl BlockSearch {
                         &mut cands[i0..i0 + live],
                     );
                 }
-                for i in i0..i0 + live {
-                    self.maybe_prune(i, &mut cands[i]);
+                for (j, list) in cands[i0..i0 + live].iter_mut().enumerate() {
+                    self.maybe_prune(i0 + j, list);
                 }
                 i0 += live;
             }
