@@ -92,7 +92,10 @@ def time_in_child(lib, name, X, y, budget):
     child.start()
     if recv.poll(budget):
         elapsed = recv.recv()
-        child.join()
+        child.join(10)
+        if child.is_alive():  # finished its work but did not exit: not our timing
+            child.kill()
+            child.join()
         return elapsed
     child.kill()
     child.join()

@@ -50,3 +50,32 @@ def test_cross_val_score_with_two_jobs():
     scores = cross_val_score(pipe, X, y, cv=3, n_jobs=2, scoring="balanced_accuracy")
     serial = cross_val_score(pipe, X, y, cv=3, n_jobs=1, scoring="balanced_accuracy")
     assert np.allclose(scores, serial)
+
+
+def _iht_in_child(conn):
+    from counterpoise.under_sampling import InstanceHardnessThreshold
+    from sklearn.tree import DecisionTreeClassifier
+
+    X, y = make_data(n=400, d=4, weights=(0.8, 0.2))
+    sampler = InstanceHardnessThreshold(
+        estimator=DecisionTreeClassifier(random_state=0), random_state=0
+    )
+    conn.send(sampler.fit_resample(X, y)[1].size)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="fork is POSIX-only")
+def test_instance_hardness_in_a_forked_worker_lets_it_exit():
+    # The parallel folds must not leave a process pool that keeps a forked
+    # worker alive after its work is done.
+    ctx = multiprocessing.get_context("fork")
+    recv, send = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=_iht_in_child, args=(send,))
+    child.start()
+    assert recv.poll(120)
+    assert recv.recv() > 0
+    child.join(30)
+    alive = child.is_alive()
+    if alive:
+        child.kill()
+        child.join()
+    assert not alive

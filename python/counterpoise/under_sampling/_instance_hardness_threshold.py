@@ -5,9 +5,9 @@ Cross-validated probabilities of each row's own class from the user's classifier
 (a random forest by default), then per class the rows above the percentile that
 keeps the requested count. The folds are imblearn's (``StratifiedKFold(cv,
 shuffle=True, random_state=...)`` from the same generator), so the same seed keeps
-the same rows. Unlike imblearn, the fold fits run on every core by default
-(``n_jobs=None`` means all cores here; the probabilities do not depend on it), and
-labels need not be 0..n_classes-1.
+the same rows. Unlike imblearn, the fold fits run on every core by default, in
+threads (``n_jobs=None`` means all cores here; the probabilities do not depend on
+it), and labels need not be 0..n_classes-1.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
+from joblib import parallel_config
 from sklearn.base import clone, is_classifier
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.ensemble._base import _set_random_states
@@ -84,14 +85,18 @@ class InstanceHardnessThreshold(BaseUnderSampler):
             )
         else:
             folds = check_cv(self.cv, y, classifier=True)
-        probabilities = cross_val_predict(
-            self.estimator_,
-            X,
-            y,
-            cv=folds,
-            n_jobs=-1 if self.n_jobs is None else self.n_jobs,
-            method="predict_proba",
-        )
+        # Folds run in threads: scikit-learn's forests and trees release the GIL,
+        # and no worker processes are spawned (a process pool started inside a
+        # forked worker can keep that worker from exiting).
+        with parallel_config(backend="threading"):
+            probabilities = cross_val_predict(
+                self.estimator_,
+                X,
+                y,
+                cv=folds,
+                n_jobs=-1 if self.n_jobs is None else self.n_jobs,
+                method="predict_proba",
+            )
         own = probabilities[np.arange(y.shape[0]), np.searchsorted(classes, y)]
         kept = []
         for target_class, count in zip(classes, counts):
