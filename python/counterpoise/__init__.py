@@ -5,8 +5,8 @@ and fitted attributes, the same rows for the same seed, on every core.
 """
 
 from . import _core
-from .base import BaseSampler, is_sampler
+from .base import BaseSampler, FunctionSampler, is_sampler
 
 __version__ = _core.__version__
 
-__all__ = ["BaseSampler", "is_sampler", "__version__"]
+__all__ = ["BaseSampler", "FunctionSampler", "is_sampler", "__version__"]

@@ -109,3 +109,84 @@ def is_sampler(estimator) -> bool:
             getattr(t, "sampler_tags", None) is not None
         )
     return False
+
+
+def _identity(X, y):
+    return X, y
+
+
+class FunctionSampler(BaseSampler):
+    """A sampler from any function ``func(X, y, **kw_args) -> (X, y)``.
+
+    Parameters
+    ----------
+    func : callable, default=None
+        The resampling function; ``None`` returns the data unchanged.
+    accept_sparse : bool, default=True
+        Whether sparse input is accepted when validating.
+    kw_args : dict, default=None
+        Keyword arguments passed to ``func``.
+    validate : bool, default=True
+        Validate ``X, y`` (and convert the output back to the input's type);
+        ``False`` passes any data straight to ``func``.
+    """
+
+    _sampling_type = "bypass"
+
+    _parameter_constraints: dict = {
+        "func": [callable, None],
+        "accept_sparse": ["boolean"],
+        "kw_args": [dict, None],
+        "validate": ["boolean"],
+    }
+
+    def __init__(self, *, func=None, accept_sparse=True, kw_args=None, validate=True):
+        super().__init__()
+        self.func = func
+        self.accept_sparse = accept_sparse
+        self.kw_args = kw_args
+        self.validate = validate
+
+    def fit(self, X, y):
+        """Validate (when ``validate``) and return ``self``."""
+        self._validate_params()
+        if self.validate:
+            y = to_numpy_target(y)
+            self._type_y = check_classification_type(y)
+            try:
+                X, y, _ = self._check_X_y(X, y, accept_sparse=self.accept_sparse)
+            finally:
+                del self._type_y
+        self.sampling_strategy_ = check_sampling_strategy(
+            self.sampling_strategy, y, self._sampling_type
+        )
+        return self
+
+    def fit_resample(self, X, y):
+        """Apply ``func`` to ``X, y``."""
+        self._validate_params()
+        if not self.validate:
+            self.sampling_strategy_ = check_sampling_strategy(
+                self.sampling_strategy, y, self._sampling_type
+            )
+            return self._fit_resample(X, y)
+        containers = Containers(X, y)
+        y = to_numpy_target(y)
+        self._type_y = check_classification_type(y)
+        try:
+            X, y, binarize_y = self._check_X_y(X, y, accept_sparse=self.accept_sparse)
+        finally:
+            del self._type_y
+        self.sampling_strategy_ = check_sampling_strategy(
+            self.sampling_strategy, y, self._sampling_type
+        )
+        output = self._fit_resample(X, y)
+        y_ = (
+            label_binarize(output[1], classes=np.unique(y)) if binarize_y else output[1]
+        )
+        X_, y_ = containers.restore(output[0], y_)
+        return (X_, y_) if len(output) == 2 else (X_, y_, output[2])
+
+    def _fit_resample(self, X, y):
+        func = _identity if self.func is None else self.func
+        return func(X, y, **(self.kw_args or {}))

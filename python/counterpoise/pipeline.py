@@ -1,0 +1,217 @@
+"""A pipeline that accepts samplers: drop-in for ``imblearn.pipeline``.
+
+Samplers (objects with ``fit_resample``) run only while fitting (``fit``,
+``fit_transform``, ``fit_predict``, ``fit_resample``): at ``predict``, ``transform``,
+``score`` and the other inference methods they are skipped, so under
+cross-validation only the training folds are resampled and validation rows never
+reach a sampler. Everything else is scikit-learn's ``Pipeline``: ``clone``,
+``GridSearchCV`` parameters (``step__param``), ``memory=`` caching of fitted
+transformers and samplers, ``set_output``, ``get_feature_names_out``. Samplers from
+counterpoise and from imbalanced-learn are both accepted. Fit parameters are
+routed with the ``step__param`` convention.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from contextlib import nullcontext
+
+from sklearn import pipeline as _skpipeline
+from sklearn.base import clone
+from sklearn.utils.validation import check_memory
+
+try:  # scikit-learn's verbose timer, when present
+    from sklearn.utils._user_interface import _print_elapsed_time
+except ImportError:  # pragma: no cover - older/newer layouts
+
+    def _print_elapsed_time(source, message=None):
+        return nullcontext()
+
+
+__all__ = ["Pipeline", "make_pipeline"]
+
+
+def _is_sampler(step) -> bool:
+    return hasattr(step, "fit_resample")
+
+
+def _fit_transform_one(
+    transformer, X, y, message_clsname="", message=None, params=None
+):
+    with _print_elapsed_time(message_clsname, message):
+        params = params or {}
+        if hasattr(transformer, "fit_transform"):
+            result = transformer.fit_transform(X, y, **params)
+        else:
+            result = transformer.fit(X, y, **params).transform(X)
+    return result, transformer
+
+
+def _fit_resample_one(sampler, X, y, message_clsname="", message=None, params=None):
+    with _print_elapsed_time(message_clsname, message):
+        X_res, y_res = sampler.fit_resample(X, y, **(params or {}))
+    return X_res, y_res, sampler
+
+
+class Pipeline(_skpipeline.Pipeline):
+    """A sequence of transformers and samplers ending in an estimator.
+
+    Parameters are scikit-learn's: ``steps``, ``memory``, ``verbose`` (and
+    ``transform_input`` where scikit-learn has it).
+    """
+
+    def _validate_steps(self):
+        if not self.steps:
+            raise ValueError("The pipeline is empty. Please add steps.")
+        names, estimators = zip(*self.steps)
+        self._validate_names(names)
+        for t in estimators[:-1]:
+            if t is None or t == "passthrough":
+                continue
+            if isinstance(t, _skpipeline.Pipeline):
+                raise TypeError(
+                    "All intermediate steps of the chain should not be Pipelines; "
+                    f"'{t}' is one: add its steps to this pipeline instead."
+                )
+            is_transformer = hasattr(t, "transform") and (
+                hasattr(t, "fit") or hasattr(t, "fit_transform")
+            )
+            if not (is_transformer or _is_sampler(t)):
+                raise TypeError(
+                    "All intermediate steps of the chain should be estimators that "
+                    "implement fit and transform or fit_resample; "
+                    f"'{t}' (type {type(t)}) doesn't."
+                )
+            if _is_sampler(t) and hasattr(t, "transform"):
+                raise TypeError(
+                    "All intermediate steps of the chain should be estimators that "
+                    "implement fit and transform or fit_resample (but not both); "
+                    f"'{t}' (type {type(t)}) implements both."
+                )
+        last = estimators[-1]
+        if last is not None and last != "passthrough" and not hasattr(last, "fit"):
+            raise TypeError(
+                "Last step of Pipeline should implement fit or be the string "
+                f"'passthrough'. '{last}' (type {type(last)}) doesn't."
+            )
+
+    def _iter(self, with_final=True, filter_passthrough=True, filter_resample=True):
+        """Steps as (index, name, estimator); samplers are skipped unless fitting."""
+        for idx, name, trans in super()._iter(
+            with_final=with_final, filter_passthrough=filter_passthrough
+        ):
+            if filter_resample and _is_sampler(trans):
+                continue
+            yield idx, name, trans
+
+    def _step_params(self, params):
+        """Route ``step__param`` fit parameters to their steps."""
+        routed = defaultdict(dict)
+        names = {name for name, _ in self.steps}
+        for key, value in params.items():
+            step, sep, param = key.partition("__")
+            if not sep or step not in names:
+                raise ValueError(
+                    f"Pipeline.fit does not accept the {key} parameter. You can pass "
+                    "parameters to specific steps of your pipeline using the "
+                    "stepname__parameter format, e.g. "
+                    "`Pipeline.fit(X, y, logisticregression__sample_weight"
+                    "=sample_weight)`."
+                )
+            routed[step][param] = value
+        return routed
+
+    def _fit(self, X, y=None, routed_params=None, **_):
+        self.steps = list(self.steps)
+        self._validate_steps()
+        routed_params = routed_params if routed_params is not None else {}
+        memory = check_memory(self.memory)
+        transform_cached = memory.cache(_fit_transform_one)
+        resample_cached = memory.cache(_fit_resample_one)
+        for idx, name, step in self._iter(
+            with_final=False, filter_passthrough=False, filter_resample=False
+        ):
+            if step is None or step == "passthrough":
+                with _print_elapsed_time("Pipeline", self._log_message(idx)):
+                    continue
+            uncached = hasattr(memory, "location") and memory.location is None
+            step = step if uncached else clone(step)
+            params = dict(routed_params.get(name, {}))
+            if _is_sampler(step):
+                X, y, fitted = resample_cached(
+                    step, X, y, "Pipeline", self._log_message(idx), params
+                )
+            else:
+                X, fitted = transform_cached(
+                    step, X, y, "Pipeline", self._log_message(idx), params
+                )
+            self.steps[idx] = (name, fitted)
+        return X, y
+
+    def _final(self, params):
+        name = self.steps[-1][0]
+        return self._final_estimator, params.get(name, {})
+
+    def fit(self, X, y=None, **params):
+        """Fit every step in turn (samplers resample), then the final estimator."""
+        self._validate_params()
+        routed = self._step_params(params)
+        Xt, yt = self._fit(X, y, routed)
+        with _print_elapsed_time("Pipeline", self._log_message(len(self.steps) - 1)):
+            final, final_params = self._final(routed)
+            if final is not None and final != "passthrough":
+                final.fit(Xt, yt, **final_params)
+        return self
+
+    def fit_transform(self, X, y=None, **params):
+        """Fit, then return the final step's transform of the resampled data."""
+        self._validate_params()
+        routed = self._step_params(params)
+        Xt, yt = self._fit(X, y, routed)
+        final, final_params = self._final(routed)
+        with _print_elapsed_time("Pipeline", self._log_message(len(self.steps) - 1)):
+            if final is None or final == "passthrough":
+                return Xt
+            if hasattr(final, "fit_transform"):
+                return final.fit_transform(Xt, yt, **final_params)
+            return final.fit(Xt, yt, **final_params).transform(Xt)
+
+    def fit_predict(self, X, y=None, **params):
+        """Fit, then return the final estimator's ``fit_predict`` on the data."""
+        self._validate_params()
+        routed = self._step_params(params)
+        Xt, yt = self._fit(X, y, routed)
+        final, final_params = self._final(routed)
+        with _print_elapsed_time("Pipeline", self._log_message(len(self.steps) - 1)):
+            return final.fit_predict(Xt, yt, **final_params)
+
+    def fit_resample(self, X, y=None, **params):
+        """Fit, then return the final sampler's ``fit_resample`` output."""
+        self._validate_params()
+        routed = self._step_params(params)
+        Xt, yt = self._fit(X, y, routed)
+        final, final_params = self._final(routed)
+        with _print_elapsed_time("Pipeline", self._log_message(len(self.steps) - 1)):
+            if final is None or final == "passthrough":
+                return Xt, yt
+            return final.fit_resample(Xt, yt, **final_params)
+
+
+def _name_estimators(estimators):
+    """Lower-case class names, numbered where they repeat (scikit-learn's rule)."""
+    names = [
+        est if isinstance(est, str) else type(est).__name__.lower()
+        for est in estimators
+    ]
+    counts = {name: n for name, n in Counter(names).items() if n > 1}
+    for i in reversed(range(len(estimators))):
+        name = names[i]
+        if name in counts:
+            names[i] += f"-{counts[name]}"
+            counts[name] -= 1
+    return list(zip(names, estimators))
+
+
+def make_pipeline(*steps, memory=None, verbose=False):
+    """Build a :class:`Pipeline` naming each step after its class."""
+    return Pipeline(_name_estimators(steps), memory=memory, verbose=verbose)
