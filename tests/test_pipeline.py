@@ -22,7 +22,6 @@ from sklearn.preprocessing import StandardScaler
 
 from .conftest import make_data
 
-
 RECORDED: list = []
 
 

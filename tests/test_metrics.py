@@ -1,0 +1,137 @@
+"""Metrics against imbalanced-learn 0.14.2 (to 1e-12) on hypothesis label sets."""
+
+import warnings
+
+import numpy as np
+import pytest
+from counterpoise import metrics as ours
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from imblearn import metrics as imb
+from numpy.testing import assert_allclose
+from sklearn.metrics import accuracy_score
+
+
+@st.composite
+def label_pairs(draw):
+    n_classes = draw(st.integers(2, 4))
+    n = draw(st.integers(4, 60))
+    labels = st.integers(0, n_classes - 1)
+    y_true = np.array(draw(st.lists(labels, min_size=n, max_size=n)))
+    y_pred = np.array(draw(st.lists(labels, min_size=n, max_size=n)))
+    weighted = draw(st.booleans())
+    w = (
+        np.array(draw(st.lists(st.floats(0.1, 5), min_size=n, max_size=n)))
+        if weighted
+        else None
+    )
+    return y_true, y_pred, w
+
+
+def _same(a, b):
+    if isinstance(a, tuple):
+        for x, y in zip(a, b):
+            _same(x, y)
+        return
+    if a is None or b is None:
+        assert a is b
+        return
+    assert_allclose(
+        np.asarray(a, dtype=float), np.asarray(b, dtype=float), rtol=1e-12, atol=1e-12
+    )
+
+
+def _both(name, *args, **kwargs):
+    out = []
+    for mod in (ours, imb):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                out.append(("ok", getattr(mod, name)(*args, **kwargs)))
+            except ValueError:
+                out.append(("ValueError", None))
+    assert out[0][0] == out[1][0], (name, kwargs, out)
+    if out[0][0] == "ok":
+        _same(out[0][1], out[1][1])
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    data=label_pairs(),
+    average=st.sampled_from([None, "binary", "micro", "macro", "weighted"]),
+)
+def test_sensitivity_specificity_match(data, average):
+    y_true, y_pred, w = data
+    kw = dict(average=average, sample_weight=w)
+    _both("sensitivity_specificity_support", y_true, y_pred, **kw)
+    if average is not None:
+        _both("sensitivity_score", y_true, y_pred, **kw)
+        _both("specificity_score", y_true, y_pred, **kw)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    data=label_pairs(),
+    average=st.sampled_from(["multiclass", "macro", "weighted", "binary", None]),
+    correction=st.sampled_from([0.0, 0.001]),
+)
+def test_geometric_mean_matches(data, average, correction):
+    y_true, y_pred, w = data
+    _both(
+        "geometric_mean_score",
+        y_true,
+        y_pred,
+        average=average,
+        sample_weight=w,
+        correction=correction,
+    )
+
+
+@settings(max_examples=50, deadline=None)
+@given(data=label_pairs())
+def test_report_and_iba_match(data):
+    y_true, y_pred, w = data
+    a = ours.classification_report_imbalanced(
+        y_true, y_pred, sample_weight=w, output_dict=True
+    )
+    b = imb.classification_report_imbalanced(
+        y_true, y_pred, sample_weight=w, output_dict=True
+    )
+    assert a.keys() == b.keys()
+    for key in a:
+        if isinstance(a[key], dict):
+            for k in a[key]:
+                _same(a[key][k], b[key][k])
+        else:
+            _same(a[key], b[key])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert ours.classification_report_imbalanced(
+            y_true, y_pred, digits=4
+        ) == imb.classification_report_imbalanced(y_true, y_pred, digits=4)
+        iba_a = ours.make_index_balanced_accuracy(alpha=0.2, squared=False)(
+            accuracy_score
+        )
+        iba_b = imb.make_index_balanced_accuracy(alpha=0.2, squared=False)(
+            accuracy_score
+        )
+        if set(y_true) | set(y_pred) <= {0, 1}:
+            _same(iba_a(y_true, y_pred), iba_b(y_true, y_pred))
+
+
+@settings(max_examples=50, deadline=None)
+@given(data=label_pairs())
+def test_macro_averaged_mae_matches(data):
+    y_true, y_pred, w = data
+    _both("macro_averaged_mean_absolute_error", y_true, y_pred, sample_weight=w)
+
+
+def test_string_labels_and_target_names():
+    y_true = np.array(["a", "b", "b", "c", "a", "c"])
+    y_pred = np.array(["a", "b", "c", "c", "b", "c"])
+    names = ["ant", "bee", "cat"]
+    a = ours.classification_report_imbalanced(y_true, y_pred, target_names=names)
+    b = imb.classification_report_imbalanced(y_true, y_pred, target_names=names)
+    assert a == b
+    with pytest.raises(ValueError, match="average"):
+        ours.sensitivity_score(y_true, y_pred, average="bogus")
