@@ -1,0 +1,84 @@
+"""Balanced ensembles: imblearn's API and attributes, and balanced accuracy within
+noise of imblearn's under the same CV split on scikit-learn datasets made
+imbalanced."""
+
+import numpy as np
+import pytest
+from counterpoise import ensemble as ours
+from counterpoise.datasets import make_imbalance
+from counterpoise.over_sampling import SMOTE
+from imblearn import ensemble as imb
+from sklearn.datasets import load_breast_cancer, load_wine
+from sklearn.model_selection import StratifiedKFold, cross_val_score
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+NAMES = ["BalancedBaggingClassifier", "EasyEnsembleClassifier"]
+
+
+def _imbalanced(loader, ratio):
+    X, y = loader(return_X_y=True)
+    counts = np.bincount(y)
+    majority = counts.argmax()
+    strategy = {
+        c: (n if c == majority else max(int(n * ratio), 10))
+        for c, n in enumerate(counts)
+    }
+    return make_imbalance(X, y, sampling_strategy=strategy, random_state=0)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_same_parameters_and_fitted_attributes_as_imblearn(name):
+    X, y = _imbalanced(load_breast_cancer, 0.2)
+    a = getattr(ours, name)(random_state=0).fit(X, y)
+    b = getattr(imb, name)(random_state=0).fit(X, y)
+    assert a.get_params().keys() == b.get_params().keys()
+    fitted_b = {k for k in vars(b) if k.endswith("_") and not k.startswith("_")}
+    assert fitted_b <= set(vars(a)), fitted_b - set(vars(a))
+    assert len(a.estimators_) == len(b.estimators_)
+    assert a.predict_proba(X).shape == b.predict_proba(X).shape
+    np.testing.assert_array_equal(a.classes_, b.classes_)
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("loader,ratio", [(load_breast_cancer, 0.15), (load_wine, 0.3)])
+def test_balanced_accuracy_within_noise_of_imblearn(name, loader, ratio):
+    X, y = _imbalanced(loader, ratio)
+    cv = StratifiedKFold(5, shuffle=True, random_state=0)
+    kw = dict(cv=cv, scoring="balanced_accuracy")
+    a = cross_val_score(getattr(ours, name)(random_state=0), X, y, **kw)
+    b = cross_val_score(getattr(imb, name)(random_state=0), X, y, **kw)
+    # same algorithm, different random draws: means within two fold-spreads
+    assert abs(a.mean() - b.mean()) <= 2 * max(a.std(), b.std(), 0.02)
+
+
+def test_smote_bagging_and_dict_strategy_on_string_labels():
+    X, y = _imbalanced(load_wine, 0.3)
+    labels = np.array(["a", "b", "c"])[y]
+    clf = ours.BalancedBaggingClassifier(sampler=SMOTE(), random_state=0).fit(X, labels)
+    assert set(clf.predict(X)) <= {"a", "b", "c"}
+    counts = dict(zip(*np.unique(labels, return_counts=True)))
+    small = min(counts.values())
+    clf = ours.BalancedBaggingClassifier(
+        sampling_strategy={c: small for c in counts}, bootstrap=False, random_state=0
+    ).fit(X, labels)
+    assert clf.score(X, labels) > 0.5
+
+
+def _expected_failures(estimator):
+    if isinstance(estimator, ours.BalancedBaggingClassifier):
+        return {
+            "check_estimators_nan_inf": "NaN/inf reach the sampler of each bag, whose "
+            "error differs from the one the check expects (imblearn marks it xfail too)"
+        }
+    return {}
+
+
+@parametrize_with_checks(
+    [
+        ours.BalancedBaggingClassifier(n_estimators=3, random_state=0),
+        ours.EasyEnsembleClassifier(n_estimators=2, random_state=0),
+    ],
+    expected_failed_checks=_expected_failures,
+)
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
