@@ -10,9 +10,10 @@ from counterpoise.over_sampling import SMOTE
 from imblearn import ensemble as imb
 from sklearn.datasets import load_breast_cancer, load_wine
 from sklearn.model_selection import StratifiedKFold, cross_val_score
+from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-NAMES = ["BalancedBaggingClassifier", "EasyEnsembleClassifier"]
+NAMES = ["BalancedBaggingClassifier", "EasyEnsembleClassifier", "RUSBoostClassifier"]
 
 
 def _imbalanced(loader, ratio):
@@ -45,10 +46,22 @@ def test_balanced_accuracy_within_noise_of_imblearn(name, loader, ratio):
     X, y = _imbalanced(loader, ratio)
     cv = StratifiedKFold(5, shuffle=True, random_state=0)
     kw = dict(cv=cv, scoring="balanced_accuracy")
-    a = cross_val_score(getattr(ours, name)(random_state=0), X, y, **kw)
-    b = cross_val_score(getattr(imb, name)(random_state=0), X, y, **kw)
+    # stumps are no better than chance on 3-class wine, in both libraries
+    extra = {"estimator": DecisionTreeClassifier(max_depth=2)} if "RUS" in name else {}
+    a = cross_val_score(getattr(ours, name)(random_state=0, **extra), X, y, **kw)
+    b = cross_val_score(getattr(imb, name)(random_state=0, **extra), X, y, **kw)
     # same algorithm, different random draws: means within two fold-spreads
     assert abs(a.mean() - b.mean()) <= 2 * max(a.std(), b.std(), 0.02)
+
+
+def test_rusboost_draws_match_imblearn_exactly():
+    X, y = _imbalanced(load_breast_cancer, 0.2)
+    a = ours.RUSBoostClassifier(n_estimators=20, random_state=3).fit(X, y)
+    b = imb.RUSBoostClassifier(n_estimators=20, random_state=3).fit(X, y)
+    np.testing.assert_array_equal(a.predict(X), b.predict(X))
+    np.testing.assert_allclose(a.estimator_weights_, b.estimator_weights_)
+    for sa, sb in zip(a.samplers_, b.samplers_):
+        np.testing.assert_array_equal(sa.sample_indices_, sb.sample_indices_)
 
 
 def test_smote_bagging_and_dict_strategy_on_string_labels():
@@ -70,6 +83,15 @@ def _expected_failures(estimator):
             "check_estimators_nan_inf": "NaN/inf reach the sampler of each bag, whose "
             "error differs from the one the check expects (imblearn marks it xfail too)"
         }
+    if isinstance(estimator, ours.RUSBoostClassifier):
+        reason = (
+            "under-sampling draws rows, so a weight of 2 is not a duplicated row "
+            "(imblearn's RUSBoostClassifier fails these checks too)"
+        )
+        return {
+            "check_sample_weight_equivalence_on_dense_data": reason,
+            "check_sample_weight_equivalence_on_sparse_data": reason,
+        }
     return {}
 
 
@@ -77,6 +99,7 @@ def _expected_failures(estimator):
     [
         ours.BalancedBaggingClassifier(n_estimators=3, random_state=0),
         ours.EasyEnsembleClassifier(n_estimators=2, random_state=0),
+        ours.RUSBoostClassifier(n_estimators=5, random_state=0),
     ],
     expected_failed_checks=_expected_failures,
 )

@@ -1,5 +1,10 @@
 """Ensembles trained on balanced resamples (``imblearn.ensemble``)."""
 
 from ._bagging import BalancedBaggingClassifier, EasyEnsembleClassifier
+from ._weight_boosting import RUSBoostClassifier
 
-__all__ = ["BalancedBaggingClassifier", "EasyEnsembleClassifier"]
+__all__ = [
+    "BalancedBaggingClassifier",
+    "EasyEnsembleClassifier",
+    "RUSBoostClassifier",
+]
