@@ -13,7 +13,12 @@ from sklearn.model_selection import StratifiedKFold, cross_val_score
 from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-NAMES = ["BalancedBaggingClassifier", "EasyEnsembleClassifier", "RUSBoostClassifier"]
+NAMES = [
+    "BalancedBaggingClassifier",
+    "BalancedRandomForestClassifier",
+    "EasyEnsembleClassifier",
+    "RUSBoostClassifier",
+]
 
 
 def _imbalanced(loader, ratio):
@@ -83,10 +88,12 @@ def _expected_failures(estimator):
             "check_estimators_nan_inf": "NaN/inf reach the sampler of each bag, whose "
             "error differs from the one the check expects (imblearn marks it xfail too)"
         }
-    if isinstance(estimator, ours.RUSBoostClassifier):
+    if isinstance(
+        estimator, (ours.RUSBoostClassifier, ours.BalancedRandomForestClassifier)
+    ):
         reason = (
             "under-sampling draws rows, so a weight of 2 is not a duplicated row "
-            "(imblearn's RUSBoostClassifier fails these checks too)"
+            "(imblearn's RUSBoost and balanced forest fail these checks too)"
         )
         return {
             "check_sample_weight_equivalence_on_dense_data": reason,
@@ -100,6 +107,7 @@ def _expected_failures(estimator):
         ours.BalancedBaggingClassifier(n_estimators=3, random_state=0),
         ours.EasyEnsembleClassifier(n_estimators=2, random_state=0),
         ours.RUSBoostClassifier(n_estimators=5, random_state=0),
+        ours.BalancedRandomForestClassifier(n_estimators=5, random_state=0),
     ],
     expected_failed_checks=_expected_failures,
 )
