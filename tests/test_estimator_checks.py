@@ -1,4 +1,5 @@
-"""scikit-learn's estimator checks on every public sampler."""
+"""scikit-learn's estimator checks and the package's sampler checks on every
+public sampler."""
 
 from counterpoise.combine import SMOTEENN, SMOTETomek
 from counterpoise.over_sampling import SMOTE, RandomOverSampler
@@ -15,8 +16,8 @@ from counterpoise.under_sampling import (
     RepeatedEditedNearestNeighbours,
     TomekLinks,
 )
+from counterpoise.utils.estimator_checks import parametrize_with_checks
 from sklearn.linear_model import LogisticRegression
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 SAMPLERS = [
     SMOTE(random_state=0),
@@ -40,3 +41,19 @@ SAMPLERS = [
 @parametrize_with_checks(SAMPLERS)
 def test_sklearn_compatible(estimator, check):
     check(estimator)
+
+
+def test_sampler_checks_catch_a_broken_sampler():
+    import numpy as np
+    import pytest
+    from counterpoise.base import BaseSampler
+    from counterpoise.utils.estimator_checks import check_samplers_preserve_dtype
+
+    class Upcasting(BaseSampler):
+        _sampling_type = "bypass"
+
+        def _fit_resample(self, X, y):
+            return X.astype(np.float64), y
+
+    with pytest.raises(AssertionError, match="float32"):
+        check_samplers_preserve_dtype("Upcasting", Upcasting())

@@ -135,3 +135,25 @@ def test_string_labels_and_target_names():
     assert a == b
     with pytest.raises(ValueError, match="average"):
         ours.sensitivity_score(y_true, y_pred, average="bogus")
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 1000),
+    k=st.sampled_from([1, 2, 3]),
+    r=st.sampled_from([1, 2]),
+)
+def test_value_difference_metric_matches_imblearn(seed, k, r):
+    from counterpoise.metrics.pairwise import ValueDifferenceMetric
+    from imblearn.metrics.pairwise import ValueDifferenceMetric as ImbVDM
+
+    rng = np.random.default_rng(seed)
+    X = rng.integers(0, 4, size=(40, 3))
+    y = rng.integers(0, 3, size=40)
+    Q = rng.integers(0, 4, size=(7, 3))
+    a = ValueDifferenceMetric(k=k, r=r).fit(X, y)
+    b = ImbVDM(k=k, r=r).fit(X, y)
+    for pa, pb in zip(a.proba_per_class_, b.proba_per_class_):
+        assert_allclose(pa, pb, rtol=1e-12)
+    assert_allclose(a.pairwise(X), b.pairwise(X), rtol=1e-12, atol=1e-12)
+    assert_allclose(a.pairwise(X, Q), b.pairwise(X, Q), rtol=1e-12, atol=1e-12)

@@ -1,5 +1,6 @@
 """Metrics for imbalanced classification (``imblearn.metrics``)."""
 
+from . import pairwise
 from ._classification import (
     classification_report_imbalanced,
     geometric_mean_score,
@@ -11,6 +12,7 @@ from ._classification import (
 )
 
 __all__ = [
+    "pairwise",
     "classification_report_imbalanced",
     "geometric_mean_score",
     "macro_averaged_mean_absolute_error",

@@ -1,4 +1,7 @@
-"""Validation helpers shared by the samplers (imblearn.utils' public names)."""
+"""Validation helpers shared by the samplers (imblearn.utils' public names).
+
+``counterpoise.utils.estimator_checks`` has the checks for users' own samplers.
+"""
 
 from ._validation import (
     check_neighbors_object,
