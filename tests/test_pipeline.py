@@ -188,3 +188,18 @@ def test_make_imbalance_matches_imblearn(seed):
     assert_array_equal(a[1], b[1])
     with pytest.raises(ValueError, match="dict"):
         make_imbalance(X, y, sampling_strategy=0.5)
+
+
+def test_metadata_routing_reaches_transformers_before_a_sampler():
+    import sklearn
+
+    X, y = make_data(n=300, d=3, weights=(0.8, 0.2))
+    w = np.linspace(0.5, 2.0, len(y))
+    with sklearn.config_context(enable_metadata_routing=True):
+        scaler = StandardScaler().set_fit_request(sample_weight=True)
+        lr = LogisticRegression().set_fit_request(sample_weight=False)
+        pipe = make_pipeline(scaler, RandomUnderSampler(random_state=0), lr)
+        pipe.fit(X, y, sample_weight=w)
+        fitted = pipe.named_steps["standardscaler"]
+        np.testing.assert_allclose(fitted.mean_, np.average(X, axis=0, weights=w))
+        assert pipe.predict(X).shape == y.shape

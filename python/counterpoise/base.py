@@ -48,6 +48,9 @@ class SamplerMixin(metaclass=ABCMeta):
         self._validate_params()
         containers = Containers(X, y)
         y = to_numpy_target(y)
+        # type_of_target costs a pass over y; subclasses override _check_X_y(X, y)
+        # with imblearn's signature, so the result reaches them as a temporary
+        # attribute rather than an argument.
         self._type_y = check_classification_type(y)
         try:
             X, y, binarize_y = self._check_X_y(X, y)

@@ -8,7 +8,9 @@ reach a sampler. Everything else is scikit-learn's ``Pipeline``: ``clone``,
 ``GridSearchCV`` parameters (``step__param``), ``memory=`` caching of fitted
 transformers and samplers, ``set_output``, ``get_feature_names_out``. Samplers from
 counterpoise and from imbalanced-learn are both accepted. Fit parameters are
-routed with the ``step__param`` convention.
+routed by scikit-learn's metadata routing when it is enabled
+(``sklearn.set_config(enable_metadata_routing=True)``; samplers take no metadata),
+else with the ``step__param`` convention.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from contextlib import nullcontext
 
 from sklearn import pipeline as _skpipeline
 from sklearn.base import clone
+from sklearn.utils.metadata_routing import _routing_enabled, process_routing
 from sklearn.utils.validation import check_memory
 
 try:  # scikit-learn's verbose timer, when present
@@ -104,8 +107,24 @@ class Pipeline(_skpipeline.Pipeline):
                 continue
             yield idx, name, trans
 
-    def _step_params(self, params):
-        """Route ``step__param`` fit parameters to their steps."""
+    def _step_params(self, params, method="fit"):
+        """Fit parameters per step: through scikit-learn's metadata routing when it
+        is enabled (samplers take no metadata), else by ``step__param`` names."""
+        if _routing_enabled():
+            routed = process_routing(self, method, **params)
+            out = {}
+            last = len(self.steps) - 1
+            for i, (name, step) in enumerate(self.steps):
+                if name not in routed:
+                    continue
+                if i == last:
+                    callee = method if method != "fit_resample" else "fit"
+                else:
+                    callee = (
+                        "fit_transform" if hasattr(step, "fit_transform") else "fit"
+                    )
+                out[name] = dict(routed[name].get(callee, {}))
+            return out
         routed = defaultdict(dict)
         names = {name for name, _ in self.steps}
         for key, value in params.items():
@@ -166,7 +185,7 @@ class Pipeline(_skpipeline.Pipeline):
     def fit_transform(self, X, y=None, **params):
         """Fit, then return the final step's transform of the resampled data."""
         self._validate_params()
-        routed = self._step_params(params)
+        routed = self._step_params(params, "fit_transform")
         Xt, yt = self._fit(X, y, routed)
         final, final_params = self._final(routed)
         with _print_elapsed_time("Pipeline", self._log_message(len(self.steps) - 1)):
@@ -179,7 +198,7 @@ class Pipeline(_skpipeline.Pipeline):
     def fit_predict(self, X, y=None, **params):
         """Fit, then return the final estimator's ``fit_predict`` on the data."""
         self._validate_params()
-        routed = self._step_params(params)
+        routed = self._step_params(params, "fit_predict")
         Xt, yt = self._fit(X, y, routed)
         final, final_params = self._final(routed)
         with _print_elapsed_time("Pipeline", self._log_message(len(self.steps) - 1)):
@@ -188,7 +207,7 @@ class Pipeline(_skpipeline.Pipeline):
     def fit_resample(self, X, y=None, **params):
         """Fit, then return the final sampler's ``fit_resample`` output."""
         self._validate_params()
-        routed = self._step_params(params)
+        routed = self._step_params(params, "fit_resample")
         Xt, yt = self._fit(X, y, routed)
         final, final_params = self._final(routed)
         with _print_elapsed_time("Pipeline", self._log_message(len(self.steps) - 1)):
