@@ -141,10 +141,15 @@ def test_fit_resample_with_a_final_sampler():
     assert np.bincount(y_res).tolist() == [np.bincount(y).min()] * 2
 
 
-def test_plain_sklearn_pipeline_refuses_samplers():
+def test_plain_sklearn_pipeline_refuses_samplers_and_points_to_ours():
     X, y = make_data(n=100, d=3)
-    with pytest.raises(TypeError, match="transform"):
+    with pytest.raises(TypeError, match="counterpoise.pipeline.Pipeline"):
         sk_make_pipeline(SMOTE(), LogisticRegression()).fit(X, y)
+    # everywhere else a sampler simply has no transform
+    assert not hasattr(SMOTE(), "transform")
+    assert not hasattr(RandomUnderSampler(), "fit_transform")
+    make_pipeline(SMOTE(random_state=0), LogisticRegression()).fit(X, y)
+    imb_make_pipeline(SMOTE(random_state=0), LogisticRegression()).fit(X, y)
 
 
 def test_bad_steps_are_refused():

@@ -8,6 +8,7 @@ or 'bypass'), exactly as with imblearn's ``BaseSampler``.
 
 from __future__ import annotations
 
+import sys
 from abc import ABCMeta, abstractmethod
 
 import numpy as np
@@ -69,6 +70,26 @@ class SamplerMixin(metaclass=ABCMeta):
     @abstractmethod
     def _fit_resample(self, X, y, **params):
         """Return ``(X_resampled, y_resampled)`` for validated ``X, y``."""
+
+    def __getattr__(self, name):
+        # Samplers have no `transform`. scikit-learn's own Pipeline probes for one
+        # in `_validate_steps` and would reject the sampler with a generic message;
+        # for that caller only, say which pipeline to use instead.
+        if name in ("transform", "fit_transform"):
+            caller = sys._getframe(1)
+            if (
+                caller.f_code.co_name == "_validate_steps"
+                and caller.f_globals.get("__name__") == "sklearn.pipeline"
+            ):
+                raise TypeError(
+                    f"{type(self).__name__} is a sampler: it cannot be a step of "
+                    "sklearn.pipeline.Pipeline, which would also apply it at predict "
+                    "time. Use counterpoise.pipeline.Pipeline (or make_pipeline), "
+                    "which resamples only while fitting."
+                )
+        raise AttributeError(
+            f"{type(self).__name__!r} object has no attribute {name!r}"
+        )
 
 
 class BaseSampler(SamplerMixin, OneToOneFeatureMixin, BaseEstimator):
