@@ -2,7 +2,7 @@
 public sampler."""
 
 from counterpoise.combine import SMOTEENN, SMOTETomek
-from counterpoise.over_sampling import SMOTE, RandomOverSampler
+from counterpoise.over_sampling import ADASYN, SMOTE, BorderlineSMOTE, RandomOverSampler
 from counterpoise.under_sampling import (
     AllKNN,
     ClusterCentroids,
@@ -21,6 +21,9 @@ from sklearn.linear_model import LogisticRegression
 
 SAMPLERS = [
     SMOTE(random_state=0),
+    BorderlineSMOTE(random_state=0),
+    BorderlineSMOTE(kind="borderline-2", random_state=0),
+    ADASYN(random_state=0),
     RandomOverSampler(random_state=0),
     RandomUnderSampler(random_state=0),
     EditedNearestNeighbours(),

@@ -1,0 +1,197 @@
+"""Borderline-SMOTE (Han, Wang & Mao, 2005) and ADASYN (He et al., 2008): drop-ins
+for imblearn 0.14.2's ``BorderlineSMOTE`` and ``ADASYN``.
+
+Both spend their time in neighbour searches of the minority rows among all rows,
+done here by the Rust engine on every core. The random draws and the interpolation
+follow imblearn's order and numpy arithmetic exactly (BorderlineSMOTE re-creates
+the generator from an integer seed for each class and again for borderline-2's
+half steps; ADASYN uses one generator for the call), so the same integer seed
+gives imblearn's rows on tie-free data.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+from scipy import sparse
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+
+from ..utils._neighbours import kneighbors
+from ..utils._validation import check_neighbors_object
+from ._smote import BaseSMOTE
+from .base import BaseOverSampler
+
+_NEIGHBOURS = [
+    Interval(numbers.Integral, 1, None, closed="left"),
+    HasMethods(["kneighbors", "kneighbors_graph"]),
+]
+
+
+def _search(estimator, n_neighbors, data, queries):
+    """Indices of the n_neighbors + 1 nearest ``data`` rows (the engine, or a
+    user's neighbours estimator fitted on ``data``)."""
+    if isinstance(n_neighbors, numbers.Integral):
+        _, idx = kneighbors(data, queries, int(n_neighbors) + 1)
+        return idx
+    estimator.fit(data)
+    return estimator.kneighbors(queries, return_distance=False)
+
+
+def _interpolate(X_base, X_target, steps, dtype):
+    """``X_base + steps * (X_target - X_base)`` in numpy's order, cast to dtype."""
+    if sparse.issparse(X_base):
+        X_new = X_base + sparse.diags(steps.ravel()).tocsr() @ (X_target - X_base)
+        return X_new.astype(dtype)
+    return (X_base + steps * (X_target - X_base)).astype(dtype)
+
+
+def _stack(parts, X):
+    if sparse.issparse(X):
+        return sparse.vstack(parts, format=X.format)
+    return np.vstack(parts)
+
+
+class BorderlineSMOTE(BaseSMOTE):
+    """SMOTE from the minority samples on the class border ("in danger").
+
+    Attributes
+    ----------
+    sampling_strategy_ : dict
+    nn_k_, nn_m_ : estimator objects
+    in_danger_indices : dict
+        For each over-sampled class, the rows whose ``m_neighbors`` are at least
+        half, but not all, of other classes.
+    n_features_in_, feature_names_in_
+    """
+
+    _parameter_constraints: dict = {
+        **BaseSMOTE._parameter_constraints,
+        "m_neighbors": _NEIGHBOURS,
+        "kind": [StrOptions({"borderline-1", "borderline-2"})],
+    }
+
+    def __init__(
+        self,
+        *,
+        sampling_strategy="auto",
+        random_state=None,
+        k_neighbors=5,
+        m_neighbors=10,
+        kind="borderline-1",
+    ):
+        super().__init__(
+            sampling_strategy=sampling_strategy,
+            random_state=random_state,
+            k_neighbors=k_neighbors,
+        )
+        self.m_neighbors = m_neighbors
+        self.kind = kind
+
+    def _fit_resample(self, X, y):
+        self._validate_estimator()
+        self.nn_m_ = check_neighbors_object(
+            "m_neighbors", self.m_neighbors, additional_neighbor=1
+        )
+        m = int(self.nn_m_.n_neighbors) - 1
+        parts_X, parts_y = [X], [y]
+        self.in_danger_indices = {}
+        for class_sample, n_samples in self.sampling_strategy_.items():
+            if n_samples == 0:
+                continue
+            rows = np.flatnonzero(y == class_sample)
+            X_class = X[rows]
+            near = _search(self.nn_m_, self.m_neighbors, X, X_class)[:, 1:]
+            n_other = np.sum(y[near] != class_sample, axis=1)
+            danger = (n_other >= m / 2) & (n_other < m)
+            if not danger.any():
+                continue
+            self.in_danger_indices[class_sample] = rows[danger]
+            X_danger = X_class[danger]
+            source = X_class if self.kind == "borderline-1" else X
+            nns = _search(self.nn_k_, self.k_neighbors, source, X_danger)[:, 1:]
+            random_state = check_random_state(self.random_state)
+            draws = random_state.randint(low=0, high=nns.size, size=n_samples)
+            steps = random_state.uniform(size=n_samples)[:, np.newaxis]
+            r, c = np.floor_divide(draws, nns.shape[1]), np.mod(draws, nns.shape[1])
+            targets = source[nns[r, c]]
+            if self.kind == "borderline-2":
+                # imblearn draws the half steps from a generator seeded afresh.
+                half = check_random_state(self.random_state)
+                other = y[nns[r, c]] != class_sample
+                diffs = targets - X_danger[r]
+                if sparse.issparse(diffs):
+                    scale = np.ones(n_samples)
+                    scale[other] = half.uniform(low=0.0, high=0.5, size=other.sum())
+                    diffs = sparse.diags(scale).tocsr() @ diffs
+                    X_new = (
+                        X_danger[r] + sparse.diags(steps.ravel()).tocsr() @ diffs
+                    ).astype(X.dtype)
+                else:
+                    diffs[other] *= half.uniform(
+                        low=0.0, high=0.5, size=(other.sum(), 1)
+                    )
+                    X_new = (X_danger[r] + steps * diffs).astype(X.dtype)
+            else:
+                X_new = _interpolate(X_danger[r], targets, steps, X.dtype)
+            parts_X.append(X_new)
+            parts_y.append(np.full(n_samples, class_sample, dtype=y.dtype))
+        return _stack(parts_X, X), np.hstack(parts_y)
+
+
+class ADASYN(BaseOverSampler):
+    """Adaptive synthetic sampling: more new rows next to minority rows with more
+    neighbours of other classes.
+
+    Attributes
+    ----------
+    sampling_strategy_ : dict
+    nn_ : estimator object
+    n_features_in_, feature_names_in_
+    """
+
+    _parameter_constraints: dict = {
+        **BaseOverSampler._parameter_constraints,
+        "n_neighbors": _NEIGHBOURS,
+    }
+
+    def __init__(self, *, sampling_strategy="auto", random_state=None, n_neighbors=5):
+        super().__init__(sampling_strategy=sampling_strategy)
+        self.random_state = random_state
+        self.n_neighbors = n_neighbors
+
+    def _fit_resample(self, X, y):
+        self.nn_ = check_neighbors_object(
+            "n_neighbors", self.n_neighbors, additional_neighbor=1
+        )
+        random_state = check_random_state(self.random_state)
+        k = int(self.nn_.n_neighbors) - 1
+        parts_X, parts_y = [X], [y]
+        for class_sample, n_samples in self.sampling_strategy_.items():
+            if n_samples == 0:
+                continue
+            rows = np.flatnonzero(y == class_sample)
+            X_class = X[rows]
+            near = _search(self.nn_, self.n_neighbors, X, X_class)[:, 1:]
+            ratio = np.sum(y[near] != class_sample, axis=1) / k
+            if not np.sum(ratio):
+                raise RuntimeError(
+                    "Not any neigbours belong to the majority class. This case will "
+                    "induce a NaN case with a division by zero. ADASYN is not suited "
+                    "for this specific dataset. Use SMOTE instead."
+                )
+            ratio /= np.sum(ratio)
+            per_row = np.rint(ratio * n_samples).astype(int)
+            n_new = int(np.sum(per_row))
+            if not n_new:
+                raise ValueError(
+                    "No samples will be generated with the provided ratio settings."
+                )
+            nns = _search(self.nn_, self.n_neighbors, X_class, X_class)[:, 1:]
+            r = np.repeat(np.arange(rows.size), per_row)
+            c = random_state.choice(k, size=n_new)
+            steps = random_state.uniform(size=(n_new, 1))
+            parts_X.append(_interpolate(X_class[r], X_class[nns[r, c]], steps, X.dtype))
+            parts_y.append(np.full(n_new, class_sample, dtype=y.dtype))
+        return _stack(parts_X, X), np.hstack(parts_y)

@@ -1,0 +1,56 @@
+"""BorderlineSMOTE / ADASYN properties on arbitrary data (hypothesis)."""
+
+import numpy as np
+from counterpoise.over_sampling import ADASYN, BorderlineSMOTE
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ..strategies import labelled_data
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=labelled_data(min_per_class=6, max_classes=3), seed=st.integers(0, 1000))
+def test_borderline1_rows_lie_between_a_danger_row_and_a_same_class_row(data, seed):
+    X, y = data
+    sampler = BorderlineSMOTE(k_neighbors=2, m_neighbors=3, random_state=seed)
+    X_res, y_res = sampler.fit_resample(X, y)
+    n = X.shape[0]
+    np.testing.assert_array_equal(X_res[:n], X)
+    for i in range(n, X_res.shape[0]):
+        c = y_res[i]
+        danger = X[sampler.in_danger_indices[c]]
+        same = X[y == c]
+        # x = a + t (b - a), t in [0, 1): on some segment danger -> same-class row
+        ok = False
+        for a in danger:
+            diff = same - a
+            denom = (diff**2).sum(axis=1)
+            t = np.where(
+                denom > 0,
+                ((X_res[i] - a) * diff).sum(axis=1) / np.where(denom > 0, denom, 1),
+                0,
+            )
+            closest = a + t[:, None] * diff
+            if np.any(
+                np.all(np.isclose(closest, X_res[i], rtol=1e-9, atol=1e-6), axis=1)
+                & (t >= -1e-9)
+                & (t <= 1 + 1e-9)
+            ):
+                ok = True
+                break
+        assert ok, f"row {i} is not on a danger segment"
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=labelled_data(min_per_class=6, max_classes=3), seed=st.integers(0, 1000))
+def test_adasyn_keeps_originals_and_labels(data, seed):
+    X, y = data
+    try:
+        X_res, y_res = ADASYN(n_neighbors=3, random_state=seed).fit_resample(X, y)
+    except (RuntimeError, ValueError) as exc:  # documented refusals
+        assert "ADASYN" in str(exc) or "No samples" in str(exc)
+        return
+    n = X.shape[0]
+    np.testing.assert_array_equal(X_res[:n], X)
+    assert X_res.shape[0] == y_res.shape[0]
+    assert set(np.unique(y_res)) == set(np.unique(y))
