@@ -2,7 +2,13 @@
 public sampler."""
 
 from counterpoise.combine import SMOTEENN, SMOTETomek
-from counterpoise.over_sampling import ADASYN, SMOTE, BorderlineSMOTE, RandomOverSampler
+from counterpoise.over_sampling import (
+    ADASYN,
+    SMOTE,
+    SVMSMOTE,
+    BorderlineSMOTE,
+    RandomOverSampler,
+)
 from counterpoise.under_sampling import (
     AllKNN,
     ClusterCentroids,
@@ -24,6 +30,7 @@ SAMPLERS = [
     BorderlineSMOTE(random_state=0),
     BorderlineSMOTE(kind="borderline-2", random_state=0),
     ADASYN(random_state=0),
+    SVMSMOTE(random_state=0),
     RandomOverSampler(random_state=0),
     RandomUnderSampler(random_state=0),
     EditedNearestNeighbours(),

@@ -1,5 +1,6 @@
-"""BorderlineSMOTE and ADASYN against imbalanced-learn 0.14.2: same rows for the
-same seed on tie-free data, same danger set, same per-sample allocation."""
+"""BorderlineSMOTE, SVMSMOTE and ADASYN against imbalanced-learn 0.14.2: same rows
+for the same seed on tie-free data (given the same SVC for SVMSMOTE), same danger
+set."""
 
 import numpy as np
 import pytest
@@ -18,6 +19,8 @@ CASES = [
     ),
     ("ADASYN", {}),
     ("ADASYN", {"n_neighbors": 3, "sampling_strategy": "not majority"}),
+    ("SVMSMOTE", {}),
+    ("SVMSMOTE", {"out_step": 0.2, "k_neighbors": 3, "m_neighbors": 6}),
 ]
 
 

@@ -1,7 +1,7 @@
 """Over-samplers (``imblearn.over_sampling``)."""
 
-from ._borderline_smote import ADASYN, BorderlineSMOTE
+from ._borderline_smote import ADASYN, SVMSMOTE, BorderlineSMOTE
 from ._random_over_sampler import RandomOverSampler
 from ._smote import SMOTE
 
-__all__ = ["ADASYN", "BorderlineSMOTE", "SMOTE", "RandomOverSampler"]
+__all__ = ["ADASYN", "BorderlineSMOTE", "SMOTE", "SVMSMOTE", "RandomOverSampler"]

@@ -195,3 +195,121 @@ class ADASYN(BaseOverSampler):
             parts_X.append(_interpolate(X_class[r], X_class[nns[r, c]], steps, X.dtype))
             parts_y.append(np.full(n_new, class_sample, dtype=y.dtype))
         return _stack(parts_X, X), np.hstack(parts_y)
+
+
+class SVMSMOTE(BaseSMOTE):
+    """SMOTE from the minority support vectors of an SVM (Nguyen, Cooper &
+    Kamei, 2011): interpolation from support vectors in danger, extrapolation by
+    ``out_step`` from safe ones. The SVM is scikit-learn's (or the user's
+    ``svm_estimator``); the neighbour searches run in the Rust engine.
+
+    Attributes
+    ----------
+    sampling_strategy_ : dict
+    nn_k_, nn_m_ : estimator objects
+    svm_estimator_ : estimator object
+    n_features_in_, feature_names_in_
+    """
+
+    _parameter_constraints: dict = {
+        **BaseSMOTE._parameter_constraints,
+        "m_neighbors": _NEIGHBOURS,
+        "svm_estimator": [HasMethods(["fit", "predict"]), None],
+        "out_step": [Interval(numbers.Real, 0, 1, closed="both")],
+    }
+
+    def __init__(
+        self,
+        *,
+        sampling_strategy="auto",
+        random_state=None,
+        k_neighbors=5,
+        m_neighbors=10,
+        svm_estimator=None,
+        out_step=0.5,
+    ):
+        super().__init__(
+            sampling_strategy=sampling_strategy,
+            random_state=random_state,
+            k_neighbors=k_neighbors,
+        )
+        self.m_neighbors = m_neighbors
+        self.svm_estimator = svm_estimator
+        self.out_step = out_step
+
+    def _samples(self, base, X_class, n_samples, step_size, dtype):
+        """imblearn's ``_make_samples``: a generator seeded afresh, ``randint`` over
+        the neighbour table then ``uniform`` steps."""
+        nns = _search(self.nn_k_, self.k_neighbors, X_class, base)[:, 1:]
+        random_state = check_random_state(self.random_state)
+        draws = random_state.randint(low=0, high=nns.size, size=n_samples)
+        steps = step_size * random_state.uniform(size=n_samples)[:, np.newaxis]
+        r, c = np.floor_divide(draws, nns.shape[1]), np.mod(draws, nns.shape[1])
+        return _interpolate(base[r], X_class[nns[r, c]], steps, dtype)
+
+    def _fit_resample(self, X, y):
+        from sklearn.base import clone
+        from sklearn.svm import SVC
+
+        self._validate_estimator()
+        self.nn_m_ = check_neighbors_object(
+            "m_neighbors", self.m_neighbors, additional_neighbor=1
+        )
+        self.svm_estimator_ = (
+            SVC(gamma="scale", random_state=self.random_state)
+            if self.svm_estimator is None
+            else clone(self.svm_estimator)
+        )
+        m = int(self.nn_m_.n_neighbors) - 1
+        random_state = check_random_state(self.random_state)
+        parts_X, parts_y = [X], [y]
+        for class_sample, n_samples in self.sampling_strategy_.items():
+            if n_samples == 0:
+                continue
+            X_class = X[np.flatnonzero(y == class_sample)]
+            self.svm_estimator_.fit(X, y)
+            if not hasattr(self.svm_estimator_, "support_"):
+                raise RuntimeError(
+                    "`svm_estimator` is required to exposed a `support_` fitted "
+                    "attribute. Such estimator belongs to the familly of Support "
+                    "Vector Machine."
+                )
+            support = self.svm_estimator_.support_
+            vectors = X[support[y[support] == class_sample]]
+            n_other = np.sum(
+                y[_search(self.nn_m_, self.m_neighbors, X, vectors)[:, 1:]]
+                != class_sample,
+                axis=1,
+            )
+            vectors = vectors[
+                n_other != m
+            ]  # drop noise: every neighbour of another class
+            if vectors.shape[0] == 0:
+                raise ValueError(
+                    "All support vectors are considered as noise. SVM-SMOTE is not "
+                    "adapted to your dataset. Try another SMOTE variant."
+                )
+            n_other = n_other[n_other != m]
+            danger = (n_other >= m / 2) & (n_other < m)
+            n_interpolated = int(random_state.beta(10, 10) * (n_samples + 1))
+            made = 0
+            if danger.any():
+                parts_X.append(
+                    self._samples(
+                        vectors[danger], X_class, n_interpolated, 1.0, X.dtype
+                    )
+                )
+                made += n_interpolated
+            if (~danger).any():
+                parts_X.append(
+                    self._samples(
+                        vectors[~danger],
+                        X_class,
+                        n_samples - n_interpolated,
+                        -self.out_step,
+                        X.dtype,
+                    )
+                )
+                made += n_samples - n_interpolated
+            parts_y.append(np.full(made, class_sample, dtype=y.dtype))
+        return _stack(parts_X, X), np.hstack(parts_y)

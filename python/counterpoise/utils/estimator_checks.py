@@ -53,7 +53,7 @@ def check_samplers_fit_resample(name, sampler):
     strategy = getattr(sampler, "sampling_strategy_", None)
     if not isinstance(strategy, dict):  # e.g. SMOTEENN keeps the parameter as given
         return
-    for c, n in strategy.items():
+    for c in strategy:
         if kind == "over-sampling":
             # ADASYN rounds per row, so only "does not shrink" holds for all.
             assert after[c] >= counts[c], f"{name}: class {c} shrank"
