@@ -208,3 +208,24 @@ def test_metadata_routing_reaches_transformers_before_a_sampler():
         fitted = pipe.named_steps["standardscaler"]
         np.testing.assert_allclose(fitted.mean_, np.average(X, axis=0, weights=w))
         assert pipe.predict(X).shape == y.shape
+
+
+def test_cross_validate_with_a_sampler_in_the_pipeline():
+    from sklearn.model_selection import cross_validate
+
+    X, y = make_data(n=300, d=3, weights=(0.85, 0.15))
+    pipe = make_pipeline(SMOTE(random_state=0), LogisticRegression())
+    out = cross_validate(pipe, X, y, cv=3, scoring=["balanced_accuracy", "f1"])
+    assert out["test_balanced_accuracy"].shape == (3,)
+    assert np.all(out["test_f1"] > 0)
+
+
+def test_function_sampler_sparse_handling():
+    from scipy import sparse
+
+    X, y = make_data(n=100, d=3)
+    Xs = sparse.csr_matrix(X)
+    X_res, _ = FunctionSampler().fit_resample(Xs, y)
+    assert sparse.issparse(X_res)
+    with pytest.raises(TypeError, match="[Ss]parse"):
+        FunctionSampler(accept_sparse=False).fit_resample(Xs, y)
