@@ -130,14 +130,22 @@ def bench_cleaning(args):
                     a, b = row["imblearn_s"], row["counterpoise_s"]
                     row["speedup"] = a / b if a and b else None
                     rows.append(row)
-                    fmt = lambda v: f"> {args.budget:.0f}" if v is None else f"{v:.2f}"  # noqa: E731
+
+                    def fmt(v, ran=True):
+                        if not ran:
+                            return "not run"
+                        return f"> {args.budget:.0f}" if v is None else f"{v:.2f}"
+
                     ratio = (
                         f"{row['speedup']:.1f}x"
                         if row["speedup"]
                         else (f"> {args.budget / b:.0f}x" if b else "-")
                     )
+                    if args.skip_imblearn:
+                        ratio = "-"
                     print(
-                        f"| {name} | {n:,} | {d} | {minority:.0%} | {fmt(a)} "
+                        f"| {name} | {n:,} | {d} | {minority:.0%} "
+                        f"| {fmt(a, not args.skip_imblearn)} "
                         f"| {fmt(b)} | {ratio} |",
                         flush=True,
                     )
