@@ -161,16 +161,27 @@ def time_once(lib, name, X, y):
     return elapsed
 
 
+def vm_hwm_mib():
+    """The process's peak resident memory (VmHWM), MiB. Unlike ru_maxrss it starts
+    afresh at exec, so a child's figure does not include its parent's."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def peak_memory(lib, name, n, d, minority, dtype):
-    """Peak RSS increase (MiB) of one fit_resample in a fresh process."""
-    here = str(Path(__file__).parent)
+    """Peak resident memory increase (MiB) of one fit_resample in a fresh process
+    that has already imported the library and built the data."""
+    here = str(Path(__file__).resolve().parent)
     code = (
-        f"import resource,sys; sys.path.insert(0,{here!r}); import bench; "
+        f"import sys; sys.path.insert(0,{here!r}); import bench; "
         f"X,y=bench.make_data({n},{d},{minority!r},{dtype!r}); "
         f"bench.sampler({lib!r},{name!r}); "
-        "b=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss; "
+        "b=bench.vm_hwm_mib(); "
         f"bench.time_once({lib!r},{name!r},X,y); "
-        "print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss-b)/1024)"
+        "print(bench.vm_hwm_mib()-b)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     if out.returncode != 0:
