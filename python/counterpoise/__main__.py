@@ -5,11 +5,17 @@ from __future__ import annotations
 import time
 from collections import Counter
 
+import numpy as np
+
 from sklearn.datasets import make_classification
 
 from . import __version__
 from .over_sampling import SMOTE, RandomOverSampler
 from .under_sampling import RandomUnderSampler
+
+
+def _counts(y) -> dict:
+    return {int(k): int(v) for k, v in sorted(Counter(np.asarray(y).tolist()).items())}
 
 
 def main() -> None:
@@ -21,7 +27,7 @@ def main() -> None:
         random_state=0,
     )
     print(f"counterpoise {__version__}: 200,000 rows x 20 features")
-    print(f"  original class counts: {dict(sorted(Counter(y).items()))}")
+    print(f"  original class counts: {_counts(y)}")
     for sampler in (
         SMOTE(random_state=0),
         RandomOverSampler(random_state=0),
@@ -30,8 +36,7 @@ def main() -> None:
         start = time.perf_counter()
         X_res, y_res = sampler.fit_resample(X, y)
         elapsed = time.perf_counter() - start
-        counts = dict(sorted(Counter(y_res).items()))
-        print(f"  {type(sampler).__name__:<20} {elapsed:6.3f} s -> {counts}")
+        print(f"  {type(sampler).__name__:<20} {elapsed:6.3f} s -> {_counts(y_res)}")
     smote = SMOTE(random_state=0)
     X_res, _ = smote.fit_resample(X, y)
     a, b = smote.synthetic_parents_[0]
