@@ -6,7 +6,6 @@ import time
 from collections import Counter
 
 import numpy as np
-
 from sklearn.datasets import make_classification
 
 from . import __version__
