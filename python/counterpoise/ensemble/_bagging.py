@@ -11,24 +11,20 @@ the bagging itself are scikit-learn's ``BaggingClassifier``.
 from __future__ import annotations
 
 import copy
-import numbers
 
 import numpy as np
 from sklearn.base import clone
 from sklearn.ensemble import AdaBoostClassifier, BaggingClassifier
 from sklearn.tree import DecisionTreeClassifier
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils._param_validation import HasMethods
 
 from ..pipeline import Pipeline
 from ..under_sampling import RandomUnderSampler
+from ..under_sampling.base import BaseUnderSampler
 from ..utils._validation import check_sampling_strategy, check_target_type
 
-_STRATEGY = [
-    Interval(numbers.Real, 0, 1, closed="right"),
-    StrOptions({"auto", "majority", "not minority", "not majority", "all"}),
-    dict,
-    callable,
-]
+# The same values an under-sampler accepts (a dict is a Mapping).
+_STRATEGY = BaseUnderSampler._parameter_constraints["sampling_strategy"]
 
 
 class _SampledBagging(BaggingClassifier):

@@ -21,13 +21,13 @@ from sklearn.base import clone
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
 from ..pipeline import make_pipeline
 from ..under_sampling import RandomUnderSampler
 from ..utils._validation import check_sampling_strategy
+from ._bagging import _STRATEGY
 
 _MAX_INT = np.iinfo(np.int32).max
 _TREE_PARAMS = (
@@ -88,12 +88,7 @@ class BalancedRandomForestClassifier(RandomForestClassifier):
     )
     _parameter_constraints.update(
         {
-            "sampling_strategy": [
-                Interval(numbers.Real, 0, 1, closed="right"),
-                StrOptions({"auto", "majority", "not minority", "not majority", "all"}),
-                dict,
-                callable,
-            ],
+            "sampling_strategy": _STRATEGY,
             "replacement": ["boolean"],
         }
     )

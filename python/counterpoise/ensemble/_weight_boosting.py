@@ -9,7 +9,6 @@ weight updates are computed on the whole set. The under-sampling is counterpoise
 from __future__ import annotations
 
 import copy
-import numbers
 from copy import deepcopy
 
 import numpy as np
@@ -17,11 +16,12 @@ from sklearn.base import clone
 from sklearn.ensemble import AdaBoostClassifier
 from sklearn.ensemble._base import _set_random_states
 from sklearn.tree import DecisionTreeClassifier
-from sklearn.utils._param_validation import Hidden, Interval, StrOptions
+from sklearn.utils._param_validation import Hidden, StrOptions
 from sklearn.utils.validation import has_fit_parameter
 
 from ..pipeline import make_pipeline
 from ..under_sampling import RandomUnderSampler
+from ._bagging import _STRATEGY
 
 
 class RUSBoostClassifier(AdaBoostClassifier):
@@ -43,12 +43,7 @@ class RUSBoostClassifier(AdaBoostClassifier):
     _parameter_constraints.update(
         {
             "algorithm": [Hidden(StrOptions({"deprecated", "SAMME"}))],
-            "sampling_strategy": [
-                Interval(numbers.Real, 0, 1, closed="right"),
-                StrOptions({"auto", "majority", "not minority", "not majority", "all"}),
-                dict,
-                callable,
-            ],
+            "sampling_strategy": _STRATEGY,
             "replacement": ["boolean"],
         }
     )
