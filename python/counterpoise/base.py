@@ -171,45 +171,31 @@ class FunctionSampler(BaseSampler):
         self.kw_args = kw_args
         self.validate = validate
 
+    def _check_X_y(self, X, y, accept_sparse=None):
+        if accept_sparse is None:
+            accept_sparse = self.accept_sparse
+        return super()._check_X_y(X, y, accept_sparse=accept_sparse)
+
     def fit(self, X, y):
         """Validate (when ``validate``) and return ``self``."""
-        self._validate_params()
         if self.validate:
-            y = to_numpy_target(y)
-            self._type_y = check_classification_type(y)
-            try:
-                X, y, _ = self._check_X_y(X, y, accept_sparse=self.accept_sparse)
-            finally:
-                del self._type_y
+            return super().fit(X, y)
+        self._validate_params()
         self.sampling_strategy_ = check_sampling_strategy(
             self.sampling_strategy, y, self._sampling_type
         )
         return self
 
     def fit_resample(self, X, y):
-        """Apply ``func`` to ``X, y``."""
+        """Apply ``func`` to ``X, y`` (validated and converted back to the input's
+        type when ``validate``, passed through untouched otherwise)."""
+        if self.validate:
+            return super().fit_resample(X, y)
         self._validate_params()
-        if not self.validate:
-            self.sampling_strategy_ = check_sampling_strategy(
-                self.sampling_strategy, y, self._sampling_type
-            )
-            return self._fit_resample(X, y)
-        containers = Containers(X, y)
-        y = to_numpy_target(y)
-        self._type_y = check_classification_type(y)
-        try:
-            X, y, binarize_y = self._check_X_y(X, y, accept_sparse=self.accept_sparse)
-        finally:
-            del self._type_y
         self.sampling_strategy_ = check_sampling_strategy(
             self.sampling_strategy, y, self._sampling_type
         )
-        output = self._fit_resample(X, y)
-        y_ = (
-            label_binarize(output[1], classes=np.unique(y)) if binarize_y else output[1]
-        )
-        X_, y_ = containers.restore(output[0], y_)
-        return (X_, y_) if len(output) == 2 else (X_, y_, output[2])
+        return self._fit_resample(X, y)
 
     def _fit_resample(self, X, y):
         func = _identity if self.func is None else self.func
