@@ -47,6 +47,16 @@ def _interpolate(X_base, X_target, steps, dtype):
     return (X_base + steps * (X_target - X_base)).astype(dtype)
 
 
+def _smote_draws(seed, nns, n_samples, step_size=1.0):
+    """imblearn's ``_make_samples`` draws from a generator created afresh from
+    ``seed``: ``randint`` over the neighbour table, then ``uniform`` steps. Returns
+    the table row and column of each draw and its step (a column vector)."""
+    random_state = check_random_state(seed)
+    draws = random_state.randint(low=0, high=nns.size, size=n_samples)
+    steps = step_size * random_state.uniform(size=n_samples)[:, np.newaxis]
+    return np.floor_divide(draws, nns.shape[1]), np.mod(draws, nns.shape[1]), steps
+
+
 def _stack(parts, X):
     if sparse.issparse(X):
         return sparse.vstack(parts, format=X.format)
@@ -111,10 +121,7 @@ class BorderlineSMOTE(BaseSMOTE):
             X_danger = X_class[danger]
             source = X_class if self.kind == "borderline-1" else X
             nns = _search(self.nn_k_, self.k_neighbors, source, X_danger)[:, 1:]
-            random_state = check_random_state(self.random_state)
-            draws = random_state.randint(low=0, high=nns.size, size=n_samples)
-            steps = random_state.uniform(size=n_samples)[:, np.newaxis]
-            r, c = np.floor_divide(draws, nns.shape[1]), np.mod(draws, nns.shape[1])
+            r, c, steps = _smote_draws(self.random_state, nns, n_samples)
             targets = source[nns[r, c]]
             if self.kind == "borderline-2":
                 # imblearn draws the half steps from a generator seeded afresh.
@@ -241,10 +248,7 @@ class SVMSMOTE(BaseSMOTE):
         """imblearn's ``_make_samples``: a generator seeded afresh, ``randint`` over
         the neighbour table then ``uniform`` steps."""
         nns = _search(self.nn_k_, self.k_neighbors, X_class, base)[:, 1:]
-        random_state = check_random_state(self.random_state)
-        draws = random_state.randint(low=0, high=nns.size, size=n_samples)
-        steps = step_size * random_state.uniform(size=n_samples)[:, np.newaxis]
-        r, c = np.floor_divide(draws, nns.shape[1]), np.mod(draws, nns.shape[1])
+        r, c, steps = _smote_draws(self.random_state, nns, n_samples, step_size)
         return _interpolate(base[r], X_class[nns[r, c]], steps, dtype)
 
     def _fit_resample(self, X, y):
