@@ -79,6 +79,29 @@ class _SeededSelection(BaseCleaningSampler):
             return knn_predict(X_fit, y_fit, X_query, int(estimator.n_neighbors))
         return estimator.fit(X_fit, y_fit).predict(X_query)
 
+    def _seeded_selection(self, X, y):
+        """imblearn's loop: classes in sorted order; each class to clean draws
+        ``n_seeds_S`` seeds with ``randint`` and is reduced by ``_select_class``;
+        the others are kept whole. Returns the kept rows."""
+        estimator = self._validate_estimator()
+        random_state = check_random_state(self.random_state)
+        class_minority, stats = minority_class(y)
+        minority_rows = np.flatnonzero(y == class_minority)
+        kept = []
+        self.estimators_ = []
+        for target_class in np.unique(y):
+            rows = np.flatnonzero(y == target_class)
+            if target_class in self.sampling_strategy_:
+                chosen = random_state.randint(
+                    low=0, high=stats[target_class], size=self.n_seeds_S
+                )
+                rows, fitted = self._select_class(
+                    estimator, X, y, rows, chosen, minority_rows, target_class
+                )
+                self.estimators_.append(fitted)
+            kept.append(rows)
+        return np.concatenate(kept).astype(np.int64)
+
 
 class CondensedNearestNeighbour(_SeededSelection):
     """Keep a subset of each class that classifies the class correctly by 1-NN.
@@ -91,40 +114,20 @@ class CondensedNearestNeighbour(_SeededSelection):
     """
 
     def _fit_resample(self, X, y):
-        estimator = self._validate_estimator()
-        random_state = check_random_state(self.random_state)
-        class_minority, stats = minority_class(y)
-        minority_rows = np.flatnonzero(y == class_minority)
-        kept = []
-        self.estimators_ = []
-        for target_class in np.unique(y):
-            rows = np.flatnonzero(y == target_class)
-            if target_class not in self.sampling_strategy_:
-                kept.append(rows)
-                continue
-            seeds = rows[
-                random_state.randint(
-                    low=0, high=stats[target_class], size=self.n_seeds_S
-                )
-            ]
-            store = np.append(minority_rows, seeds)
-            if int(estimator.n_neighbors) == 1 and not isinstance(
-                self.n_neighbors, KNeighborsClassifier
-            ):
-                seeds = self._condense_1nn(X, y, rows, store, seeds, target_class)
-            else:
-                seeds = self._condense(
-                    estimator, X, y, rows, store, seeds, target_class
-                )
-            self.estimators_.append(
-                clone(estimator).fit(
-                    X[np.append(minority_rows, seeds)],
-                    y[np.append(minority_rows, seeds)],
-                )
-            )
-            kept.append(seeds)
-        self.sample_indices_ = np.concatenate(kept).astype(np.int64)
+        self.sample_indices_ = self._seeded_selection(X, y)
         return take_rows(X, self.sample_indices_), y[self.sample_indices_]
+
+    def _select_class(self, estimator, X, y, rows, chosen, minority_rows, target_class):
+        seeds = rows[chosen]
+        store = np.append(minority_rows, seeds)
+        if int(estimator.n_neighbors) == 1 and not isinstance(
+            self.n_neighbors, KNeighborsClassifier
+        ):
+            seeds = self._condense_1nn(X, y, rows, store, seeds, target_class)
+        else:
+            seeds = self._condense(estimator, X, y, rows, store, seeds, target_class)
+        store = np.append(minority_rows, seeds)
+        return seeds, clone(estimator).fit(X[store], y[store])
 
     @staticmethod
     def _good_mask(n, seeds, correct_local):
@@ -173,28 +176,16 @@ class OneSidedSelection(_SeededSelection):
     """
 
     def _fit_resample(self, X, y):
-        estimator = self._validate_estimator()
-        random_state = check_random_state(self.random_state)
-        class_minority, stats = minority_class(y)
-        minority_rows = np.flatnonzero(y == class_minority)
-        kept = []
-        self.estimators_ = []
-        for target_class in np.unique(y):
-            rows = np.flatnonzero(y == target_class)
-            if target_class not in self.sampling_strategy_:
-                kept.append(rows)
-                continue
-            chosen = random_state.randint(
-                low=0, high=stats[target_class], size=self.n_seeds_S
-            )
-            seeds = rows[chosen]
-            store = np.append(minority_rows, seeds)
-            rest = np.delete(rows, chosen, axis=0)
-            self.estimators_.append(clone(estimator).fit(X[store], y[store]))
-            pred = self._predict(estimator, X[store], y[store], X[rest])
-            kept.append(np.concatenate([seeds, rest[pred != y[rest]]]))
-        selected = np.concatenate(kept).astype(np.int64)
+        selected = self._seeded_selection(X, y)
         tomek = TomekLinks(sampling_strategy=list(self.sampling_strategy_.keys()))
         tomek.fit_resample(X[selected], y[selected])
         self.sample_indices_ = selected[tomek.sample_indices_]
         return take_rows(X, self.sample_indices_), y[self.sample_indices_]
+
+    def _select_class(self, estimator, X, y, rows, chosen, minority_rows, target_class):
+        seeds = rows[chosen]
+        store = np.append(minority_rows, seeds)
+        rest = np.delete(rows, chosen, axis=0)
+        fitted = clone(estimator).fit(X[store], y[store])
+        pred = self._predict(estimator, X[store], y[store], X[rest])
+        return np.concatenate([seeds, rest[pred != y[rest]]]), fitted
