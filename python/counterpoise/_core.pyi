@@ -44,3 +44,16 @@ def cnn_condense_1nn(
     seeds: npt.NDArray[np.int64],
     n_threads: int = 0,
 ) -> npt.NDArray[np.int64]: ...
+def vdm_kneighbors(
+    codes: npt.NDArray[np.int32],
+    tables: list[npt.NDArray[np.float64]],
+    k: int,
+    n_threads: int = 0,
+) -> npt.NDArray[np.int64]: ...
+def vdm_mode(
+    codes: npt.NDArray[np.int32],
+    neighbours: npt.NDArray[np.int64],
+    drawn: npt.NDArray[np.int64],
+    n_categories: list[int],
+    n_threads: int = 0,
+) -> npt.NDArray[np.int32]: ...

@@ -3,5 +3,6 @@
 from ._borderline_smote import ADASYN, SVMSMOTE, BorderlineSMOTE
 from ._random_over_sampler import RandomOverSampler
 from ._smote import SMOTE
+from ._smote_nc import SMOTEN, SMOTENC
 
-__all__ = ["ADASYN", "BorderlineSMOTE", "SMOTE", "SVMSMOTE", "RandomOverSampler"]
+__all__ = ["ADASYN", "BorderlineSMOTE", "SMOTE", "SMOTEN", "SMOTENC", "SVMSMOTE", "RandomOverSampler"]

@@ -1,8 +1,9 @@
-//! Binding of `counterpoise_core::over` (SMOTE generation).
+//! Binding of `counterpoise_core::over` (SMOTE generation, SMOTEN's VDM search).
 
 use counterpoise_core::neighbours::Algorithm;
 use counterpoise_core::over::smote::{self, ClassPlan, SmoteOutput};
-use counterpoise_core::{pool, Real};
+use counterpoise_core::over::vdm;
+use counterpoise_core::{pool, CoreError, Real};
 use numpy::{Element, IntoPyArray, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 use pyo3::IntoPyObjectExt;
@@ -63,4 +64,56 @@ fn run<'py, T: Real + Element + counterpoise_core::alloc::ZeroBits>(
         ))
     })?;
     Ok((x, parents.into_pyarray(py)))
+}
+
+/// SMOTEN's k-NN under the Value Difference Metric: `k` nearest rows of `codes`
+/// (self included), from per-feature `n_cat x n_cat` distance tables.
+#[pyfunction]
+#[pyo3(signature = (codes, tables, k, n_threads = 0))]
+pub fn vdm_kneighbors<'py>(
+    py: Python<'py>,
+    codes: PyReadonlyArray2<'py, i32>,
+    tables: Vec<PyReadonlyArray2<'py, f64>>,
+    k: usize,
+    n_threads: usize,
+) -> Result<Bound<'py, PyArray2<i64>>> {
+    let codes = codes.as_array();
+    let mut owned = Vec::with_capacity(tables.len());
+    for t in &tables {
+        let (r, c) = t.as_array().dim();
+        if r != c {
+            return Err(CoreError::ShapeMismatch(format!(
+                "distance table of shape ({r}, {c}) is not square"
+            ))
+            .into());
+        }
+        owned.push((r, t.as_slice()?));
+    }
+    let views: Vec<vdm::Table<'_>> = owned
+        .iter()
+        .map(|&(n_cat, values)| vdm::Table { n_cat, values })
+        .collect();
+    let out = py.allow_threads(|| pool::run(n_threads, || vdm::kneighbors(codes, &views, k)))??;
+    Ok(out.into_pyarray(py))
+}
+
+/// SMOTEN's new rows: per feature, the most frequent code (smallest among ties)
+/// among the neighbours of each drawn row.
+#[pyfunction]
+#[pyo3(signature = (codes, neighbours, drawn, n_categories, n_threads = 0))]
+pub fn vdm_mode<'py>(
+    py: Python<'py>,
+    codes: PyReadonlyArray2<'py, i32>,
+    neighbours: PyReadonlyArray2<'py, i64>,
+    drawn: PyReadonlyArray1<'py, i64>,
+    n_categories: Vec<usize>,
+    n_threads: usize,
+) -> Result<Bound<'py, PyArray2<i32>>> {
+    let (codes, neighbours, drawn) = (codes.as_array(), neighbours.as_array(), drawn.as_array());
+    let out = py.allow_threads(|| {
+        pool::run(n_threads, || {
+            vdm::mode_of_neighbours(codes, neighbours, drawn, &n_categories)
+        })
+    })??;
+    Ok(out.into_pyarray(py))
 }

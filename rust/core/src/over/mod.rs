@@ -1,3 +1,4 @@
 //! Over-samplers: generation of synthetic rows.
 
 pub mod smote;
+pub mod vdm;

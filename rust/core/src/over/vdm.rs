@@ -1,0 +1,217 @@
+//! Exact k-nearest neighbours under the Value Difference Metric (SMOTEN).
+//!
+//! Rows are ordinal codes; feature `f` contributes `tables[f][a][b]` (the
+//! per-feature term `minkowski_k(P(.|a), P(.|b))^r`, computed once per category
+//! pair by the caller). A row pair's distance is the sum of those terms in feature
+//! order starting from `0.0`, the same float additions as imblearn's pairwise
+//! matrix, so distances are bit-identical to it; no `n x n` matrix is ever built.
+//! Ties are broken by (distance, index).
+
+use ndarray::{Array2, ArrayView1, ArrayView2};
+use rayon::prelude::*;
+
+use crate::{bail, ensure, Result};
+
+/// One feature's table: `n_cat x n_cat` distances, row-major.
+pub struct Table<'a> {
+    pub n_cat: usize,
+    pub values: &'a [f64],
+}
+
+/// The `k` nearest rows of `codes` (itself included, as imblearn's SMOTEN asks for
+/// `k_neighbors + 1` with the row itself) for every row, sorted by (distance, index).
+pub fn kneighbors(
+    codes: ArrayView2<'_, i32>,
+    tables: &[Table<'_>],
+    k: usize,
+) -> Result<Array2<i64>> {
+    let (n, n_features) = codes.dim();
+    ensure!(
+        tables.len() == n_features,
+        "got {} distance tables for {} features",
+        tables.len(),
+        n_features
+    );
+    ensure!(
+        k >= 1 && k <= n,
+        "k={k} neighbours requested among {n} rows"
+    );
+    for (f, t) in tables.iter().enumerate() {
+        ensure!(
+            t.values.len() == t.n_cat * t.n_cat,
+            "table {f} has {} values for {} categories",
+            t.values.len(),
+            t.n_cat
+        );
+    }
+    // Codes validated once, so the hot loop indexes without checks failing.
+    let mut flat = vec![0usize; n * n_features];
+    for (i, row) in codes.outer_iter().enumerate() {
+        for (f, &c) in row.iter().enumerate() {
+            if c < 0 || c as usize >= tables[f].n_cat {
+                bail!(
+                    "category code {c} of row {i}, feature {f} is outside 0..{}",
+                    tables[f].n_cat
+                );
+            }
+            flat[i * n_features + f] = c as usize;
+        }
+    }
+    let flat = &flat;
+    let mut out = Array2::<i64>::zeros((n, k));
+    out.as_slice_mut()
+        .expect("fresh array is contiguous")
+        .par_chunks_mut(k)
+        .enumerate()
+        .for_each(|(i, slot)| {
+            // Row offset of the query's category in each feature's table.
+            let query: Vec<usize> = flat[i * n_features..(i + 1) * n_features]
+                .iter()
+                .zip(tables)
+                .map(|(&a, t)| a * t.n_cat)
+                .collect();
+            let mut best: Vec<(f64, usize)> = Vec::with_capacity(k + 1);
+            for j in 0..n {
+                let cand = &flat[j * n_features..(j + 1) * n_features];
+                let mut acc = 0.0f64;
+                for f in 0..n_features {
+                    acc += tables[f].values[query[f] + cand[f]];
+                }
+                if best.len() == k && acc >= best[k - 1].0 {
+                    continue; // equal distance: the earlier index already holds it
+                }
+                let pos = best.partition_point(|&(d, _)| d <= acc);
+                best.insert(pos, (acc, j));
+                best.truncate(k);
+            }
+            for (s, &(_, j)) in slot.iter_mut().zip(best.iter()) {
+                *s = j as i64;
+            }
+        });
+    Ok(out)
+}
+
+/// Row-wise most frequent code (smallest code among ties, as scipy's `mode`) of the
+/// neighbour rows `neighbours[r]` of each drawn row `r`, per feature.
+pub fn mode_of_neighbours(
+    codes: ArrayView2<'_, i32>,
+    neighbours: ArrayView2<'_, i64>,
+    drawn: ArrayView1<'_, i64>,
+    n_categories: &[usize],
+) -> Result<Array2<i32>> {
+    let (n, n_features) = codes.dim();
+    ensure!(
+        n_categories.len() == n_features,
+        "got {} category counts for {} features",
+        n_categories.len(),
+        n_features
+    );
+    ensure!(
+        neighbours.nrows() == n,
+        "neighbour table has {} rows for {n} rows",
+        neighbours.nrows()
+    );
+    for &r in drawn.iter() {
+        if r < 0 || r as usize >= n {
+            return Err(crate::CoreError::IndexOutOfBounds { index: r, len: n });
+        }
+    }
+    for &j in neighbours.iter() {
+        if j < 0 || j as usize >= n {
+            return Err(crate::CoreError::IndexOutOfBounds { index: j, len: n });
+        }
+    }
+    for (i, row) in codes.outer_iter().enumerate() {
+        for (f, &c) in row.iter().enumerate() {
+            if c < 0 || c as usize >= n_categories[f] {
+                bail!(
+                    "category code {c} of row {i}, feature {f} is outside 0..{}",
+                    n_categories[f]
+                );
+            }
+        }
+    }
+    let m = drawn.len();
+    let mut out = Array2::<i32>::zeros((m, n_features));
+    let max_cat = n_categories.iter().copied().max().unwrap_or(0);
+    out.as_slice_mut()
+        .expect("fresh array is contiguous")
+        .par_chunks_mut(n_features.max(1))
+        .enumerate()
+        .for_each_init(
+            || vec![0u32; max_cat],
+            |counts, (i, slot)| {
+                if n_features == 0 {
+                    return;
+                }
+                let nb = neighbours.row(drawn[i] as usize);
+                for (f, s) in slot.iter_mut().enumerate() {
+                    let cats = &mut counts[..n_categories[f]];
+                    cats.fill(0);
+                    for &j in nb.iter() {
+                        cats[codes[[j as usize, f]] as usize] += 1;
+                    }
+                    let mut best = 0usize;
+                    for (c, &cnt) in cats.iter().enumerate() {
+                        if cnt > cats[best] {
+                            best = c;
+                        }
+                    }
+                    *s = best as i32;
+                }
+            },
+        );
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn nearest_first_ties_by_index() {
+        // one feature, three categories: 0 and 1 close, 2 far.
+        let t = [0.0, 1.0, 5.0, 1.0, 0.0, 4.0, 5.0, 4.0, 0.0];
+        let tables = [Table {
+            n_cat: 3,
+            values: &t,
+        }];
+        let codes = array![[0], [2], [1], [0], [1]];
+        let nn = kneighbors(codes.view(), &tables, 3).unwrap();
+        assert_eq!(nn.row(0).to_vec(), vec![0, 3, 2]);
+        assert_eq!(nn.row(1).to_vec(), vec![1, 2, 4]);
+        assert_eq!(nn.row(2).to_vec(), vec![2, 4, 0]);
+    }
+
+    #[test]
+    fn bad_codes_are_errors_not_panics() {
+        let t = [0.0, 1.0, 1.0, 0.0];
+        let tables = [Table {
+            n_cat: 2,
+            values: &t,
+        }];
+        assert!(kneighbors(array![[0], [2]].view(), &tables, 1).is_err());
+        assert!(kneighbors(array![[0], [-1]].view(), &tables, 1).is_err());
+        assert!(kneighbors(array![[0], [1]].view(), &tables, 3).is_err());
+        let nn = array![[0i64, 1], [1, 0]];
+        assert!(mode_of_neighbours(
+            array![[0], [1]].view(),
+            nn.view(),
+            array![2i64].view(),
+            &[2]
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn mode_takes_smallest_code_among_ties() {
+        let codes = array![[1, 0], [0, 2], [1, 2], [0, 0]];
+        let nn = array![[0i64, 1, 2, 3], [1, 0, 3, 2], [2, 0, 1, 3], [3, 0, 1, 2]];
+        let m =
+            mode_of_neighbours(codes.view(), nn.view(), array![0i64, 2].view(), &[2, 3]).unwrap();
+        // feature 0: codes 1,0,1,0 -> tie -> 0; feature 1: 0,2,2,0 -> tie -> 0.
+        assert_eq!(m.row(0).to_vec(), vec![0, 0]);
+        assert_eq!(m.row(1).to_vec(), vec![0, 0]);
+    }
+}
