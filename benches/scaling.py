@@ -15,7 +15,6 @@ import argparse
 import json
 import os
 import platform
-import statistics
 import subprocess
 import sys
 import time
@@ -103,9 +102,7 @@ def main():
     p.add_argument("--only", nargs="*", help="workload names containing these words")
     p.add_argument("--skip-imblearn", action="store_true")
     args = p.parse_args()
-    names = [
-        w for w in WORKLOADS if not args.only or any(o in w for o in args.only)
-    ]
+    names = [w for w in WORKLOADS if not args.only or any(o in w for o in args.only)]
     rows = []
     for name in names:
         ref = None

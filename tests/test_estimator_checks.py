@@ -5,6 +5,8 @@ from counterpoise.combine import SMOTEENN, SMOTETomek
 from counterpoise.over_sampling import (
     ADASYN,
     SMOTE,
+    SMOTEN,
+    SMOTENC,
     SVMSMOTE,
     BorderlineSMOTE,
     RandomOverSampler,
@@ -31,6 +33,8 @@ SAMPLERS = [
     BorderlineSMOTE(kind="borderline-2", random_state=0),
     ADASYN(random_state=0),
     SVMSMOTE(random_state=0),
+    SMOTENC(categorical_features=[1], random_state=0),
+    SMOTEN(random_state=0),
     RandomOverSampler(random_state=0),
     RandomUnderSampler(random_state=0),
     EditedNearestNeighbours(),

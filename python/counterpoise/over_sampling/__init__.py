@@ -5,4 +5,12 @@ from ._random_over_sampler import RandomOverSampler
 from ._smote import SMOTE
 from ._smote_nc import SMOTEN, SMOTENC
 
-__all__ = ["ADASYN", "BorderlineSMOTE", "SMOTE", "SMOTEN", "SMOTENC", "SVMSMOTE", "RandomOverSampler"]
+__all__ = [
+    "ADASYN",
+    "BorderlineSMOTE",
+    "SMOTE",
+    "SMOTEN",
+    "SMOTENC",
+    "SVMSMOTE",
+    "RandomOverSampler",
+]

@@ -126,6 +126,12 @@ class SMOTENC(SMOTE):
                 X, dtype=None, accept_sparse=["csr", "csc"], ensure_all_finite=False
             )
         validate_data(self, X=X, y=y, reset=True, skip_check_array=True)
+        self.n_features_ = self.n_features_in_
+        self._validate_column_types(X)
+        self._check_column_kinds()
+        # continuous columns must be finite numbers (categorical ones may hold NaN,
+        # which the encoder treats as a category)
+        check_array(_columns(X, self.continuous_features_), accept_sparse=True)
         return X, y, binarize_y
 
     def _validate_column_types(self, X):
@@ -151,12 +157,10 @@ class SMOTENC(SMOTE):
             indices = np.asarray(_get_column_indices(frame, key), dtype=np.intp)
         except (ValueError, KeyError, IndexError, TypeError) as exc:
             names = getattr(X, "columns", None)
-            hint = (
-                f" or names among {list(names)[:10]}" if names is not None else ""
-            )
+            hint = f" or names among {list(names)[:10]}" if names is not None else ""
             raise ValueError(
                 f"categorical_features={self.categorical_features!r} does not select "
-                f"columns of X, which has {n} columns: {exc}. Pass column indices "
+                f"columns of X (n_features={n}): {exc}. Pass column indices "
                 f"in [0, {n}){hint}, a boolean mask of length {n}, or 'auto' for "
                 "a pandas DataFrame with category columns."
             ) from exc
@@ -165,11 +169,15 @@ class SMOTENC(SMOTE):
 
     def _validate_estimator(self):
         super()._validate_estimator()
+        self._check_column_kinds()
+
+    def _check_column_kinds(self):
         if self.categorical_features_.size == self.n_features_in_:
             raise ValueError(
                 "SMOTE-NC is not designed to work only with categorical features. It "
-                "requires some numerical features. Use SMOTEN for data that is all "
-                "categorical."
+                "requires some numerical features (all n_features="
+                f"{self.n_features_in_} columns are categorical). Use SMOTEN for data "
+                "that is all categorical."
             )
         if self.categorical_features_.size == 0:
             raise ValueError(
@@ -179,8 +187,6 @@ class SMOTENC(SMOTE):
             )
 
     def _fit_resample(self, X, y):
-        self.n_features_ = self.n_features_in_
-        self._validate_column_types(X)
         self._validate_estimator()
         cont, cat = self.continuous_features_, self.categorical_features_
 
@@ -394,8 +400,8 @@ class SMOTEN(SMOTE):
             self.categorical_encoder_ = clone(self.categorical_encoder)
         try:
             X_encoded = self.categorical_encoder_.fit_transform(X)
-        except ValueError as exc:
-            raise ValueError(
+        except (ValueError, TypeError) as exc:
+            raise type(exc)(
                 f"SMOTEN could not encode X as categories: {exc}. SMOTEN expects "
                 "categorical features only (strings, integers or categories, no "
                 "missing values); use SMOTENC for mixed data."
@@ -522,7 +528,10 @@ def _assemble(X, X_cont, X_cat, cont_new, cat_new, cont, cat):
         import polars as pl
 
         new = pl.DataFrame(
-            {k: pl.Series(k, list(v) if v.dtype == object else v) for k, v in ordered.items()},
+            {
+                k: pl.Series(k, list(v) if v.dtype == object else v)
+                for k, v in ordered.items()
+            },
             strict=False,
         ).cast(dict(X.schema), strict=False)
         return pl.concat([X, new], how="vertical")
