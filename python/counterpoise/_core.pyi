@@ -11,6 +11,8 @@ __all__ = [
     "kneighbors",
     "smote_resample",
     "take_rows",
+    "vdm_kneighbors",
+    "vdm_mode",
 ]
 __version__: str
 
