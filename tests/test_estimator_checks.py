@@ -9,6 +9,7 @@ from counterpoise.over_sampling import (
     SMOTENC,
     SVMSMOTE,
     BorderlineSMOTE,
+    KMeansSMOTE,
     RandomOverSampler,
 )
 from counterpoise.under_sampling import (
@@ -35,6 +36,7 @@ SAMPLERS = [
     SVMSMOTE(random_state=0),
     SMOTENC(categorical_features=[1], random_state=0),
     SMOTEN(random_state=0),
+    KMeansSMOTE(random_state=0),
     RandomOverSampler(random_state=0),
     RandomUnderSampler(random_state=0),
     EditedNearestNeighbours(),
