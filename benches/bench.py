@@ -8,6 +8,7 @@ and as a fraction of the machine's float64 GEMM rate (2*d flops per pair over a
 numpy matmul's measured FLOP/s).
 
     python benches/bench.py samplers --n 100000 1000000 --d 10 32 --minority 0.01 0.1
+    python benches/bench.py variants --n 100000 1000000 --budget 120
     python benches/bench.py knn
 Results are appended to benches/results/*.json.
 """
@@ -33,6 +34,9 @@ SAMPLERS = {
     "BorderlineSMOTE": ("over_sampling", "BorderlineSMOTE"),
     "SVMSMOTE": ("over_sampling", "SVMSMOTE"),
     "ADASYN": ("over_sampling", "ADASYN"),
+    "KMeansSMOTE": ("over_sampling", "KMeansSMOTE"),
+    "SMOTENC": ("over_sampling", "SMOTENC"),
+    "SMOTEN": ("over_sampling", "SMOTEN"),
     "RandomOverSampler": ("over_sampling", "RandomOverSampler"),
     "RandomUnderSampler": ("under_sampling", "RandomUnderSampler"),
 }
@@ -73,9 +77,38 @@ def make_data(n, d, minority, dtype, seed=0):
     return X.astype(dtype, copy=False), y
 
 
-def sampler(lib, name):
+VARIANTS = [
+    "BorderlineSMOTE",
+    "ADASYN",
+    "SVMSMOTE",
+    "KMeansSMOTE",
+    "SMOTENC",
+    "SMOTEN",
+]
+N_CATEGORICAL = 2  # SMOTENC: the last two columns hold 5 categories each
+
+
+def data_for(name, n, d, minority, dtype="float64", seed=0):
+    """make_data, with categorical columns for SMOTENC (the last two: integer
+    codes 0-4) and SMOTEN (every column: codes 0-5, class-dependent)."""
+    X, y = make_data(n, d, minority, "float64", seed)
+    rng = np.random.default_rng(seed + 1)
+    if name == "SMOTENC":
+        X[:, -N_CATEGORICAL:] = (
+            rng.integers(0, 5, (n, N_CATEGORICAL)) + y[:, None]
+        ) % 5
+    elif name == "SMOTEN":
+        X = (rng.integers(0, 6, (n, d)) + y[:, None] * (rng.random((n, d)) < 0.3)) % 6
+        return X.astype(np.int64), y
+    return X.astype(dtype, copy=False), y
+
+
+def sampler(lib, name, d=None):
     module, cls = {**SAMPLERS, **CLEANING}[name]
     mod = __import__(f"{lib}.{module}", fromlist=[cls])
+    if name == "SMOTENC":
+        cat = list(range(d - N_CATEGORICAL, d))
+        return getattr(mod, cls)(categorical_features=cat, random_state=0)
     if name in SAMPLERS or name in SEEDED:
         return getattr(mod, cls)(random_state=0)
     return getattr(mod, cls)()
@@ -105,16 +138,17 @@ def time_in_child(lib, name, X, y, budget):
     return None
 
 
-def bench_cleaning(args):
-    """Cleaning/prototype samplers; imblearn runs get a time budget (--budget s)."""
+def bench_cleaning(args, kind="cleaning", all_names=tuple(CLEANING)):
+    """Samplers timed in forked children under a time budget (--budget s):
+    `cleaning` (cleaning/prototype samplers) and `variants` (the SMOTE family)."""
     rows = []
     default = ["SMOTE", "RandomOverSampler", "RandomUnderSampler"]
-    names = args.sampler if args.sampler != default else list(CLEANING)
+    names = args.sampler if args.sampler != default else list(all_names)
     for n in args.n:
         for d in args.d:
             for minority in args.minority:
-                X, y = make_data(n, d, minority, "float64")
                 for name in names:
+                    X, y = data_for(name, n, d, minority)
                     row = {"sampler": name, "n": n, "d": d, "minority": minority}
                     libs = ("counterpoise",) if args.skip_imblearn else LIBS
                     row["imblearn_s"] = None
@@ -129,6 +163,12 @@ def bench_cleaning(args):
                         )
                     a, b = row["imblearn_s"], row["counterpoise_s"]
                     row["speedup"] = a / b if a and b else None
+                    mem = ""
+                    if args.memory:  # ours only: imblearn's may not finish
+                        row["counterpoise_peak_mib"] = peak_memory(
+                            "counterpoise", name, n, d, minority, "float64"
+                        )
+                        mem = f" | {row['counterpoise_peak_mib']:.0f} MiB"
                     rows.append(row)
 
                     def fmt(v, ran=True):
@@ -146,14 +186,14 @@ def bench_cleaning(args):
                     print(
                         f"| {name} | {n:,} | {d} | {minority:.0%} "
                         f"| {fmt(a, not args.skip_imblearn)} "
-                        f"| {fmt(b)} | {ratio} |",
+                        f"| {fmt(b)} | {ratio}{mem} |",
                         flush=True,
                     )
-    save("cleaning", rows, budget_s=args.budget)
+    save(kind, rows, budget_s=args.budget)
 
 
 def time_once(lib, name, X, y):
-    s = sampler(lib, name)
+    s = sampler(lib, name, X.shape[1])
     t = time.perf_counter()
     out = s.fit_resample(X, y)
     elapsed = time.perf_counter() - t
@@ -177,8 +217,8 @@ def peak_memory(lib, name, n, d, minority, dtype):
     here = str(Path(__file__).resolve().parent)
     code = (
         f"import sys; sys.path.insert(0,{here!r}); import bench; "
-        f"X,y=bench.make_data({n},{d},{minority!r},{dtype!r}); "
-        f"bench.sampler({lib!r},{name!r}); "
+        f"X,y=bench.data_for({name!r},{n},{d},{minority!r},{dtype!r}); "
+        f"bench.sampler({lib!r},{name!r},{d}); "
         "b=bench.vm_hwm_mib(); "
         f"bench.time_once({lib!r},{name!r},X,y); "
         "print(bench.vm_hwm_mib()-b)"
@@ -195,8 +235,8 @@ def bench_samplers(args):
         for d in args.d:
             for minority in args.minority:
                 for dtype in args.dtype:
-                    X, y = make_data(n, d, minority, dtype)
                     for name in args.sampler:
+                        X, y = data_for(name, n, d, minority, dtype)
                         t = {"counterpoise": [], "imblearn": []}
                         for _ in range(args.repeat):
                             for lib in ("imblearn", "counterpoise"):
@@ -218,7 +258,7 @@ def bench_samplers(args):
                                 )
                         rows.append(row)
                         print(format_row(row), flush=True)
-                    del X, y
+                        del X, y
     save("samplers", rows)
 
 
@@ -323,7 +363,9 @@ def save(kind, rows, **extra):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("what", choices=["samplers", "cleaning", "knn", "crossover"])
+    p.add_argument(
+        "what", choices=["samplers", "cleaning", "variants", "knn", "crossover"]
+    )
     p.add_argument("--budget", type=float, default=60.0, help="seconds per run")
     p.add_argument("--skip-imblearn", action="store_true", help="time ours only")
     p.add_argument("--n", type=int, nargs="+", default=[100_000])
@@ -335,13 +377,14 @@ def main():
         nargs="+",
         default=["SMOTE", "RandomOverSampler", "RandomUnderSampler"],
     )
-    # (for `cleaning`, the default runs every cleaning sampler)
+    # (for `cleaning` and `variants`, the default runs every sampler of the kind)
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--memory", action="store_true", help="also measure peak memory")
     args = p.parse_args()
     {
         "samplers": bench_samplers,
         "cleaning": bench_cleaning,
+        "variants": lambda a: bench_cleaning(a, "variants", VARIANTS),
         "knn": bench_knn,
         "crossover": bench_crossover,
     }[args.what](args)

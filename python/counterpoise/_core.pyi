@@ -10,6 +10,7 @@ __all__ = [
     "kd_tree_max_dim",
     "kneighbors",
     "smote_resample",
+    "sum_pairwise_distances",
     "take_rows",
     "vdm_kneighbors",
     "vdm_mode",
@@ -59,3 +60,6 @@ def vdm_mode(
     n_categories: list[int],
     n_threads: int = 0,
 ) -> npt.NDArray[np.int32]: ...
+def sum_pairwise_distances(
+    x: npt.NDArray[np.floating], n_threads: int = 0
+) -> float: ...

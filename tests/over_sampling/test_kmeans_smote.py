@@ -1,7 +1,6 @@
 """KMeansSMOTE: properties (synthetic rows come from kept clusters, on segments
 between two rows of the class in the same cluster), thread invariance, errors."""
 
-import numpy as np
 import pytest
 from counterpoise.over_sampling import KMeansSMOTE
 from hypothesis import given, settings

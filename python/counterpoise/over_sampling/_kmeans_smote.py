@@ -9,8 +9,9 @@ with its sparsity (mean distance between its class rows to the power
 
 The default clusterer is imblearn's (``MiniBatchKMeans(random_state=...)``), so the
 same seed gives the same clusters. imblearn computes each cluster's mean distance
-from the full ``m x m`` distance matrix; here it is summed block by block, so memory
-stays bounded for large clusters; the neighbour search and generation follow
+from the full ``m x m`` distance matrix; here the Rust engine sums the distances
+pair by pair on all cores (sparse input: block by block), so memory stays bounded
+for large clusters; the neighbour search and generation follow
 SMOTE's. The random draws follow imblearn's order (a generator re-created from an
 integer seed for every cluster), so on tie-free data the output equals imblearn's
 unless a cluster's share ``n * weight`` lies within rounding of an integer (the
@@ -29,15 +30,19 @@ from sklearn.cluster import MiniBatchKMeans
 from sklearn.metrics import pairwise_distances_chunked
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
-from ..utils._neighbours import kneighbors
+from .. import _core
+from ..utils._neighbours import as_float, kneighbors
 from ._borderline_smote import _interpolate, _smote_draws
 from ._smote import BaseSMOTE
 
 
 def _mean_pairwise_distance(X, n_jobs):
     """Mean Euclidean distance over the ordered pairs of distinct rows, without
-    storing the whole distance matrix."""
+    storing the whole distance matrix (in the Rust engine for dense data)."""
     n = X.shape[0]
+    if not sparse.issparse(X):
+        total = _core.sum_pairwise_distances(as_float(X))
+        return np.float64(total) / np.float64(n * n - n)
 
     def reduce(chunk, start):
         rows = np.arange(chunk.shape[0])
@@ -50,7 +55,7 @@ def _mean_pairwise_distance(X, n_jobs):
             X, reduce_func=reduce, metric="euclidean", n_jobs=n_jobs
         )
     )
-    return total / (n * n - n)
+    return np.float64(total) / np.float64(n * n - n)
 
 
 class KMeansSMOTE(BaseSMOTE):

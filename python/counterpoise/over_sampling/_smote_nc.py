@@ -287,7 +287,15 @@ class SMOTENC(SMOTE):
             ),
             shape=(codes_new.shape[0], offsets[-1]),
         )
-        cat_new = encoder.inverse_transform(onehot_new)
+        if self.categorical_encoder is None:  # decode without the sparse argmax
+            cats = encoder.categories_
+            cat_new = np.empty(
+                codes_new.shape, dtype=np.result_type(*[c.dtype for c in cats])
+            )
+            for f, values in enumerate(cats):
+                cat_new[:, f] = values[codes_new[:, f]]
+        else:
+            cat_new = encoder.inverse_transform(onehot_new)
         return _assemble(X, X_cont, X_cat, cont_new, cat_new, cont, cat), y_res
 
     def _class_neighbours(self, encoded, klass):
@@ -503,6 +511,17 @@ def _columns(X, idx):
 def _codes(onehot, offsets):
     """Category index of every row in every feature block of a one-hot matrix."""
     n_features = offsets.size - 1
+    onehot = onehot.tocsr()
+    n = onehot.shape[0]
+    onehot.sort_indices()
+    if onehot.nnz == n * n_features and np.array_equal(
+        np.diff(onehot.indptr), np.full(n, n_features)
+    ):  # exactly one active column per feature block, in block order
+        cols = onehot.indices.reshape(n, n_features)
+        codes = cols - offsets[:-1]
+        sizes = np.diff(offsets)
+        if ((codes >= 0) & (codes < sizes)).all():
+            return codes.astype(np.int64)
     codes = np.empty((onehot.shape[0], n_features), dtype=np.int64)
     for f in range(n_features):
         block = onehot[:, offsets[f] : offsets[f + 1]]

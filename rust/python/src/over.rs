@@ -2,7 +2,7 @@
 
 use counterpoise_core::neighbours::Algorithm;
 use counterpoise_core::over::smote::{self, ClassPlan, SmoteOutput};
-use counterpoise_core::over::vdm;
+use counterpoise_core::over::{density, vdm};
 use counterpoise_core::{pool, CoreError, Real};
 use numpy::{Element, IntoPyArray, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
@@ -116,4 +116,21 @@ pub fn vdm_mode<'py>(
         })
     })??;
     Ok(out.into_pyarray(py))
+}
+
+/// KMeansSMOTE's cluster density: sum of `|x_i - x_j|` over ordered pairs `i != j`.
+#[pyfunction]
+#[pyo3(signature = (x, n_threads = 0))]
+pub fn sum_pairwise_distances(py: Python<'_>, x: Matrix<'_>, n_threads: usize) -> Result<f64> {
+    let total = match &x {
+        Matrix::F64(a) => {
+            let v = a.as_array();
+            py.allow_threads(|| pool::run(n_threads, || density::sum_pairwise_distances(v)))
+        }
+        Matrix::F32(a) => {
+            let v = a.as_array();
+            py.allow_threads(|| pool::run(n_threads, || density::sum_pairwise_distances(v)))
+        }
+    }??;
+    Ok(total)
 }
