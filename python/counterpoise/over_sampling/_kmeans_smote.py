@@ -32,6 +32,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 from .. import _core
 from ..utils._neighbours import as_float, kneighbors
+from ..utils._validation import _plain
 from ._borderline_smote import _interpolate, _smote_draws
 from ._smote import BaseSMOTE
 
@@ -175,9 +176,9 @@ class KMeansSMOTE(BaseSMOTE):
                 sparsities.append(self._sparsity(X[rows]))
             if not kept:
                 raise RuntimeError(
-                    f"No clusters found with sufficient samples of class {klass!r}. "
-                    "Try lowering the cluster_balance_threshold or increasing the "
-                    "number of clusters (kmeans_estimator)."
+                    "No clusters found with sufficient samples of class "
+                    f"{_plain(klass)!r}. Try lowering the cluster_balance_threshold "
+                    "or increasing the number of clusters (kmeans_estimator)."
                 )
             weights = np.array(sparsities) / np.sum(sparsities)
             for rows, weight in zip(kept, weights):

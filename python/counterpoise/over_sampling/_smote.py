@@ -22,7 +22,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval
 
 from .. import _core
-from ..utils._validation import check_neighbors_object
+from ..utils._validation import _plain, check_neighbors_object
 from .base import BaseOverSampler
 
 
@@ -100,7 +100,7 @@ class SMOTE(BaseSMOTE):
                 if k >= indices.size:
                     raise ValueError(
                         f"k_neighbors={k} needs at least {k + 1} samples in every "
-                        f"class to over-sample, but class {class_sample!r} has "
+                        f"class to over-sample, but class {_plain(class_sample)!r} has "
                         f"{indices.size}. Lower k_neighbors to at most "
                         f"{max(indices.size - 1, 1)} or gather more samples of it."
                     )

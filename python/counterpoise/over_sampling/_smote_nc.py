@@ -45,7 +45,7 @@ from .. import _core
 from ..metrics.pairwise import ValueDifferenceMetric
 from ..utils._io import is_pandas_df, is_polars_df
 from ..utils._neighbours import kneighbors
-from ..utils._validation import check_target_type
+from ..utils._validation import _plain, check_target_type
 from ._borderline_smote import _interpolate, _smote_draws
 from ._smote import SMOTE
 
@@ -55,8 +55,8 @@ _ENCODER = [HasMethods(["fit_transform", "inverse_transform"]), None]
 def _too_few(k, n, klass):
     return ValueError(
         f"k_neighbors={k} needs at least {k + 1} samples in every class to "
-        f"over-sample, but class {klass!r} has {n}. Lower k_neighbors to at most "
-        f"{max(n - 1, 1)} or gather more samples of it."
+        f"over-sample, but class {_plain(klass)!r} has {n}. Lower k_neighbors to at "
+        f"most {max(n - 1, 1)} or gather more samples of it."
     )
 
 

@@ -286,3 +286,8 @@ def check_neighbors_object(nn_name, nn_object, additional_neighbor=0):
             f"{type(nn_object).__name__}."
         )
     return clone(nn_object)
+
+
+def _plain(label):
+    """A class label as users wrote it (``1``, not ``np.int64(1)``) for messages."""
+    return label.item() if isinstance(label, np.generic) else label
