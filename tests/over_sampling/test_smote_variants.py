@@ -1,7 +1,8 @@
 """BorderlineSMOTE / ADASYN properties on arbitrary data (hypothesis)."""
 
 import numpy as np
-from counterpoise.over_sampling import ADASYN, BorderlineSMOTE
+import pytest
+from counterpoise.over_sampling import ADASYN, SVMSMOTE, BorderlineSMOTE
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -54,3 +55,29 @@ def test_adasyn_keeps_originals_and_labels(data, seed):
     np.testing.assert_array_equal(X_res[:n], X)
     assert X_res.shape[0] == y_res.shape[0]
     assert set(np.unique(y_res)) == set(np.unique(y))
+
+
+@pytest.mark.parametrize(
+    "sampler",
+    [
+        BorderlineSMOTE(random_state=0),
+        BorderlineSMOTE(kind="borderline-2", random_state=0),
+        ADASYN(random_state=0),
+        SVMSMOTE(random_state=0),
+        SVMSMOTE(random_state=0, out_step=0.3, m_neighbors=4),
+    ],
+    ids=["bl1", "bl2", "adasyn", "svm", "svm-extrapolating"],
+)
+def test_provenance_reconstructs_every_synthetic_row(sampler):
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(0, 1, (400, 3)), rng.normal(1.0, 1, (60, 3))])
+    y = np.r_[np.zeros(400, int), np.ones(60, int)]
+    X_res, y_res = sampler.fit_resample(X, y)
+    n = X.shape[0]
+    p, t = sampler.synthetic_parents_, sampler.synthetic_steps_
+    assert p.shape == (X_res.shape[0] - n, 2) and t.shape == (p.shape[0],)
+    assert (y[p[:, 0]] == 1).all()  # every row starts from a minority row
+    a, b = X[p[:, 0]], X[p[:, 1]]
+    np.testing.assert_allclose(
+        X_res[n:], a + t[:, None] * (b - a), rtol=1e-9, atol=1e-12
+    )

@@ -57,6 +57,26 @@ def _smote_draws(seed, nns, n_samples, step_size=1.0):
     return np.floor_divide(draws, nns.shape[1]), np.mod(draws, nns.shape[1]), steps
 
 
+class _Provenance:
+    """Collects, per synthetic row, its two parent rows and its step ``t`` (the row
+    is ``X[a] + t * (X[b] - X[a])``), and sets SMOTE's provenance attributes."""
+
+    def __init__(self):
+        self.parents, self.steps = [], []
+
+    def add(self, a, b, steps):
+        self.parents.append(np.column_stack([a, b]).astype(np.int64))
+        self.steps.append(np.asarray(steps, dtype=np.float64).ravel())
+
+    def set_on(self, sampler):
+        sampler.synthetic_parents_ = (
+            np.concatenate(self.parents) if self.parents else np.empty((0, 2), np.int64)
+        )
+        sampler.synthetic_steps_ = (
+            np.concatenate(self.steps) if self.steps else np.empty(0, np.float64)
+        )
+
+
 def _stack(parts, X):
     if sparse.issparse(X):
         return sparse.vstack(parts, format=X.format)
@@ -106,6 +126,7 @@ class BorderlineSMOTE(BaseSMOTE):
         )
         m = int(self.nn_m_.n_neighbors) - 1
         parts_X, parts_y = [X], [y]
+        provenance = _Provenance()
         self.in_danger_indices = {}
         for class_sample, n_samples in self.sampling_strategy_.items():
             if n_samples == 0:
@@ -123,6 +144,8 @@ class BorderlineSMOTE(BaseSMOTE):
             nns = _search(self.nn_k_, self.k_neighbors, source, X_danger)[:, 1:]
             r, c, steps = _smote_draws(self.random_state, nns, n_samples)
             targets = source[nns[r, c]]
+            target_rows = rows[nns[r, c]] if self.kind == "borderline-1" else nns[r, c]
+            effective = steps.ravel().copy()
             if self.kind == "borderline-2":
                 # imblearn draws the half steps from a generator seeded afresh.
                 half = check_random_state(self.random_state)
@@ -131,19 +154,22 @@ class BorderlineSMOTE(BaseSMOTE):
                 if sparse.issparse(diffs):
                     scale = np.ones(n_samples)
                     scale[other] = half.uniform(low=0.0, high=0.5, size=other.sum())
+                    effective *= scale
                     diffs = sparse.diags(scale).tocsr() @ diffs
                     X_new = (
                         X_danger[r] + sparse.diags(steps.ravel()).tocsr() @ diffs
                     ).astype(X.dtype)
                 else:
-                    diffs[other] *= half.uniform(
-                        low=0.0, high=0.5, size=(other.sum(), 1)
-                    )
+                    halves = half.uniform(low=0.0, high=0.5, size=(other.sum(), 1))
+                    diffs[other] *= halves
+                    effective[other] *= halves.ravel()
                     X_new = (X_danger[r] + steps * diffs).astype(X.dtype)
             else:
                 X_new = _interpolate(X_danger[r], targets, steps, X.dtype)
+            provenance.add(rows[danger][r], target_rows, effective)
             parts_X.append(X_new)
             parts_y.append(np.full(n_samples, class_sample, dtype=y.dtype))
+        provenance.set_on(self)
         return _stack(parts_X, X), np.hstack(parts_y)
 
 
@@ -175,6 +201,7 @@ class ADASYN(BaseOverSampler):
         random_state = check_random_state(self.random_state)
         k = int(self.nn_.n_neighbors) - 1
         parts_X, parts_y = [X], [y]
+        provenance = _Provenance()
         for class_sample, n_samples in self.sampling_strategy_.items():
             if n_samples == 0:
                 continue
@@ -201,6 +228,8 @@ class ADASYN(BaseOverSampler):
             steps = random_state.uniform(size=(n_new, 1))
             parts_X.append(_interpolate(X_class[r], X_class[nns[r, c]], steps, X.dtype))
             parts_y.append(np.full(n_new, class_sample, dtype=y.dtype))
+            provenance.add(rows[r], rows[nns[r, c]], steps)
+        provenance.set_on(self)
         return _stack(parts_X, X), np.hstack(parts_y)
 
 
@@ -244,11 +273,14 @@ class SVMSMOTE(BaseSMOTE):
         self.svm_estimator = svm_estimator
         self.out_step = out_step
 
-    def _samples(self, base, X_class, n_samples, step_size, dtype):
+    def _samples(self, base, X_class, n_samples, step_size, dtype, where):
         """imblearn's ``_make_samples``: a generator seeded afresh, ``randint`` over
-        the neighbour table then ``uniform`` steps."""
+        the neighbour table then ``uniform`` steps. ``where``: (provenance, global
+        rows of ``base``, global rows of ``X_class``)."""
         nns = _search(self.nn_k_, self.k_neighbors, X_class, base)[:, 1:]
         r, c, steps = _smote_draws(self.random_state, nns, n_samples, step_size)
+        provenance, base_rows, class_rows = where
+        provenance.add(base_rows[r], class_rows[nns[r, c]], steps)
         return _interpolate(base[r], X_class[nns[r, c]], steps, dtype)
 
     def _fit_resample(self, X, y):
@@ -267,10 +299,12 @@ class SVMSMOTE(BaseSMOTE):
         m = int(self.nn_m_.n_neighbors) - 1
         random_state = check_random_state(self.random_state)
         parts_X, parts_y = [X], [y]
+        provenance = _Provenance()
         for class_sample, n_samples in self.sampling_strategy_.items():
             if n_samples == 0:
                 continue
-            X_class = X[np.flatnonzero(y == class_sample)]
+            class_rows = np.flatnonzero(y == class_sample)
+            X_class = X[class_rows]
             self.svm_estimator_.fit(X, y)
             if not hasattr(self.svm_estimator_, "support_"):
                 raise RuntimeError(
@@ -279,15 +313,15 @@ class SVMSMOTE(BaseSMOTE):
                     "Vector Machine."
                 )
             support = self.svm_estimator_.support_
-            vectors = X[support[y[support] == class_sample]]
+            vector_rows = support[y[support] == class_sample]
+            vectors = X[vector_rows]
             n_other = np.sum(
                 y[_search(self.nn_m_, self.m_neighbors, X, vectors)[:, 1:]]
                 != class_sample,
                 axis=1,
             )
-            vectors = vectors[
-                n_other != m
-            ]  # drop noise: every neighbour of another class
+            # drop noise: every neighbour of another class
+            vectors, vector_rows = vectors[n_other != m], vector_rows[n_other != m]
             if vectors.shape[0] == 0:
                 raise ValueError(
                     "All support vectors are considered as noise. SVM-SMOTE is not "
@@ -300,7 +334,12 @@ class SVMSMOTE(BaseSMOTE):
             if danger.any():
                 parts_X.append(
                     self._samples(
-                        vectors[danger], X_class, n_interpolated, 1.0, X.dtype
+                        vectors[danger],
+                        X_class,
+                        n_interpolated,
+                        1.0,
+                        X.dtype,
+                        (provenance, vector_rows[danger], class_rows),
                     )
                 )
                 made += n_interpolated
@@ -312,8 +351,10 @@ class SVMSMOTE(BaseSMOTE):
                         n_samples - n_interpolated,
                         -self.out_step,
                         X.dtype,
+                        (provenance, vector_rows[~danger], class_rows),
                     )
                 )
                 made += n_samples - n_interpolated
             parts_y.append(np.full(made, class_sample, dtype=y.dtype))
+        provenance.set_on(self)
         return _stack(parts_X, X), np.hstack(parts_y)

@@ -33,7 +33,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from .. import _core
 from ..utils._neighbours import as_float, kneighbors
 from ..utils._validation import _plain
-from ._borderline_smote import _interpolate, _smote_draws
+from ._borderline_smote import _interpolate, _Provenance, _smote_draws
 from ._smote import BaseSMOTE
 
 
@@ -150,7 +150,7 @@ class KMeansSMOTE(BaseSMOTE):
         self._validate_estimator()
         total = sum(self.sampling_strategy_.values())
         min_rows = self.nn_k_.n_neighbors
-        parts, labels, parents, steps_all = [X], [y], [], []
+        parts, labels, provenance = [X], [y], _Provenance()
         for klass, n_samples in self.sampling_strategy_.items():
             if n_samples == 0:
                 continue
@@ -189,16 +189,8 @@ class KMeansSMOTE(BaseSMOTE):
                 targets = nns[r, c]
                 parts.append(_interpolate(X_class[r], X_class[targets], steps, X.dtype))
                 labels.append(np.full(n_new, klass, dtype=y.dtype))
-                parents.append(np.column_stack([rows[r], rows[targets]]))
-                steps_all.append(steps.ravel())
-        self.synthetic_parents_ = (
-            np.concatenate(parents).astype(np.int64)
-            if parents
-            else np.empty((0, 2), dtype=np.int64)
-        )
-        self.synthetic_steps_ = (
-            np.concatenate(steps_all) if steps_all else np.empty(0, np.float64)
-        )
+                provenance.add(rows[r], rows[targets], steps)
+        provenance.set_on(self)
         stack = sparse.vstack if sparse.issparse(X) else np.vstack
         X_res = stack(parts)
         if sparse.issparse(X):

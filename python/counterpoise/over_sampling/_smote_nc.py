@@ -46,7 +46,7 @@ from ..metrics.pairwise import ValueDifferenceMetric
 from ..utils._io import is_pandas_df, is_polars_df
 from ..utils._neighbours import kneighbors
 from ..utils._validation import _plain, check_target_type
-from ._borderline_smote import _interpolate, _smote_draws
+from ._borderline_smote import _interpolate, _Provenance, _smote_draws
 from ._smote import SMOTE
 
 _ENCODER = [HasMethods(["fit_transform", "inverse_transform"]), None]
@@ -229,7 +229,7 @@ class SMOTENC(SMOTE):
 
         encode(np.arange(min(1, X_cont.shape[0])))  # the column check, always
         self.median_std_ = {}
-        new_cont, new_cat, labels, parents, steps_all = [], [], [], [], []
+        new_cont, new_cat, labels, provenance = [], [], [], _Provenance()
         for klass, n_samples in self.sampling_strategy_.items():
             if n_samples == 0:
                 continue
@@ -254,21 +254,13 @@ class SMOTENC(SMOTE):
             rows, cols, steps = _smote_draws(self.random_state, nns, n_samples)
             targets = nns[rows, cols]
             new_cont.append(_interpolate(block[rows], block[targets], steps, dtype))
-            parents.append(np.column_stack([idx[rows], idx[targets]]))
-            steps_all.append(steps.ravel())
+            provenance.add(idx[rows], idx[targets], steps)
             new_cat.append(
                 self._vote(codes, nns[rows], sizes, scale_vote, dtype, n_samples)
             )
             labels.append(np.full(n_samples, klass, dtype=y.dtype))
 
-        self.synthetic_parents_ = (
-            np.concatenate(parents).astype(np.int64)
-            if parents
-            else np.empty((0, 2), dtype=np.int64)
-        )
-        self.synthetic_steps_ = (
-            np.concatenate(steps_all) if steps_all else np.empty(0, np.float64)
-        )
+        provenance.set_on(self)
         y_res = np.concatenate([y, *labels])
         if not labels:
             return X, y_res
