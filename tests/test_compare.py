@@ -229,3 +229,26 @@ def test_report_and_plots_are_rendered(tmp_path):
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
     fig = result.plot("f1")
     assert len(fig.axes) == 2
+
+
+def test_cost_matrix_steers_threshold_tuning():
+    X, y = make_classification(
+        n_samples=800, n_features=5, weights=[0.9], flip_y=0.05, random_state=7
+    )
+    # a missed positive costs 20, a false alarm 1: the tuned threshold must catch
+    # more positives than the default 0.5 and cost less on the held-out folds
+    costs = [[0, 1], [20, 0]]
+    result = compare(X, y, strategies=["baseline", "threshold"], cv=4, scoring=costs)
+    rec = {s: result.scores[s]["recall"].mean() for s in result.strategies}
+    assert rec["threshold"] > rec["baseline"]
+
+    def total_cost(pred):
+        return (20 * ((y == 1) & (pred == 0))).sum() + ((y == 0) & (pred == 1)).sum()
+
+    assert total_cost(result.oof_predictions["threshold"]) < total_cost(
+        result.oof_predictions["baseline"]
+    )
+    with pytest.raises(ValueError, match="not a scikit-learn scorer"):
+        compare(X, y, strategies=["threshold"], scoring="f2")
+    with pytest.raises(ValueError, match="cost matrix"):
+        compare(X, y, strategies=["threshold"], scoring=[1, 2, 3])

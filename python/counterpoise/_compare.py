@@ -192,13 +192,37 @@ _POSITIVE_METRICS = {
 }
 
 
+def _is_cost_matrix(scoring) -> bool:
+    if isinstance(scoring, (str, bytes)) or callable(scoring) or scoring is None:
+        return False
+    try:
+        return np.asarray(scoring, dtype=float).shape == (2, 2)
+    except (TypeError, ValueError):
+        return False
+
+
+def _cost_scorer(costs, pos_label):
+    """A scorer that is minus the total cost: ``costs[t][p]`` is the cost of
+    predicting p (0: other class, 1: positive) for a row of true class t."""
+    from sklearn.metrics import make_scorer
+
+    def neg_cost(y_true, y_pred):
+        t = (np.asarray(y_true) == pos_label).astype(int)
+        p = (np.asarray(y_pred) == pos_label).astype(int)
+        return -float(costs[t, p].sum())
+
+    return make_scorer(neg_cost)
+
+
 def _threshold(estimator, scoring, random_state, pos_label):
     """Decision-threshold tuning: the threshold that maximises ``scoring`` on 3
     inner stratified folds of the training data it is fitted on."""
     from sklearn.metrics import make_scorer
     from sklearn.model_selection import TunedThresholdClassifierCV
 
-    if isinstance(scoring, str) and scoring in _POSITIVE_METRICS:
+    if _is_cost_matrix(scoring):
+        scoring = _cost_scorer(np.asarray(scoring, dtype=float), pos_label)
+    elif isinstance(scoring, str) and scoring in _POSITIVE_METRICS:
         kwargs = {"pos_label": pos_label}
         if scoring != "recall":
             kwargs["zero_division"] = 0
@@ -598,9 +622,11 @@ def compare(
         ``(name, estimator)`` pairs).
     cv : int or cross-validation splitter, default=5
         Outer folds; an int gives ``StratifiedKFold(cv, shuffle=True)``.
-    scoring : str or callable, default=None
-        What threshold tuning optimises (default ``'f1'``): any sklearn scorer
-        name, or a scorer such as ``make_scorer(...)`` built from a cost matrix.
+    scoring : str, callable or 2x2 array-like, default=None
+        What threshold tuning optimises (default ``'f1'`` of the positive class):
+        any sklearn scorer name, a scorer (``make_scorer(...)``), or a cost matrix
+        ``[[cost_tn, cost_fp], [cost_fn, cost_tp]]`` (rows: true class, negative
+        then positive; columns: predicted) whose total is minimised.
     positive_class : label, default=None
         The class of interest (default: the minority class).
     random_state : int, default=0
@@ -655,7 +681,19 @@ def compare(
         )
     threshold_scoring = "f1" if scoring is None else scoring
     if isinstance(threshold_scoring, str):
-        get_scorer(threshold_scoring)  # unknown names fail here, clearly
+        try:
+            get_scorer(threshold_scoring)
+        except ValueError:
+            raise ValueError(
+                f"scoring={threshold_scoring!r} is not a scikit-learn scorer name; "
+                "use e.g. 'f1', 'balanced_accuracy', a make_scorer(...) object, or a "
+                "2x2 cost matrix."
+            ) from None
+    elif not callable(threshold_scoring) and not _is_cost_matrix(threshold_scoring):
+        raise ValueError(
+            "scoring must be a scorer name, a scorer, or a 2x2 cost matrix "
+            f"[[tn, fp], [fn, tp]]; got {threshold_scoring!r}."
+        )
 
     plan, skipped = _plan(
         strategies, estimator, random_state, threshold_scoring, positive_class
