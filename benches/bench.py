@@ -109,6 +109,10 @@ def sampler(lib, name, d=None):
     if name == "SMOTENC":
         cat = list(range(d - N_CATEGORICAL, d))
         return getattr(mod, cls)(categorical_features=cat, random_state=0)
+    if name == "KMeansSMOTE":
+        # imblearn's 'auto' threshold keeps only clusters that are at least half
+        # minority: none exist on this data, so both libraries would refuse.
+        return getattr(mod, cls)(cluster_balance_threshold=0.0, random_state=0)
     if name in SAMPLERS or name in SEEDED:
         return getattr(mod, cls)(random_state=0)
     return getattr(mod, cls)()
@@ -126,7 +130,14 @@ def time_in_child(lib, name, X, y, budget):
 
     child = ctx.Process(target=run)
     child.start()
-    if recv.poll(budget):
+    deadline = time.monotonic() + budget
+    while not recv.poll(0.2):
+        if not child.is_alive() and not recv.poll(0):  # it raised: no timing
+            child.join()
+            return "error"
+        if time.monotonic() > deadline:
+            break
+    if recv.poll(0):
         elapsed = recv.recv()
         child.join(10)
         if child.is_alive():  # finished its work but did not exit: not our timing
@@ -156,13 +167,18 @@ def bench_cleaning(args, kind="cleaning", all_names=tuple(CLEANING)):
                         times = []
                         for _ in range(args.repeat if lib == "counterpoise" else 1):
                             times.append(time_in_child(lib, name, X, y, args.budget))
-                            if times[-1] is None:
+                            if times[-1] is None or times[-1] == "error":
                                 break
                         row[f"{lib}_s"] = (
-                            None if None in times else statistics.median(times)
+                            "error"
+                            if "error" in times
+                            else None
+                            if None in times
+                            else statistics.median(times)
                         )
                     a, b = row["imblearn_s"], row["counterpoise_s"]
-                    row["speedup"] = a / b if a and b else None
+                    ok = not isinstance(a, str) and not isinstance(b, str)
+                    row["speedup"] = a / b if a and b and ok else None
                     mem = ""
                     if args.memory:  # ours only: imblearn's may not finish
                         row["counterpoise_peak_mib"] = peak_memory(
@@ -174,12 +190,18 @@ def bench_cleaning(args, kind="cleaning", all_names=tuple(CLEANING)):
                     def fmt(v, ran=True):
                         if not ran:
                             return "not run"
+                        if v == "error":
+                            return "raised"
                         return f"> {args.budget:.0f}" if v is None else f"{v:.2f}"
 
                     ratio = (
                         f"{row['speedup']:.1f}x"
                         if row["speedup"]
-                        else (f"> {args.budget / b:.0f}x" if b else "-")
+                        else (
+                            f"> {args.budget / b:.0f}x"
+                            if b and ok and a is None
+                            else "-"
+                        )
                     )
                     if args.skip_imblearn:
                         ratio = "-"
