@@ -319,7 +319,8 @@ def bench_knn(args):
     print(f"numpy float64 GEMM: {rate / 1e9:.1f} GFLOP/s")
     rows = []
     cases = [(20000, 32, "brute"), (20000, 64, "brute"), (20000, 128, "brute")]
-    cases += [(100000, d, "kd_tree") for d in (2, 4, 8)]
+    cases += [(100000, d, "kd_tree") for d in (2, 4, 6, 8)]
+    cases += [(400000, 3, "kd_tree"), (1000000, 2, "kd_tree")]
     for n, d, algo in cases:
         X = np.random.default_rng(d).standard_normal((n, d))
         k = 6

@@ -50,3 +50,37 @@ pub fn box_sq_dist<T: Real>(q: &[T], lo: &[T], hi: &[T]) -> f64 {
     }
     combine(acc)
 }
+
+/// [`sq_dist`] for a dimension known at compile time (the KD-tree's d <= 8): the
+/// same terms added in the same order (term `j` into partial sum `j % 4`), so the
+/// value is bit-identical, with the loop unrolled.
+#[inline(always)]
+pub fn sq_dist_fixed<T: Real, const D: usize>(a: &[T], b: &[T]) -> f64 {
+    let (a, b) = (&a[..D], &b[..D]);
+    let mut acc = [0.0f64; 4];
+    for j in 0..D {
+        let t = a[j].to_f64() - b[j].to_f64();
+        acc[j & 3] += t * t;
+    }
+    combine(acc)
+}
+
+/// [`box_sq_dist`] for a dimension known at compile time; bit-identical to it.
+#[inline(always)]
+pub fn box_sq_dist_fixed<T: Real, const D: usize>(q: &[T], lo: &[T], hi: &[T]) -> f64 {
+    let (q, lo, hi) = (&q[..D], &lo[..D], &hi[..D]);
+    let mut acc = [0.0f64; 4];
+    for j in 0..D {
+        let x = q[j].to_f64();
+        let (l, h) = (lo[j].to_f64(), hi[j].to_f64());
+        let t = if x < l {
+            l - x
+        } else if x > h {
+            x - h
+        } else {
+            0.0
+        };
+        acc[j & 3] += t * t;
+    }
+    combine(acc)
+}

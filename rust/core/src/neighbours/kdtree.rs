@@ -10,17 +10,14 @@
 use ndarray::{Array2, ArrayView2};
 use rayon::prelude::*;
 
-use super::exact::{box_sq_dist, sq_dist};
+use super::exact::{box_sq_dist, box_sq_dist_fixed, sq_dist, sq_dist_fixed};
 use super::{finish_row, Neighbours};
 use crate::Real;
 
-/// Points per leaf: small leaves pay in low dimensions, larger ones above (measured).
-fn leaf_size(dim: usize) -> usize {
-    if dim <= 4 {
-        12
-    } else {
-        32
-    }
+/// Points per leaf (measured with the unrolled search at d = 2-8, 100k-400k rows:
+/// 32 is best or within noise of it everywhere).
+fn leaf_size(_dim: usize) -> usize {
+    32
 }
 /// Below this many points a subtree is partitioned on the current thread.
 const PAR_BUILD_MIN: usize = 16_384;
@@ -57,18 +54,30 @@ impl<T: Real> KdTree<T> {
             ranges[2 * i + 1] = (s, mid);
             ranges[2 * i + 2] = (mid, e);
         }
-        let mut order: Vec<usize> = (0..n).collect();
-        partition(&data, &mut order, 0, first_leaf);
-
-        let mut points = vec![T::default(); n * dim];
-        points
-            .par_chunks_mut(dim.max(1))
-            .zip(order.par_iter())
-            .for_each(|(dst, &src)| {
-                for (d, s) in dst.iter_mut().zip(data.row(src).iter()) {
-                    *d = *s;
-                }
-            });
+        let (order, points) = match dim {
+            1 => tree_order::<T, 1>(&data, first_leaf),
+            2 => tree_order::<T, 2>(&data, first_leaf),
+            3 => tree_order::<T, 3>(&data, first_leaf),
+            4 => tree_order::<T, 4>(&data, first_leaf),
+            5 => tree_order::<T, 5>(&data, first_leaf),
+            6 => tree_order::<T, 6>(&data, first_leaf),
+            7 => tree_order::<T, 7>(&data, first_leaf),
+            8 => tree_order::<T, 8>(&data, first_leaf),
+            _ => {
+                let mut order: Vec<usize> = (0..n).collect();
+                partition(&data, &mut order, 0, first_leaf);
+                let mut points = vec![T::default(); n * dim];
+                points
+                    .par_chunks_mut(dim.max(1))
+                    .zip(order.par_iter())
+                    .for_each(|(dst, &src)| {
+                        for (d, s) in dst.iter_mut().zip(data.row(src).iter()) {
+                            *d = *s;
+                        }
+                    });
+                (order, points)
+            }
+        };
 
         // Bounds: leaves from their points (in parallel), then parents bottom-up.
         let mut bounds = vec![T::default(); n_nodes * 2 * dim];
@@ -116,13 +125,14 @@ impl<T: Real> KdTree<T> {
             .enumerate()
             .for_each(|(c, (idx, dist))| {
                 let mut best: Vec<(f64, usize)> = Vec::with_capacity(k + 1);
+                let mut stack = Vec::with_capacity(64);
                 for (r, (idx_row, dist_row)) in
                     idx.chunks_mut(k).zip(dist.chunks_mut(k)).enumerate()
                 {
                     let q = queries.row(c * QUERY_CHUNK + r);
                     let q = q.as_slice().unwrap_or(&[]);
                     best.clear();
-                    self.search(q, k, &mut best);
+                    self.search(q, k, &mut best, &mut stack);
                     finish_row(&mut best, k, idx_row, dist_row);
                 }
             });
@@ -143,12 +153,14 @@ impl<T: Real> KdTree<T> {
             .enumerate()
             .for_each(|(c, (idx, dist))| {
                 let mut best: Vec<(f64, usize)> = Vec::with_capacity(k + 1);
+                let mut stack = Vec::with_capacity(64);
                 for (r, (idx_row, dist_row)) in
                     idx.chunks_mut(k).zip(dist.chunks_mut(k)).enumerate()
                 {
                     let p = c * QUERY_CHUNK + r;
                     best.clear();
-                    self.search(&self.points[p * dim..(p + 1) * dim], k, &mut best);
+                    let q = &self.points[p * dim..(p + 1) * dim];
+                    self.search(q, k, &mut best, &mut stack);
                     finish_row(&mut best, k, idx_row, dist_row);
                 }
             });
@@ -175,11 +187,51 @@ impl<T: Real> KdTree<T> {
         b.split_at(self.dim)
     }
 
-    /// Depth-first search keeping `best` sorted by (distance, index), at most `k` long.
-    fn search(&self, q: &[T], k: usize, best: &mut Vec<(f64, usize)>) {
-        let (lo, hi) = self.node_box(0);
-        let mut stack: Vec<(usize, f64)> = Vec::with_capacity(64);
-        stack.push((0, box_sq_dist(q, lo, hi)));
+    /// Depth-first search keeping `best` sorted by (distance, index), at most `k`
+    /// long; dispatches to a search unrolled for the dimension when it is small.
+    fn search(&self, q: &[T], k: usize, best: &mut Vec<(f64, usize)>, stack: &mut Stack) {
+        match self.dim {
+            1 => self.search_in::<1>(q, k, best, stack),
+            2 => self.search_in::<2>(q, k, best, stack),
+            3 => self.search_in::<3>(q, k, best, stack),
+            4 => self.search_in::<4>(q, k, best, stack),
+            5 => self.search_in::<5>(q, k, best, stack),
+            6 => self.search_in::<6>(q, k, best, stack),
+            7 => self.search_in::<7>(q, k, best, stack),
+            8 => self.search_in::<8>(q, k, best, stack),
+            _ => self.search_in::<0>(q, k, best, stack),
+        }
+    }
+
+    /// `D == 0`: any dimension; otherwise `D == self.dim`. Distances are
+    /// bit-identical either way.
+    #[inline(always)]
+    fn search_in<const D: usize>(
+        &self,
+        q: &[T],
+        k: usize,
+        best: &mut Vec<(f64, usize)>,
+        stack: &mut Stack,
+    ) {
+        let dim = self.dim;
+        let point_dist = |p: usize| {
+            let x = &self.points[p * dim..(p + 1) * dim];
+            if D == 0 {
+                sq_dist(q, x)
+            } else {
+                sq_dist_fixed::<T, D>(q, x)
+            }
+        };
+        let box_dist = |node: usize| {
+            let (lo, hi) = self.node_box(node);
+            if D == 0 {
+                box_sq_dist(q, lo, hi)
+            } else {
+                box_sq_dist_fixed::<T, D>(q, lo, hi)
+            }
+        };
+        stack.clear();
+        stack.push((0, box_dist(0)));
         while let Some((node, bound)) = stack.pop() {
             if best.len() == k && bound > best[k - 1].0 {
                 continue;
@@ -187,15 +239,16 @@ impl<T: Real> KdTree<T> {
             if node >= self.first_leaf || node >= self.n_nodes {
                 let (s, e) = self.ranges[node];
                 for p in s..e {
-                    let d2 = sq_dist(q, &self.points[p * self.dim..(p + 1) * self.dim]);
+                    let d2 = point_dist(p);
+                    if best.len() == k && d2 > best[k - 1].0 {
+                        continue; // cannot enter (ties are settled by insert)
+                    }
                     insert(best, k, d2, self.order[p]);
                 }
                 continue;
             }
             let (l, r) = (2 * node + 1, 2 * node + 2);
-            let (llo, lhi) = self.node_box(l);
-            let (rlo, rhi) = self.node_box(r);
-            let (dl, dr) = (box_sq_dist(q, llo, lhi), box_sq_dist(q, rlo, rhi));
+            let (dl, dr) = (box_dist(l), box_dist(r));
             // Push the farther child first so the nearer one is searched first.
             if dl <= dr {
                 stack.push((r, dr));
@@ -207,6 +260,8 @@ impl<T: Real> KdTree<T> {
         }
     }
 }
+
+type Stack = Vec<(usize, f64)>;
 
 /// Insert `(d2, i)` into the sorted list `best` of at most `k` entries.
 #[inline]
@@ -244,6 +299,77 @@ fn set_box<T: Real>(b: &mut [T], pts: &[T], dim: usize) {
             lo[j] = pick(lo[j], row[j], true);
             hi[j] = pick(hi[j], row[j], false);
         }
+    }
+}
+
+/// Tree order for a small fixed dimension: the rows themselves (with their index)
+/// are partitioned in one contiguous array, so each node's split reads and moves
+/// contiguous memory instead of gathering rows through an index array. Every node
+/// holds the same set of rows as [`partition`] gives it (the split is by (value,
+/// index)); only the order inside a leaf may differ, which the search's (distance,
+/// index) rule makes irrelevant.
+fn tree_order<T: Real, const D: usize>(
+    data: &ArrayView2<T>,
+    first_leaf: usize,
+) -> (Vec<usize>, Vec<T>) {
+    let mut items: Vec<([T; D], usize)> = data
+        .outer_iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let mut p = [T::default(); D];
+            for (d, s) in p.iter_mut().zip(row.iter()) {
+                *d = *s;
+            }
+            (p, i)
+        })
+        .collect();
+    partition_items(&mut items, 0, first_leaf);
+    let order = items.iter().map(|&(_, i)| i).collect();
+    let points = items.iter().flat_map(|(p, _)| p.iter().copied()).collect();
+    (order, points)
+}
+
+fn partition_items<T: Real, const D: usize>(
+    items: &mut [([T; D], usize)],
+    node: usize,
+    first_leaf: usize,
+) {
+    if node >= first_leaf || items.len() < 2 {
+        return;
+    }
+    let mut lo = [f64::INFINITY; D];
+    let mut hi = [f64::NEG_INFINITY; D];
+    for (p, _) in items.iter() {
+        for j in 0..D {
+            let v = p[j].to_f64();
+            lo[j] = lo[j].min(v);
+            hi[j] = hi[j].max(v);
+        }
+    }
+    let mut best_dim = 0;
+    let mut best_spread = f64::NEG_INFINITY;
+    for j in 0..D {
+        if hi[j] - lo[j] > best_spread {
+            best_spread = hi[j] - lo[j];
+            best_dim = j;
+        }
+    }
+    let mid = items.len() / 2;
+    items.select_nth_unstable_by(mid, |a, b| {
+        a.0[best_dim]
+            .to_f64()
+            .total_cmp(&b.0[best_dim].to_f64())
+            .then(a.1.cmp(&b.1))
+    });
+    let (left, right) = items.split_at_mut(mid);
+    if left.len() + right.len() >= PAR_BUILD_MIN {
+        rayon::join(
+            || partition_items(left, 2 * node + 1, first_leaf),
+            || partition_items(right, 2 * node + 2, first_leaf),
+        );
+    } else {
+        partition_items(left, 2 * node + 1, first_leaf);
+        partition_items(right, 2 * node + 2, first_leaf);
     }
 }
 
