@@ -89,6 +89,14 @@ def test_engine_errors_are_value_errors_not_panics():
         _core.kneighbors(bad, X, 1)
     with pytest.raises(ValueError, match="out of bounds"):
         _core.take_rows(np.zeros((3, 8), np.uint8), np.array([3]))
+    with pytest.raises(ValueError, match="cannot stack rows of 8 and 4 columns"):
+        _core.concat_rows([np.zeros((3, 8), np.uint8), np.zeros((2, 4), np.uint8)])
+    with pytest.raises(ValueError, match="unknown category|outside"):
+        _core.vdm_kneighbors(np.array([[0], [5]], np.int32), [np.zeros((2, 2))], 1)
+    with pytest.raises(ValueError, match="not square"):
+        _core.vdm_kneighbors(np.array([[0], [1]], np.int32), [np.zeros((2, 3))], 1)
+    with pytest.raises(ValueError, match="row 0, column 1"):
+        _core.sum_pairwise_distances(np.array([[0.0, np.inf], [1.0, 2.0]]))
     with pytest.raises(ValueError, match="out of bounds"):
         _core.smote_resample(
             X, [np.array([0, 1, 2])], [np.array([99])], [np.array([0.5])], 1

@@ -6,6 +6,7 @@ import numpy.typing as npt
 __all__ = [
     "__version__",
     "cnn_condense_1nn",
+    "concat_rows",
     "default_threads",
     "kd_tree_max_dim",
     "kneighbors",
@@ -63,3 +64,6 @@ def vdm_mode(
 def sum_pairwise_distances(
     x: npt.NDArray[np.floating], n_threads: int = 0
 ) -> float: ...
+def concat_rows(
+    parts: list[npt.NDArray[np.uint8]], n_threads: int = 0
+) -> npt.NDArray[np.uint8]: ...

@@ -18,6 +18,7 @@ from scipy import sparse
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
+from ..utils._io import vstack_rows
 from ..utils._neighbours import kneighbors
 from ..utils._validation import check_neighbors_object
 from ._smote import BaseSMOTE
@@ -80,7 +81,7 @@ class _Provenance:
 def _stack(parts, X):
     if sparse.issparse(X):
         return sparse.vstack(parts, format=X.format)
-    return np.vstack(parts)
+    return vstack_rows(parts)
 
 
 class BorderlineSMOTE(BaseSMOTE):

@@ -33,7 +33,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from .. import _core
 from ..utils._neighbours import as_float, kneighbors
 from ..utils._validation import _plain
-from ._borderline_smote import _interpolate, _Provenance, _smote_draws
+from ._borderline_smote import _interpolate, _Provenance, _smote_draws, _stack
 from ._smote import BaseSMOTE
 
 
@@ -191,11 +191,7 @@ class KMeansSMOTE(BaseSMOTE):
                 labels.append(np.full(n_new, klass, dtype=y.dtype))
                 provenance.add(rows[r], rows[targets], steps)
         provenance.set_on(self)
-        stack = sparse.vstack if sparse.issparse(X) else np.vstack
-        X_res = stack(parts)
-        if sparse.issparse(X):
-            X_res = X_res.asformat(X.format)
-        return X_res, np.concatenate(labels)
+        return _stack(parts, X), np.concatenate(labels)
 
     def _neighbours(self, X_class):
         if self._uses_engine():

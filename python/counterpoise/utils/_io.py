@@ -139,3 +139,32 @@ def take_rows(X, indices: np.ndarray):
     raw = X.view(np.uint8).reshape(n, d * X.itemsize)
     out = _core.take_rows(raw, indices)
     return out.view(X.dtype).reshape(len(indices), d)
+
+
+def vstack_rows(parts):
+    """``np.vstack(parts)`` for dense arrays of one numeric dtype, written in
+    parallel into huge-page backed memory by the Rust core; anything else (sparse,
+    object, mixed dtypes) goes to numpy/scipy."""
+    if any(sparse.issparse(p) for p in parts):
+        fmt = next(p.format for p in parts if sparse.issparse(p))
+        return sparse.vstack(parts, format=fmt)
+    arrays = [np.asarray(p) for p in parts]
+    dtype = arrays[0].dtype if arrays else None
+    if (
+        not arrays
+        or any(a.ndim != 2 or a.dtype != dtype for a in arrays)
+        or dtype.hasobject
+        or dtype.itemsize == 0
+    ):
+        return np.vstack(arrays)
+    width = arrays[0].shape[1]
+    if width == 0 or any(a.shape[1] != width for a in arrays):
+        return np.vstack(arrays)  # nothing to copy, or numpy's own error message
+    raw = [
+        np.ascontiguousarray(a)
+        .view(np.uint8)
+        .reshape(a.shape[0], width * dtype.itemsize)
+        for a in arrays
+    ]
+    out = _core.concat_rows(raw)
+    return out.view(dtype).reshape(-1, width)

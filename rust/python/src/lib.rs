@@ -23,6 +23,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(over::vdm_mode, m)?)?;
     m.add_function(wrap_pyfunction!(over::sum_pairwise_distances, m)?)?;
     m.add_function(wrap_pyfunction!(take::take_rows, m)?)?;
+    m.add_function(wrap_pyfunction!(take::concat_rows, m)?)?;
     m.add_function(wrap_pyfunction!(under::cnn_condense_1nn, m)?)?;
     m.add_function(wrap_pyfunction!(default_threads, m)?)?;
     Ok(())

@@ -19,3 +19,16 @@ pub fn take_rows<'py>(
     let out = py.allow_threads(|| pool::run(n_threads, || take::take_rows(x, idx)))??;
     Ok(out.into_pyarray(py))
 }
+
+/// `np.vstack(parts)` for 2-D arrays viewed as raw bytes, all of one row width.
+#[pyfunction]
+#[pyo3(signature = (parts, n_threads = 0))]
+pub fn concat_rows<'py>(
+    py: Python<'py>,
+    parts: Vec<PyReadonlyArray2<'py, u8>>,
+    n_threads: usize,
+) -> Result<Bound<'py, PyArray2<u8>>> {
+    let views: Vec<_> = parts.iter().map(|p| p.as_array()).collect();
+    let out = py.allow_threads(|| pool::run(n_threads, || take::concat_rows(&views)))??;
+    Ok(out.into_pyarray(py))
+}
