@@ -81,3 +81,22 @@ def test_provenance_reconstructs_every_synthetic_row(sampler):
     np.testing.assert_allclose(
         X_res[n:], a + t[:, None] * (b - a), rtol=1e-9, atol=1e-12
     )
+
+
+@pytest.mark.parametrize(
+    "sampler, message",
+    [
+        (BorderlineSMOTE(m_neighbors=50), "m_neighbors=50 needs at least 51 samples"),
+        (BorderlineSMOTE(k_neighbors=10), "k_neighbors=10 needs at least 11 samples"),
+        (ADASYN(n_neighbors=60), "n_neighbors=60 needs at least 61 samples"),
+        (ADASYN(n_neighbors=8), "n_neighbors=8 needs at least 9 samples of class 1"),
+        (SVMSMOTE(m_neighbors=50), "Lower m_neighbors to at most 39"),
+        (SVMSMOTE(k_neighbors=10), "Lower k_neighbors to at most 5"),
+    ],
+)
+def test_too_few_samples_for_the_neighbourhood_fails_clearly(sampler, message):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3))
+    y = np.r_[np.zeros(34, int), np.ones(6, int)]
+    with pytest.raises(ValueError, match=message):
+        sampler.fit_resample(X, y)

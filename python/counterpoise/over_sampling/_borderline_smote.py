@@ -20,7 +20,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 from ..utils._io import vstack_rows
 from ..utils._neighbours import kneighbors
-from ..utils._validation import check_neighbors_object
+from ..utils._validation import _plain, check_neighbors_object
 from ._smote import BaseSMOTE
 from .base import BaseOverSampler
 
@@ -30,10 +30,17 @@ _NEIGHBOURS = [
 ]
 
 
-def _search(estimator, n_neighbors, data, queries):
+def _search(estimator, n_neighbors, data, queries, name="k_neighbors", among="rows"):
     """Indices of the n_neighbors + 1 nearest ``data`` rows (the engine, or a
-    user's neighbours estimator fitted on ``data``)."""
+    user's neighbours estimator fitted on ``data``). ``name`` and ``among`` word
+    the error when ``data`` is too small."""
     if isinstance(n_neighbors, numbers.Integral):
+        n = data.shape[0]
+        if n_neighbors + 1 > n:
+            raise ValueError(
+                f"{name}={n_neighbors} needs at least {n_neighbors + 1} {among}, but "
+                f"there are {n}. Lower {name} to at most {max(n - 1, 1)}."
+            )
         _, idx = kneighbors(data, queries, int(n_neighbors) + 1)
         return idx
     estimator.fit(data)
@@ -134,7 +141,9 @@ class BorderlineSMOTE(BaseSMOTE):
                 continue
             rows = np.flatnonzero(y == class_sample)
             X_class = X[rows]
-            near = _search(self.nn_m_, self.m_neighbors, X, X_class)[:, 1:]
+            near = _search(
+                self.nn_m_, self.m_neighbors, X, X_class, "m_neighbors", "samples"
+            )[:, 1:]
             n_other = np.sum(y[near] != class_sample, axis=1)
             danger = (n_other >= m / 2) & (n_other < m)
             if not danger.any():
@@ -142,7 +151,10 @@ class BorderlineSMOTE(BaseSMOTE):
             self.in_danger_indices[class_sample] = rows[danger]
             X_danger = X_class[danger]
             source = X_class if self.kind == "borderline-1" else X
-            nns = _search(self.nn_k_, self.k_neighbors, source, X_danger)[:, 1:]
+            among = "samples of the class" if self.kind == "borderline-1" else "samples"
+            nns = _search(
+                self.nn_k_, self.k_neighbors, source, X_danger, "k_neighbors", among
+            )[:, 1:]
             r, c, steps = _smote_draws(self.random_state, nns, n_samples)
             targets = source[nns[r, c]]
             target_rows = rows[nns[r, c]] if self.kind == "borderline-1" else nns[r, c]
@@ -208,7 +220,9 @@ class ADASYN(BaseOverSampler):
                 continue
             rows = np.flatnonzero(y == class_sample)
             X_class = X[rows]
-            near = _search(self.nn_, self.n_neighbors, X, X_class)[:, 1:]
+            near = _search(
+                self.nn_, self.n_neighbors, X, X_class, "n_neighbors", "samples"
+            )[:, 1:]
             ratio = np.sum(y[near] != class_sample, axis=1) / k
             if not np.sum(ratio):
                 raise RuntimeError(
@@ -223,7 +237,14 @@ class ADASYN(BaseOverSampler):
                 raise ValueError(
                     "No samples will be generated with the provided ratio settings."
                 )
-            nns = _search(self.nn_, self.n_neighbors, X_class, X_class)[:, 1:]
+            nns = _search(
+                self.nn_,
+                self.n_neighbors,
+                X_class,
+                X_class,
+                "n_neighbors",
+                f"samples of class {_plain(class_sample)!r}",
+            )[:, 1:]
             r = np.repeat(np.arange(rows.size), per_row)
             c = random_state.choice(k, size=n_new)
             steps = random_state.uniform(size=(n_new, 1))
@@ -278,7 +299,14 @@ class SVMSMOTE(BaseSMOTE):
         """imblearn's ``_make_samples``: a generator seeded afresh, ``randint`` over
         the neighbour table then ``uniform`` steps. ``where``: (provenance, global
         rows of ``base``, global rows of ``X_class``)."""
-        nns = _search(self.nn_k_, self.k_neighbors, X_class, base)[:, 1:]
+        nns = _search(
+            self.nn_k_,
+            self.k_neighbors,
+            X_class,
+            base,
+            "k_neighbors",
+            "samples of the class",
+        )[:, 1:]
         r, c, steps = _smote_draws(self.random_state, nns, n_samples, step_size)
         provenance, base_rows, class_rows = where
         provenance.add(base_rows[r], class_rows[nns[r, c]], steps)
@@ -317,7 +345,16 @@ class SVMSMOTE(BaseSMOTE):
             vector_rows = support[y[support] == class_sample]
             vectors = X[vector_rows]
             n_other = np.sum(
-                y[_search(self.nn_m_, self.m_neighbors, X, vectors)[:, 1:]]
+                y[
+                    _search(
+                        self.nn_m_,
+                        self.m_neighbors,
+                        X,
+                        vectors,
+                        "m_neighbors",
+                        "samples",
+                    )[:, 1:]
+                ]
                 != class_sample,
                 axis=1,
             )
