@@ -204,3 +204,33 @@ def test_smoten_strings_encoder_neighbours_and_sparse_same_as_imblearn():
         sb, _ = imb.SMOTEN(random_state=0).fit_resample(sparse.csr_matrix(codes), y)
     assert sa.format == sb.format
     assert_array_equal(sa.toarray(), sb.toarray())
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.int32, np.uint8, np.int8])
+def test_smoten_integer_codes_same_as_imblearn(dtype):
+    # integer data takes the table-lookup encoding path; negative and sparse
+    # values included
+    X, y = _categorical(4, 200, 8, 6, (0.7, 0.3))
+    levels = np.array([-3, 0, 2, 7, 9, 100])
+    codes = np.searchsorted(np.array(list("ABCDEF")), X.astype(str))
+    Xi = levels[codes].astype(dtype) if dtype != np.uint8 else codes.astype(dtype)
+    a, b = SMOTEN(random_state=1), imb.SMOTEN(random_state=1)
+    Xa, ya = a.fit_resample(Xi, y)
+    Xb, yb = b.fit_resample(Xi, y)
+    assert Xa.dtype == Xb.dtype
+    assert_array_equal(Xa, Xb)
+    for ca, cb in zip(
+        a.categorical_encoder_.categories_, b.categorical_encoder_.categories_
+    ):
+        assert ca.dtype == cb.dtype
+        assert_array_equal(ca, cb)
+
+
+def test_smoten_boolean_features_same_as_imblearn():
+    rng = np.random.default_rng(0)
+    y = np.r_[np.zeros(120, int), np.ones(40, int)]
+    X = rng.random((160, 12)) < (0.3 + 0.3 * y[:, None])
+    Xa, _ = SMOTEN(random_state=0).fit_resample(X, y)
+    Xb, _ = imb.SMOTEN(random_state=0).fit_resample(X, y)
+    assert Xa.dtype == Xb.dtype
+    assert_array_equal(Xa, Xb)

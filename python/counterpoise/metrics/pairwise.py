@@ -64,11 +64,18 @@ class ValueDifferenceMetric(BaseEstimator):
                 )
             self.n_categories_ = np.asarray(self.n_categories)
         classes = unique_labels(y)
+        y_index = np.searchsorted(classes, y)  # each row's class, 0..n_classes-1
+        n_classes = classes.size
         self.proba_per_class_ = []
         for f, n_cat in enumerate(self.n_categories_):
-            counts = np.stack(
-                [np.bincount(X[y == c, f], minlength=n_cat) for c in classes], axis=1
-            ).astype(np.float64)
+            # counts[v, c]: rows with category v of feature f and class c
+            codes = X[:, f].astype(np.int64)
+            n_rows = max(int(n_cat), int(codes.max()) + 1 if codes.size else 0)
+            counts = (
+                np.bincount(codes * n_classes + y_index, minlength=n_rows * n_classes)
+                .reshape(n_rows, n_classes)
+                .astype(np.float64)
+            )
             totals = counts.sum(axis=1, keepdims=True)
             with np.errstate(invalid="ignore", divide="ignore"):
                 proba = counts / totals

@@ -18,6 +18,7 @@ from scipy import sparse
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
+from .. import _core
 from ..utils._io import vstack_rows
 from ..utils._neighbours import kneighbors
 from ..utils._validation import _plain, check_neighbors_object
@@ -63,6 +64,22 @@ def _smote_draws(seed, nns, n_samples, step_size=1.0):
     draws = random_state.randint(low=0, high=nns.size, size=n_samples)
     steps = step_size * random_state.uniform(size=n_samples)[:, np.newaxis]
     return np.floor_divide(draws, nns.shape[1]), np.mod(draws, nns.shape[1]), steps
+
+
+def _generate(X, plan):
+    """SMOTE-style rows for every class of ``plan`` (a list of ``(class rows,
+    draws into the n_class x k neighbour table, steps, neighbour table)``), by the
+    Rust core: ``X`` followed by the new rows, and each new row's parents."""
+    if not plan:
+        return X, np.empty((0, 2), dtype=np.int64)
+    return _core.smote_resample(
+        np.ascontiguousarray(X),
+        [np.ascontiguousarray(rows, dtype=np.int64) for rows, _, _, _ in plan],
+        [np.ascontiguousarray(draws, dtype=np.int64) for _, draws, _, _ in plan],
+        [np.ascontiguousarray(steps, dtype=np.float64) for _, _, steps, _ in plan],
+        0,
+        [np.ascontiguousarray(nns, dtype=np.int64) for _, _, _, nns in plan],
+    )
 
 
 class _Provenance:
@@ -214,7 +231,8 @@ class ADASYN(BaseOverSampler):
         random_state = check_random_state(self.random_state)
         k = int(self.nn_.n_neighbors) - 1
         parts_X, parts_y = [X], [y]
-        provenance = _Provenance()
+        provenance, plan = _Provenance(), []
+        dense = not sparse.issparse(X) and X.dtype in (np.float32, np.float64)
         for class_sample, n_samples in self.sampling_strategy_.items():
             if n_samples == 0:
                 continue
@@ -248,9 +266,21 @@ class ADASYN(BaseOverSampler):
             r = np.repeat(np.arange(rows.size), per_row)
             c = random_state.choice(k, size=n_new)
             steps = random_state.uniform(size=(n_new, 1))
-            parts_X.append(_interpolate(X_class[r], X_class[nns[r, c]], steps, X.dtype))
             parts_y.append(np.full(n_new, class_sample, dtype=y.dtype))
+            plan.append((rows, r * k + c, steps.ravel(), nns))
+            if dense:
+                continue
+            parts_X.append(_interpolate(X_class[r], X_class[nns[r, c]], steps, X.dtype))
             provenance.add(rows[r], rows[nns[r, c]], steps)
+        if dense:
+            # SMOTE's generator in the Rust core: the same arithmetic, written in
+            # parallel straight into the output, with the parents recorded.
+            X_res, parents = _generate(X, plan)
+            self.synthetic_parents_ = parents
+            self.synthetic_steps_ = (
+                np.concatenate([p[2] for p in plan]) if plan else np.empty(0)
+            )
+            return X_res, np.hstack(parts_y)
         provenance.set_on(self)
         return _stack(parts_X, X), np.hstack(parts_y)
 

@@ -33,7 +33,13 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from .. import _core
 from ..utils._neighbours import as_float, kneighbors
 from ..utils._validation import _plain
-from ._borderline_smote import _interpolate, _Provenance, _smote_draws, _stack
+from ._borderline_smote import (
+    _generate,
+    _interpolate,
+    _Provenance,
+    _smote_draws,
+    _stack,
+)
 from ._smote import BaseSMOTE
 
 
@@ -150,7 +156,8 @@ class KMeansSMOTE(BaseSMOTE):
         self._validate_estimator()
         total = sum(self.sampling_strategy_.values())
         min_rows = self.nn_k_.n_neighbors
-        parts, labels, provenance = [X], [y], _Provenance()
+        parts, labels, provenance, plan = [X], [y], _Provenance(), []
+        dense = not sparse.issparse(X) and X.dtype in (np.float32, np.float64)
         for klass, n_samples in self.sampling_strategy_.items():
             if n_samples == 0:
                 continue
@@ -186,10 +193,19 @@ class KMeansSMOTE(BaseSMOTE):
                 nns = self._neighbours(X_class)
                 n_new = int(math.ceil(n_samples * weight))
                 r, c, steps = _smote_draws(self.random_state, nns, n_new)
+                labels.append(np.full(n_new, klass, dtype=y.dtype))
+                if dense:
+                    plan.append((rows, r * nns.shape[1] + c, steps.ravel(), nns))
+                    continue
                 targets = nns[r, c]
                 parts.append(_interpolate(X_class[r], X_class[targets], steps, X.dtype))
-                labels.append(np.full(n_new, klass, dtype=y.dtype))
                 provenance.add(rows[r], rows[targets], steps)
+        if dense:  # generated in parallel by the Rust core, as SMOTE's rows
+            X_res, self.synthetic_parents_ = _generate(X, plan)
+            self.synthetic_steps_ = (
+                np.concatenate([p[2] for p in plan]) if plan else np.empty(0)
+            )
+            return X_res, np.concatenate(labels)
         provenance.set_on(self)
         return _stack(parts, X), np.concatenate(labels)
 

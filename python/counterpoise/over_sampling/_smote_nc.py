@@ -43,7 +43,7 @@ from sklearn.utils.validation import validate_data
 
 from .. import _core
 from ..metrics.pairwise import ValueDifferenceMetric
-from ..utils._io import is_pandas_df, is_polars_df
+from ..utils._io import is_pandas_df, is_polars_df, vstack_rows
 from ..utils._neighbours import kneighbors
 from ..utils._validation import _plain, check_target_type
 from ._borderline_smote import _interpolate, _Provenance, _smote_draws
@@ -394,12 +394,18 @@ class SMOTEN(SMOTE):
                 stacklevel=3,
             )
         self._validate_estimator()
+        fast = None
         if self.categorical_encoder is None:
+            fast = _ordinal_codes(X)
+        if fast is not None:
+            X_encoded, self.categorical_encoder_ = fast
+        elif self.categorical_encoder is None:
             self.categorical_encoder_ = OrdinalEncoder(dtype=np.int32)
         else:
             self.categorical_encoder_ = clone(self.categorical_encoder)
         try:
-            X_encoded = self.categorical_encoder_.fit_transform(X)
+            if fast is None:
+                X_encoded = self.categorical_encoder_.fit_transform(X)
         except (ValueError, TypeError) as exc:
             raise type(exc)(
                 f"SMOTEN could not encode X as categories: {exc}. SMOTEN expects "
@@ -438,9 +444,12 @@ class SMOTEN(SMOTE):
                 np.ascontiguousarray(drawn, dtype=np.int64),
                 sizes,
             )
-            parts.append(self.categorical_encoder_.inverse_transform(new_codes))
+            if self.categorical_encoder is None:
+                parts.append(_decode(self.categorical_encoder_.categories_, new_codes))
+            else:
+                parts.append(self.categorical_encoder_.inverse_transform(new_codes))
             labels.append(np.full(n_samples, klass, dtype=y.dtype))
-        X_res, y_res = np.vstack(parts), np.hstack(labels)
+        X_res, y_res = vstack_rows(parts), np.hstack(labels)
         if sparse_format == "csr":
             return sparse.csr_matrix(X_res), y_res
         if sparse_format == "csc":
@@ -452,6 +461,47 @@ class SMOTEN(SMOTE):
         tags.input_tags.sparse = True
         tags.input_tags.string = True
         return tags
+
+
+# --- SMOTEN's encoding ------------------------------------------------------------
+
+
+def _ordinal_codes(X):
+    """``OrdinalEncoder(dtype=np.int32).fit_transform(X)`` for integer or boolean
+    arrays whose columns span a modest range, by a lookup table per column instead
+    of sorting: returns the codes and an OrdinalEncoder fitted to the same
+    categories (on one row per category). ``None`` for other data."""
+    X = np.asarray(X)
+    if X.ndim != 2 or X.dtype.kind not in "iub" or X.shape[0] == 0:
+        return None
+    n, n_features = X.shape
+    codes = np.empty((n, n_features), dtype=np.int32)
+    categories = []
+    for f in range(n_features):
+        col = X[:, f].astype(np.int64)
+        lo, hi = int(col.min()), int(col.max())
+        if hi - lo > 4 * n + 1024:  # sparse values: a table would be mostly empty
+            return None
+        present = np.bincount(col - lo, minlength=hi - lo + 1) > 0
+        rank = np.cumsum(present) - 1
+        codes[:, f] = rank[col - lo]
+        categories.append((np.flatnonzero(present) + lo).astype(X.dtype))
+    longest = max(c.size for c in categories)
+    one_each = np.empty((longest, n_features), dtype=X.dtype)
+    for f, c in enumerate(categories):
+        one_each[:, f] = np.resize(c, longest)
+    encoder = OrdinalEncoder(dtype=np.int32).fit(one_each)
+    if not all(np.array_equal(a, b) for a, b in zip(encoder.categories_, categories)):
+        return None  # not what OrdinalEncoder makes of X: let it encode X itself
+    return codes, encoder
+
+
+def _decode(categories, codes):
+    """``OrdinalEncoder.inverse_transform`` for codes known to be in range."""
+    out = np.empty(codes.shape, dtype=np.result_type(*[c.dtype for c in categories]))
+    for f, values in enumerate(categories):
+        out[:, f] = values[codes[:, f]]
+    return out
 
 
 # --- helpers for SMOTENC's containers -------------------------------------------

@@ -44,8 +44,10 @@ pub fn kneighbors(
             t.n_cat
         );
     }
-    // Codes validated once, so the hot loop indexes without checks failing.
-    let mut flat = vec![0usize; n * n_features];
+    // Codes validated once; all tables in one array, each query's category row
+    // located by an offset per feature, so the hot loop is one load and one add
+    // per feature.
+    let mut flat = vec![0u32; n * n_features];
     for (i, row) in codes.outer_iter().enumerate() {
         for (f, &c) in row.iter().enumerate() {
             if c < 0 || c as usize >= tables[f].n_cat {
@@ -54,28 +56,33 @@ pub fn kneighbors(
                     tables[f].n_cat
                 );
             }
-            flat[i * n_features + f] = c as usize;
+            flat[i * n_features + f] = c as u32;
         }
     }
-    let flat = &flat;
+    let mut starts = Vec::with_capacity(n_features);
+    let mut all = Vec::with_capacity(tables.iter().map(|t| t.values.len()).sum());
+    for t in tables {
+        starts.push(all.len());
+        all.extend_from_slice(t.values);
+    }
+    let (flat, all, starts) = (&flat, &all, &starts);
     let mut out = Array2::<i64>::zeros((n, k));
     out.as_slice_mut()
         .expect("fresh array is contiguous")
         .par_chunks_mut(k)
         .enumerate()
         .for_each(|(i, slot)| {
-            // Row offset of the query's category in each feature's table.
             let query: Vec<usize> = flat[i * n_features..(i + 1) * n_features]
                 .iter()
                 .zip(tables)
-                .map(|(&a, t)| a * t.n_cat)
+                .zip(starts)
+                .map(|((&a, t), &s)| s + a as usize * t.n_cat)
                 .collect();
             let mut best: Vec<(f64, usize)> = Vec::with_capacity(k + 1);
-            for j in 0..n {
-                let cand = &flat[j * n_features..(j + 1) * n_features];
+            for (j, cand) in flat.chunks_exact(n_features.max(1)).enumerate().take(n) {
                 let mut acc = 0.0f64;
-                for f in 0..n_features {
-                    acc += tables[f].values[query[f] + cand[f]];
+                for (&q, &c) in query.iter().zip(cand) {
+                    acc += all[q + c as usize];
                 }
                 if best.len() == k && acc >= best[k - 1].0 {
                     continue; // equal distance: the earlier index already holds it
@@ -121,6 +128,7 @@ pub fn mode_of_neighbours(
             return Err(crate::CoreError::IndexOutOfBounds { index: j, len: n });
         }
     }
+    let mut flat = vec![0u32; n * n_features];
     for (i, row) in codes.outer_iter().enumerate() {
         for (f, &c) in row.iter().enumerate() {
             if c < 0 || c as usize >= n_categories[f] {
@@ -129,8 +137,10 @@ pub fn mode_of_neighbours(
                     n_categories[f]
                 );
             }
+            flat[i * n_features + f] = c as u32;
         }
     }
+    let flat = &flat;
     let m = drawn.len();
     let mut out = Array2::<i32>::zeros((m, n_features));
     let max_cat = n_categories.iter().copied().max().unwrap_or(0);
@@ -149,7 +159,7 @@ pub fn mode_of_neighbours(
                     let cats = &mut counts[..n_categories[f]];
                     cats.fill(0);
                     for &j in nb.iter() {
-                        cats[codes[[j as usize, f]] as usize] += 1;
+                        cats[flat[j as usize * n_features + f] as usize] += 1;
                     }
                     let mut best = 0usize;
                     for (c, &cnt) in cats.iter().enumerate() {
