@@ -48,6 +48,15 @@ def _search(estimator, n_neighbors, data, queries, name="k_neighbors", among="ro
     return estimator.kneighbors(queries, return_distance=False)
 
 
+def _other_class_neighbours(estimator, n_neighbors, X, y, klass, name):
+    """The rows of class ``klass``, their data, and how many of each one's
+    ``n_neighbors`` nearest rows of the whole data set belong to other classes."""
+    rows = np.flatnonzero(y == klass)
+    X_class = X[rows]
+    near = _search(estimator, n_neighbors, X, X_class, name, "samples")[:, 1:]
+    return rows, X_class, np.sum(y[near] != klass, axis=1)
+
+
 def _interpolate(X_base, X_target, steps, dtype):
     """``X_base + steps * (X_target - X_base)`` in numpy's order, cast to dtype."""
     if sparse.issparse(X_base):
@@ -66,13 +75,16 @@ def _smote_draws(seed, nns, n_samples, step_size=1.0):
     return np.floor_divide(draws, nns.shape[1]), np.mod(draws, nns.shape[1]), steps
 
 
-def _generate(X, plan):
-    """SMOTE-style rows for every class of ``plan`` (a list of ``(class rows,
-    draws into the n_class x k neighbour table, steps, neighbour table)``), by the
-    Rust core: ``X`` followed by the new rows, and each new row's parents."""
+def _generate(sampler, X, plan):
+    """SMOTE's generator in the Rust core (the same arithmetic, written in parallel
+    straight into the output) for every entry of ``plan``: ``(class rows, draws
+    into the n_class x k neighbour table, steps, neighbour table)``. Returns ``X``
+    followed by the new rows and sets the sampler's provenance attributes."""
     if not plan:
-        return X, np.empty((0, 2), dtype=np.int64)
-    return _core.smote_resample(
+        sampler.synthetic_parents_ = np.empty((0, 2), dtype=np.int64)
+        sampler.synthetic_steps_ = np.empty(0)
+        return X
+    X_res, sampler.synthetic_parents_ = _core.smote_resample(
         np.ascontiguousarray(X),
         [np.ascontiguousarray(rows, dtype=np.int64) for rows, _, _, _ in plan],
         [np.ascontiguousarray(draws, dtype=np.int64) for _, draws, _, _ in plan],
@@ -80,6 +92,8 @@ def _generate(X, plan):
         0,
         [np.ascontiguousarray(nns, dtype=np.int64) for _, _, _, nns in plan],
     )
+    sampler.synthetic_steps_ = np.concatenate([steps for _, _, steps, _ in plan])
+    return X_res
 
 
 class _Provenance:
@@ -156,12 +170,9 @@ class BorderlineSMOTE(BaseSMOTE):
         for class_sample, n_samples in self.sampling_strategy_.items():
             if n_samples == 0:
                 continue
-            rows = np.flatnonzero(y == class_sample)
-            X_class = X[rows]
-            near = _search(
-                self.nn_m_, self.m_neighbors, X, X_class, "m_neighbors", "samples"
-            )[:, 1:]
-            n_other = np.sum(y[near] != class_sample, axis=1)
+            rows, X_class, n_other = _other_class_neighbours(
+                self.nn_m_, self.m_neighbors, X, y, class_sample, "m_neighbors"
+            )
             danger = (n_other >= m / 2) & (n_other < m)
             if not danger.any():
                 continue
@@ -236,12 +247,10 @@ class ADASYN(BaseOverSampler):
         for class_sample, n_samples in self.sampling_strategy_.items():
             if n_samples == 0:
                 continue
-            rows = np.flatnonzero(y == class_sample)
-            X_class = X[rows]
-            near = _search(
-                self.nn_, self.n_neighbors, X, X_class, "n_neighbors", "samples"
-            )[:, 1:]
-            ratio = np.sum(y[near] != class_sample, axis=1) / k
+            rows, X_class, n_other = _other_class_neighbours(
+                self.nn_, self.n_neighbors, X, y, class_sample, "n_neighbors"
+            )
+            ratio = n_other / k
             if not np.sum(ratio):
                 raise RuntimeError(
                     "Not any neigbours belong to the majority class. This case will "
@@ -273,14 +282,7 @@ class ADASYN(BaseOverSampler):
             parts_X.append(_interpolate(X_class[r], X_class[nns[r, c]], steps, X.dtype))
             provenance.add(rows[r], rows[nns[r, c]], steps)
         if dense:
-            # SMOTE's generator in the Rust core: the same arithmetic, written in
-            # parallel straight into the output, with the parents recorded.
-            X_res, parents = _generate(X, plan)
-            self.synthetic_parents_ = parents
-            self.synthetic_steps_ = (
-                np.concatenate([p[2] for p in plan]) if plan else np.empty(0)
-            )
-            return X_res, np.hstack(parts_y)
+            return _generate(self, X, plan), np.hstack(parts_y)
         provenance.set_on(self)
         return _stack(parts_X, X), np.hstack(parts_y)
 

@@ -201,11 +201,7 @@ class KMeansSMOTE(BaseSMOTE):
                 parts.append(_interpolate(X_class[r], X_class[targets], steps, X.dtype))
                 provenance.add(rows[r], rows[targets], steps)
         if dense:  # generated in parallel by the Rust core, as SMOTE's rows
-            X_res, self.synthetic_parents_ = _generate(X, plan)
-            self.synthetic_steps_ = (
-                np.concatenate([p[2] for p in plan]) if plan else np.empty(0)
-            )
-            return X_res, np.concatenate(labels)
+            return _generate(self, X, plan), np.concatenate(labels)
         provenance.set_on(self)
         return _stack(parts, X), np.concatenate(labels)
 
