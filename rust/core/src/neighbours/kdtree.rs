@@ -119,23 +119,9 @@ impl<T: Real> KdTree<T> {
         else {
             return Neighbours { indices, distances };
         };
-        idx_all
-            .par_chunks_mut(QUERY_CHUNK * k)
-            .zip(dist_all.par_chunks_mut(QUERY_CHUNK * k))
-            .enumerate()
-            .for_each(|(c, (idx, dist))| {
-                let mut best: Vec<(f64, usize)> = Vec::with_capacity(k + 1);
-                let mut stack = Vec::with_capacity(64);
-                for (r, (idx_row, dist_row)) in
-                    idx.chunks_mut(k).zip(dist.chunks_mut(k)).enumerate()
-                {
-                    let q = queries.row(c * QUERY_CHUNK + r);
-                    let q = q.as_slice().unwrap_or(&[]);
-                    best.clear();
-                    self.search(q, k, &mut best, &mut stack);
-                    finish_row(&mut best, k, idx_row, dist_row);
-                }
-            });
+        self.search_rows(idx_all, dist_all, k, |p| {
+            queries.row(p).to_slice().unwrap_or(&[])
+        });
         Neighbours { indices, distances }
     }
 
@@ -147,23 +133,9 @@ impl<T: Real> KdTree<T> {
         let dim = self.dim;
         let mut tree_idx = vec![0i64; n * k];
         let mut tree_dist = vec![0f64; n * k];
-        tree_idx
-            .par_chunks_mut(QUERY_CHUNK * k)
-            .zip(tree_dist.par_chunks_mut(QUERY_CHUNK * k))
-            .enumerate()
-            .for_each(|(c, (idx, dist))| {
-                let mut best: Vec<(f64, usize)> = Vec::with_capacity(k + 1);
-                let mut stack = Vec::with_capacity(64);
-                for (r, (idx_row, dist_row)) in
-                    idx.chunks_mut(k).zip(dist.chunks_mut(k)).enumerate()
-                {
-                    let p = c * QUERY_CHUNK + r;
-                    best.clear();
-                    let q = &self.points[p * dim..(p + 1) * dim];
-                    self.search(q, k, &mut best, &mut stack);
-                    finish_row(&mut best, k, idx_row, dist_row);
-                }
-            });
+        self.search_rows(&mut tree_idx, &mut tree_dist, k, |p| {
+            &self.points[p * dim..(p + 1) * dim]
+        });
         let mut position = vec![0usize; n];
         for (p, &row) in self.order.iter().enumerate() {
             position[row] = p;
@@ -180,6 +152,34 @@ impl<T: Real> KdTree<T> {
                 });
         }
         Neighbours { indices, distances }
+    }
+
+    /// Row `p` of the `k`-wide outputs gets the neighbours of `query(p)`; rows are
+    /// searched in parallel chunks, each thread reusing its candidate list and stack.
+    fn search_rows<'q>(
+        &self,
+        idx_all: &mut [i64],
+        dist_all: &mut [f64],
+        k: usize,
+        query: impl Fn(usize) -> &'q [T] + Sync,
+    ) where
+        T: 'q,
+    {
+        idx_all
+            .par_chunks_mut(QUERY_CHUNK * k)
+            .zip(dist_all.par_chunks_mut(QUERY_CHUNK * k))
+            .enumerate()
+            .for_each(|(c, (idx, dist))| {
+                let mut best: Vec<(f64, usize)> = Vec::with_capacity(k + 1);
+                let mut stack = Vec::with_capacity(64);
+                for (r, (idx_row, dist_row)) in
+                    idx.chunks_mut(k).zip(dist.chunks_mut(k)).enumerate()
+                {
+                    best.clear();
+                    self.search(query(c * QUERY_CHUNK + r), k, &mut best, &mut stack);
+                    finish_row(&mut best, k, idx_row, dist_row);
+                }
+            });
     }
 
     fn node_box(&self, node: usize) -> (&[T], &[T]) {
