@@ -206,6 +206,27 @@ mod tests {
     }
 
     #[test]
+    fn self_queries_match_naive_search_with_duplicates() {
+        // The KD-tree answers self-queries leaf by leaf for d <= 3 and row by row
+        // above; both must equal the naive search, duplicated rows included.
+        for &d in &[1usize, 2, 3, 4, 8] {
+            let base = random_matrix(700, d, 40 + d as u64);
+            let data = Array2::from_shape_fn((900, d), |(i, j)| base[[i % 700, j]]);
+            let want = naive(&data, &data, 7);
+            for algo in [Algorithm::KdTree, Algorithm::Brute] {
+                let got = kneighbors(data.view(), data.view(), 7, algo).unwrap();
+                for (i, row) in want.iter().enumerate() {
+                    for (j, &(d2, idx)) in row.iter().enumerate() {
+                        assert_eq!(got.indices[[i, j]], idx as i64, "{algo:?} d={d} row {i}");
+                        let (a, b) = (got.distances[[i, j]], d2.sqrt());
+                        assert!((a - b).abs() <= 1e-12 * (1.0 + b), "{algo:?} d={d} row {i}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn k_equal_to_n_returns_everything() {
         check_against_naive(13, 5, 3, 13, 7);
     }
