@@ -459,16 +459,24 @@ class CompareResult:
         from sklearn.metrics import precision_recall_curve
 
         fig, (ax_pr, ax_bar) = plt.subplots(1, 2, figsize=(12, 5))
-        for s in self.strategies:
+        colours = plt.get_cmap("tab20").colors
+        for i, s in enumerate(self.strategies):
             p, r, _ = precision_recall_curve(self.y_true, self.oof_scores[s])
             ap = average_precision_score(self.y_true, self.oof_scores[s])
-            ax_pr.plot(r, p, label=f"{s} (AP {ap:.3f})", linewidth=1.3)
+            ax_pr.plot(
+                r,
+                p,
+                label=f"{s} (pooled AP {ap:.3f})",
+                linewidth=1.3,
+                color=colours[(2 * i) % 20 + (2 * i) // 20],
+                linestyle="-" if i < 10 else "--",
+            )
         prevalence = self.y_true.mean()
         ax_pr.axhline(prevalence, color="grey", linestyle=":", linewidth=1)
         ax_pr.set_xlabel("recall")
         ax_pr.set_ylabel("precision")
-        ax_pr.set_title("Precision-recall, out-of-fold")
-        ax_pr.legend(fontsize=7, loc="upper right")
+        ax_pr.set_title("Precision-recall, out-of-fold scores of all folds pooled")
+        ax_pr.legend(fontsize=7, loc="lower left")
         ax_pr.set_xlim(0, 1)
         ax_pr.set_ylim(0, 1.02)
         rows = self.summary_rows()
