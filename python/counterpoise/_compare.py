@@ -527,7 +527,8 @@ class CompareResult:
             for p in self.paired():
                 if p["metric"] not in ("pr_auc", "f1", "recall", "mcc"):
                     continue
-                sign = "pos" if p["mean_diff"] > 0 else "neg"
+                diff = p["mean_diff"]
+                sign = "pos" if diff > 0 else "neg" if diff < 0 else "same"
                 paired.append(
                     f"<tr><td>{html.escape(p['strategy'])}</td><td>"
                     f"{_LABELS[p['metric']]}</td><td class='{sign}'>"
