@@ -196,9 +196,8 @@ def build_sampler(name: str, params: list, seed, categorical: list, X):
             raise CLIError(f"--param {item!r}: write it as key=value.")
         key, value = item.split("=", 1)
         kwargs[key.strip()] = _parse_value(value.strip())
-    valid = set(cls().get_params()) if cls.__name__ != "SMOTENC" else None
+    valid = set(cls._get_param_names())
     if cls.__name__ == "SMOTENC":
-        valid = set(cls(categorical_features=[0]).get_params())
         if "categorical_features" not in kwargs:
             kwargs["categorical_features"] = [
                 X.columns.get_loc(c) for c in (categorical or _non_numeric(X))

@@ -116,12 +116,6 @@ class _Provenance:
         )
 
 
-def _stack(parts, X):
-    if sparse.issparse(X):
-        return sparse.vstack(parts, format=X.format)
-    return vstack_rows(parts)
-
-
 class BorderlineSMOTE(BaseSMOTE):
     """SMOTE from the minority samples on the class border ("in danger").
 
@@ -211,7 +205,7 @@ class BorderlineSMOTE(BaseSMOTE):
             parts_X.append(X_new)
             parts_y.append(np.full(n_samples, class_sample, dtype=y.dtype))
         provenance.set_on(self)
-        return _stack(parts_X, X), np.hstack(parts_y)
+        return vstack_rows(parts_X), np.hstack(parts_y)
 
 
 class ADASYN(BaseOverSampler):
@@ -284,7 +278,7 @@ class ADASYN(BaseOverSampler):
         if dense:
             return _generate(self, X, plan), np.hstack(parts_y)
         provenance.set_on(self)
-        return _stack(parts_X, X), np.hstack(parts_y)
+        return vstack_rows(parts_X), np.hstack(parts_y)
 
 
 class SVMSMOTE(BaseSMOTE):
@@ -427,4 +421,4 @@ class SVMSMOTE(BaseSMOTE):
                 made += n_samples - n_interpolated
             parts_y.append(np.full(made, class_sample, dtype=y.dtype))
         provenance.set_on(self)
-        return _stack(parts_X, X), np.hstack(parts_y)
+        return vstack_rows(parts_X), np.hstack(parts_y)

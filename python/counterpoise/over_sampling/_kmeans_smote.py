@@ -31,6 +31,7 @@ from sklearn.metrics import pairwise_distances_chunked
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 from .. import _core
+from ..utils._io import vstack_rows
 from ..utils._neighbours import as_float, kneighbors
 from ..utils._validation import _plain
 from ._borderline_smote import (
@@ -38,7 +39,6 @@ from ._borderline_smote import (
     _interpolate,
     _Provenance,
     _smote_draws,
-    _stack,
 )
 from ._smote import BaseSMOTE
 
@@ -203,7 +203,7 @@ class KMeansSMOTE(BaseSMOTE):
         if dense:  # generated in parallel by the Rust core, as SMOTE's rows
             return _generate(self, X, plan), np.concatenate(labels)
         provenance.set_on(self)
-        return _stack(parts, X), np.concatenate(labels)
+        return vstack_rows(parts), np.concatenate(labels)
 
     def _neighbours(self, X_class):
         if self._uses_engine():

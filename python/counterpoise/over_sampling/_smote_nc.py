@@ -130,9 +130,17 @@ class SMOTENC(SMOTE):
         self._validate_column_types(X)
         self._check_column_kinds()
         # continuous columns must be finite numbers (categorical ones may hold NaN,
-        # which the encoder treats as a category)
-        check_array(_columns(X, self.continuous_features_), accept_sparse=True)
+        # which the encoder treats as a category); fit_resample reuses the checked
+        # block (a temporary attribute, as base.SamplerMixin's `_type_y`)
+        self._X_cont = check_array(
+            _columns(X, self.continuous_features_), accept_sparse=["csr", "csc"]
+        )
         return X, y, binarize_y
+
+    def fit(self, X, y, **params):
+        super().fit(X, y, **params)
+        self.__dict__.pop("_X_cont", None)  # only fit_resample uses it
+        return self
 
     def _validate_column_types(self, X):
         n = self.n_features_
@@ -190,7 +198,9 @@ class SMOTENC(SMOTE):
         self._validate_estimator()
         cont, cat = self.continuous_features_, self.categorical_features_
 
-        X_cont = check_array(_columns(X, cont), accept_sparse=["csr", "csc"])
+        X_cont = self.__dict__.pop("_X_cont", None)
+        if X_cont is None:  # called without fit_resample's validation
+            X_cont = check_array(_columns(X, cont), accept_sparse=["csr", "csc"])
         X_cat = _columns(X, cat)
         if sparse.issparse(X_cat):
             X_cat = X_cat.toarray()
