@@ -20,7 +20,7 @@ pub fn cnn_condense_1nn<'py>(
     n_threads: usize,
 ) -> Result<Bound<'py, PyArray1<i64>>> {
     let (rows, nearest, seeds) = (rows.as_slice()?, nearest.as_slice()?, seeds.as_slice()?);
-    let correct = correct.as_slice()?.to_vec();
+    let correct = correct.as_slice()?;
     let added = match &x {
         Matrix::F64(a) => {
             let v = a.as_array();
