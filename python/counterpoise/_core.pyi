@@ -9,6 +9,8 @@ __all__ = [
     "concat_rows",
     "default_threads",
     "kd_tree_max_dim",
+    "kmeans_lloyd",
+    "kmeans_plusplus",
     "kneighbors",
     "smote_resample",
     "sum_pairwise_distances",
@@ -48,6 +50,21 @@ def cnn_condense_1nn(
     seeds: npt.NDArray[np.int64],
     n_threads: int = 0,
 ) -> npt.NDArray[np.int64]: ...
+def kmeans_plusplus(
+    x: npt.NDArray[np.float64],
+    k: int,
+    first: int,
+    draws: npt.NDArray[np.float64],
+    trials: int,
+    n_threads: int = 0,
+) -> npt.NDArray[np.int64]: ...
+def kmeans_lloyd(
+    x: npt.NDArray[np.float64],
+    init: npt.NDArray[np.float64],
+    max_iter: int,
+    tol: float,
+    n_threads: int = 0,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int32], float, int]: ...
 def vdm_kneighbors(
     codes: npt.NDArray[np.int32],
     tables: list[npt.NDArray[np.float64]],

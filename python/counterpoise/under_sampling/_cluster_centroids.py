@@ -3,8 +3,10 @@
 Each class to under-sample is replaced by the centres of a clustering into the
 requested number of clusters (``soft`` voting) or by the class row nearest each
 centre (``hard``, the default for sparse input; the 1-NN search runs in Rust). The
-default clusterer is imblearn's, ``KMeans(random_state=random_state)``, so the same
-seed gives the same centres.
+default clusterer is imblearn's, ``KMeans(random_state=random_state)``, computed by
+counterpoise's core (``counterpoise.utils._kmeans.KMeans``, a subclass of
+scikit-learn's): the same seed draws the same initial centres and ends at the same
+centres as imblearn's up to rounding. A user's ``estimator`` is used as given.
 """
 
 from __future__ import annotations
@@ -12,9 +14,9 @@ from __future__ import annotations
 import numpy as np
 from scipy import sparse
 from sklearn.base import clone
-from sklearn.cluster import KMeans
 from sklearn.utils._param_validation import HasMethods, StrOptions
 
+from ..utils._kmeans import KMeans
 from ..utils._neighbours import kneighbors
 from .base import BaseUnderSampler
 

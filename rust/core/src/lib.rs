@@ -7,6 +7,7 @@
 //! never inherits a pool.
 
 pub mod alloc;
+pub mod cluster;
 pub mod errors;
 pub mod neighbours;
 pub mod over;

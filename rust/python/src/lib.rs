@@ -5,6 +5,7 @@
 //! runs in a private pool built for that call (`counterpoise_core::pool`), so a
 //! process forked by joblib or multiprocessing never inherits a live pool.
 
+mod cluster;
 mod errors;
 mod neighbours;
 mod over;
@@ -25,6 +26,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(take::take_rows, m)?)?;
     m.add_function(wrap_pyfunction!(take::concat_rows, m)?)?;
     m.add_function(wrap_pyfunction!(under::cnn_condense_1nn, m)?)?;
+    m.add_function(wrap_pyfunction!(cluster::kmeans_plusplus, m)?)?;
+    m.add_function(wrap_pyfunction!(cluster::kmeans_lloyd, m)?)?;
     m.add_function(wrap_pyfunction!(default_threads, m)?)?;
     Ok(())
 }

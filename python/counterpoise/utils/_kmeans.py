@@ -1,0 +1,92 @@
+"""scikit-learn's ``KMeans`` with its default algorithm computed in Rust.
+
+``KMeans`` here is ``sklearn.cluster.KMeans`` (same parameters, attributes,
+``predict``/``transform``; ``isinstance(est, sklearn.cluster.KMeans)`` holds) whose
+``fit`` runs k-means++ seeding and Lloyd's iterations in counterpoise's core when
+the settings are scikit-learn's defaults (``init='k-means++'``, ``n_init`` 'auto'
+or 1, ``algorithm='lloyd'``, dense input, no ``sample_weight``); any other setting
+is scikit-learn's own ``fit``.
+
+The Rust path draws scikit-learn's random numbers in scikit-learn's order and
+follows its algorithm step for step (centring, the ``2 + ln k`` local trials, the
+tolerance rule, the final assignment, empty-cluster relocation), with exact
+distances where scikit-learn uses ``|x|^2 - 2 x.c + |c|^2``. So for the same seed it
+picks the same initial centres and ends at the same centres up to rounding, unless a
+row sits within rounding of a tie between two centres. What makes it fast: a
+k-means++ candidate only scans the clusters it can take rows from (triangle
+inequality), and Lloyd's iterations skip the rows whose centre provably did not
+change (Hamerly's bounds). float32 input is computed in float64 and the centres
+returned as float32.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+from scipy import sparse
+from sklearn.cluster import KMeans as _SklearnKMeans
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_random_state
+from sklearn.utils._openmp_helpers import _openmp_effective_n_threads
+from sklearn.utils.validation import validate_data
+
+from .. import _core
+
+
+class KMeans(_SklearnKMeans):
+    """``sklearn.cluster.KMeans`` whose default fit runs in counterpoise's core."""
+
+    def _fast_path(self, X, sample_weight) -> bool:
+        return (
+            sample_weight is None
+            and not sparse.issparse(X)
+            and isinstance(self.init, str)
+            and self.init == "k-means++"
+            and self.algorithm == "lloyd"
+            and self.n_init in ("auto", 1)
+        )
+
+    def fit(self, X, y=None, sample_weight=None):
+        if not self._fast_path(X, sample_weight):
+            return super().fit(X, y, sample_weight=sample_weight)
+        self._validate_params()
+        X = validate_data(
+            self,
+            X,
+            accept_sparse=False,
+            dtype=[np.float64, np.float32],
+            order="C",
+            copy=True,
+        )
+        self._check_params_vs_input(X)
+        random_state = check_random_state(self.random_state)
+        self._n_threads = _openmp_effective_n_threads()
+        n, k = X.shape[0], int(self.n_clusters)
+        # scikit-learn's draws, in its order: the first centre, then 2 + ln k
+        # uniforms for each further centre.
+        weight = np.ones(n, dtype=X.dtype)
+        X_mean = X.mean(axis=0)
+        X -= X_mean
+        first = int(random_state.choice(n, p=weight / weight.sum()))
+        trials = 2 + int(np.log(k))
+        draws = random_state.uniform(size=(k - 1) * trials)
+        Xc = np.ascontiguousarray(X, dtype=np.float64)
+        rows = _core.kmeans_plusplus(Xc, k, first, draws, trials)
+        centers, labels, inertia, n_iter = _core.kmeans_lloyd(
+            Xc, Xc[rows], int(self.max_iter), float(self._tol)
+        )
+        centers += X_mean
+        if len(np.unique(labels)) < k:
+            warnings.warn(
+                f"Number of distinct clusters ({len(np.unique(labels))}) found smaller "
+                f"than n_clusters ({k}). Possibly due to duplicate points in X.",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
+        self.cluster_centers_ = centers.astype(X.dtype, copy=False)
+        self._n_features_out = k
+        self.labels_ = labels
+        self.inertia_ = float(inertia)
+        self.n_iter_ = int(n_iter)
+        return self

@@ -1,0 +1,3 @@
+//! Clustering for the samplers that cluster (ClusterCentroids' default k-means).
+
+pub mod kmeans;

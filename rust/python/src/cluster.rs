@@ -1,0 +1,59 @@
+//! Binding of `counterpoise_core::cluster` (k-means++ seeding and Lloyd iterations).
+
+use counterpoise_core::cluster::kmeans;
+use counterpoise_core::pool;
+use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
+use pyo3::prelude::*;
+
+use crate::errors::Result;
+
+/// k-means++ seeding: the row of each centre (`draws`: scikit-learn's uniforms).
+#[pyfunction]
+#[pyo3(signature = (x, k, first, draws, trials, n_threads = 0))]
+pub fn kmeans_plusplus<'py>(
+    py: Python<'py>,
+    x: PyReadonlyArray2<'py, f64>,
+    k: usize,
+    first: usize,
+    draws: PyReadonlyArray1<'py, f64>,
+    trials: usize,
+    n_threads: usize,
+) -> Result<Bound<'py, PyArray1<i64>>> {
+    let view = x.as_array();
+    let draws = draws.as_slice()?;
+    let rows = py.allow_threads(|| {
+        pool::run(n_threads, || {
+            kmeans::plusplus(view, k, first, draws, trials)
+        })
+    })??;
+    let rows: Vec<i64> = rows.into_iter().map(|r| r as i64).collect();
+    Ok(rows.into_pyarray(py))
+}
+
+/// Lloyd's algorithm from `init`: `(centers, labels, inertia, n_iter)`.
+#[pyfunction]
+#[pyo3(signature = (x, init, max_iter, tol, n_threads = 0))]
+#[allow(clippy::type_complexity)]
+pub fn kmeans_lloyd<'py>(
+    py: Python<'py>,
+    x: PyReadonlyArray2<'py, f64>,
+    init: PyReadonlyArray2<'py, f64>,
+    max_iter: usize,
+    tol: f64,
+    n_threads: usize,
+) -> Result<(
+    Bound<'py, PyArray2<f64>>,
+    Bound<'py, PyArray1<i32>>,
+    f64,
+    usize,
+)> {
+    let (view, init) = (x.as_array(), init.as_array());
+    let c =
+        py.allow_threads(|| pool::run(n_threads, || kmeans::lloyd(view, init, max_iter, tol)))??;
+    Ok((
+        c.centers.into_pyarray(py),
+        c.labels.into_pyarray(py),
+        c.inertia,
+        c.n_iter,
+    ))
+}
