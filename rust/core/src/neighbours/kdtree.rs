@@ -133,9 +133,22 @@ impl<T: Real> KdTree<T> {
         let dim = self.dim;
         let mut tree_idx = vec![0i64; n * k];
         let mut tree_dist = vec![0f64; n * k];
-        self.search_rows(&mut tree_idx, &mut tree_dist, k, |p| {
-            &self.points[p * dim..(p + 1) * dim]
-        });
+        let _ = dim;
+        tree_idx
+            .par_chunks_mut(QUERY_CHUNK * k)
+            .zip(tree_dist.par_chunks_mut(QUERY_CHUNK * k))
+            .enumerate()
+            .for_each(|(c, (idx, dist))| {
+                let mut best: Vec<(f64, usize)> = Vec::with_capacity(k + 1);
+                let mut stack = Vec::with_capacity(64);
+                for (r, (idx_row, dist_row)) in
+                    idx.chunks_mut(k).zip(dist.chunks_mut(k)).enumerate()
+                {
+                    best.clear();
+                    self.search_self(c * QUERY_CHUNK + r, k, &mut best, &mut stack);
+                    finish_row(&mut best, k, idx_row, dist_row);
+                }
+            });
         let mut position = vec![0usize; n];
         for (p, &row) in self.order.iter().enumerate() {
             position[row] = p;
@@ -182,6 +195,7 @@ impl<T: Real> KdTree<T> {
             });
     }
 
+    #[inline(always)]
     fn node_box(&self, node: usize) -> (&[T], &[T]) {
         let b = &self.bounds[node * 2 * self.dim..(node + 1) * 2 * self.dim];
         b.split_at(self.dim)
@@ -203,6 +217,117 @@ impl<T: Real> KdTree<T> {
         }
     }
 
+    /// k-NN of the point at tree position `p` among the data, searched bottom-up:
+    /// its own leaf first (a tight bound at once), then the sibling subtree of each
+    /// ancestor, nearest-first inside each. Every point lies in the leaf or in
+    /// exactly one of those subtrees, and pruning keeps ties (strict `>`), so the
+    /// result is the root-down search's.
+    fn search_self(&self, p: usize, k: usize, best: &mut Vec<(f64, usize)>, stack: &mut Stack) {
+        match self.dim {
+            1 => self.search_self_in::<1>(p, k, best, stack),
+            2 => self.search_self_in::<2>(p, k, best, stack),
+            3 => self.search_self_in::<3>(p, k, best, stack),
+            4 => self.search_self_in::<4>(p, k, best, stack),
+            5 => self.search_self_in::<5>(p, k, best, stack),
+            6 => self.search_self_in::<6>(p, k, best, stack),
+            7 => self.search_self_in::<7>(p, k, best, stack),
+            8 => self.search_self_in::<8>(p, k, best, stack),
+            _ => self.search_self_in::<0>(p, k, best, stack),
+        }
+    }
+
+    #[inline(always)]
+    fn search_self_in<const D: usize>(
+        &self,
+        p: usize,
+        k: usize,
+        best: &mut Vec<(f64, usize)>,
+        stack: &mut Stack,
+    ) {
+        let dim = self.dim;
+        let q = &self.points[p * dim..(p + 1) * dim];
+        let mut node = 0;
+        while node < self.first_leaf {
+            let l = 2 * node + 1;
+            node = if p < self.ranges[l].1 { l } else { l + 1 };
+        }
+        self.scan_leaf::<D>(q, node, k, best);
+        while node > 0 {
+            let sibling = if node % 2 == 1 { node + 1 } else { node - 1 };
+            let bound = self.box_dist::<D>(q, sibling);
+            if !(best.len() == k && bound > best[k - 1].0) {
+                stack.clear();
+                stack.push((sibling, bound));
+                self.dfs::<D>(q, k, best, stack);
+            }
+            node = (node - 1) / 2;
+        }
+    }
+
+    #[inline(always)]
+    fn box_dist<const D: usize>(&self, q: &[T], node: usize) -> f64 {
+        let (lo, hi) = self.node_box(node);
+        if D == 0 {
+            box_sq_dist(q, lo, hi)
+        } else {
+            box_sq_dist_fixed::<T, D>(q, lo, hi)
+        }
+    }
+
+    #[inline(always)]
+    fn scan_leaf<const D: usize>(
+        &self,
+        q: &[T],
+        node: usize,
+        k: usize,
+        best: &mut Vec<(f64, usize)>,
+    ) {
+        let dim = self.dim;
+        let (s, e) = self.ranges[node];
+        for p in s..e {
+            let x = &self.points[p * dim..(p + 1) * dim];
+            let d2 = if D == 0 {
+                sq_dist(q, x)
+            } else {
+                sq_dist_fixed::<T, D>(q, x)
+            };
+            if best.len() == k && d2 > best[k - 1].0 {
+                continue; // cannot enter (ties are settled by insert)
+            }
+            insert(best, k, d2, self.order[p]);
+        }
+    }
+
+    /// Depth-first search from the nodes on `stack`, nearer child first.
+    #[inline(always)]
+    fn dfs<const D: usize>(
+        &self,
+        q: &[T],
+        k: usize,
+        best: &mut Vec<(f64, usize)>,
+        stack: &mut Stack,
+    ) {
+        while let Some((node, bound)) = stack.pop() {
+            if best.len() == k && bound > best[k - 1].0 {
+                continue;
+            }
+            if node >= self.first_leaf || node >= self.n_nodes {
+                self.scan_leaf::<D>(q, node, k, best);
+                continue;
+            }
+            let (l, r) = (2 * node + 1, 2 * node + 2);
+            let (dl, dr) = (self.box_dist::<D>(q, l), self.box_dist::<D>(q, r));
+            // Push the farther child first so the nearer one is searched first.
+            if dl <= dr {
+                stack.push((r, dr));
+                stack.push((l, dl));
+            } else {
+                stack.push((l, dl));
+                stack.push((r, dr));
+            }
+        }
+    }
+
     /// `D == 0`: any dimension; otherwise `D == self.dim`. Distances are
     /// bit-identical either way.
     #[inline(always)]
@@ -213,51 +338,9 @@ impl<T: Real> KdTree<T> {
         best: &mut Vec<(f64, usize)>,
         stack: &mut Stack,
     ) {
-        let dim = self.dim;
-        let point_dist = |p: usize| {
-            let x = &self.points[p * dim..(p + 1) * dim];
-            if D == 0 {
-                sq_dist(q, x)
-            } else {
-                sq_dist_fixed::<T, D>(q, x)
-            }
-        };
-        let box_dist = |node: usize| {
-            let (lo, hi) = self.node_box(node);
-            if D == 0 {
-                box_sq_dist(q, lo, hi)
-            } else {
-                box_sq_dist_fixed::<T, D>(q, lo, hi)
-            }
-        };
         stack.clear();
-        stack.push((0, box_dist(0)));
-        while let Some((node, bound)) = stack.pop() {
-            if best.len() == k && bound > best[k - 1].0 {
-                continue;
-            }
-            if node >= self.first_leaf || node >= self.n_nodes {
-                let (s, e) = self.ranges[node];
-                for p in s..e {
-                    let d2 = point_dist(p);
-                    if best.len() == k && d2 > best[k - 1].0 {
-                        continue; // cannot enter (ties are settled by insert)
-                    }
-                    insert(best, k, d2, self.order[p]);
-                }
-                continue;
-            }
-            let (l, r) = (2 * node + 1, 2 * node + 2);
-            let (dl, dr) = (box_dist(l), box_dist(r));
-            // Push the farther child first so the nearer one is searched first.
-            if dl <= dr {
-                stack.push((r, dr));
-                stack.push((l, dl));
-            } else {
-                stack.push((l, dl));
-                stack.push((r, dr));
-            }
-        }
+        stack.push((0, self.box_dist::<D>(q, 0)));
+        self.dfs::<D>(q, k, best, stack);
     }
 }
 
@@ -275,8 +358,13 @@ fn insert(best: &mut Vec<(f64, usize)>, k: usize, d2: f64, i: usize) {
             _ => return,
         }
     }
-    let pos = best.iter().position(worse).unwrap_or(best.len());
-    best.insert(pos, (d2, i));
+    // Shift in place from the end (k is small; Vec::insert calls memmove).
+    best.push((d2, i));
+    let mut j = best.len() - 1;
+    while j > 0 && worse(&best[j - 1]) {
+        best.swap(j - 1, j);
+        j -= 1;
+    }
 }
 
 fn pick<T: Real>(a: T, b: T, min: bool) -> T {
