@@ -36,6 +36,7 @@ SEEDED = [
     ("CondensedNearestNeighbour", {}),
     ("CondensedNearestNeighbour", {"n_neighbors": 3}),
     ("InstanceHardnessThreshold", {"estimator": LogisticRegression()}),
+    ("InstanceHardnessThreshold", {}),
 ]
 
 

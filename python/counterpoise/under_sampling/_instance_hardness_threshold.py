@@ -87,14 +87,23 @@ class InstanceHardnessThreshold(BaseUnderSampler):
             folds = check_cv(self.cv, y, classifier=True)
         # Folds run in threads: scikit-learn's forests and trees release the GIL,
         # and no worker processes are spawned (a process pool started inside a
-        # forked worker can keep that worker from exiting).
+        # forked worker can keep that worker from exiting). The default forest
+        # (with n_jobs=None) instead grows each fold's trees on every core, one fold
+        # after another: five folds in parallel would use only five cores. A
+        # forest's output does not depend on its n_jobs.
+        estimator, fold_jobs = (
+            self.estimator_,
+            (-1 if self.n_jobs is None else self.n_jobs),
+        )
+        if self.estimator is None and self.n_jobs is None:
+            estimator, fold_jobs = clone(self.estimator_).set_params(n_jobs=-1), 1
         with parallel_config(backend="threading"):
             probabilities = cross_val_predict(
-                self.estimator_,
+                estimator,
                 X,
                 y,
                 cv=folds,
-                n_jobs=-1 if self.n_jobs is None else self.n_jobs,
+                n_jobs=fold_jobs,
                 method="predict_proba",
             )
         own = probabilities[np.arange(y.shape[0]), np.searchsorted(classes, y)]
