@@ -11,8 +11,10 @@ The Rust path draws scikit-learn's random numbers in scikit-learn's order and
 follows its algorithm step for step (centring, the ``2 + ln k`` local trials, the
 tolerance rule, the final assignment, empty-cluster relocation), with exact
 distances where scikit-learn uses ``|x|^2 - 2 x.c + |c|^2``. So for the same seed it
-picks the same initial centres and ends at the same centres up to rounding, unless a
-row sits within rounding of a tie between two centres. What makes it fast: a
+picks the same initial centres and ends at the same centres up to rounding, unless
+distances tie exactly (duplicated rows, integer grids, or two k-means++ candidates
+leaving the same potential): scikit-learn breaks those ties by its BLAS rounding,
+so its own result there depends on the BLAS build, and ours keeps the first. What makes it fast: a
 k-means++ candidate only scans the clusters it can take rows from (triangle
 inequality), and Lloyd's iterations skip the rows whose centre provably did not
 change (Hamerly's bounds). float32 input is computed in float64 and the centres
