@@ -14,11 +14,11 @@ distances where scikit-learn uses ``|x|^2 - 2 x.c + |c|^2``. So for the same see
 picks the same initial centres and ends at the same centres up to rounding, unless
 distances tie exactly (duplicated rows, integer grids, or two k-means++ candidates
 leaving the same potential): scikit-learn breaks those ties by its BLAS rounding,
-so its own result there depends on the BLAS build, and ours keeps the first. What makes it fast: a
-k-means++ candidate only scans the clusters it can take rows from (triangle
-inequality), and Lloyd's iterations skip the rows whose centre provably did not
-change (Hamerly's bounds). float32 input is computed in float64 and the centres
-returned as float32.
+so its own result there depends on the BLAS build; ours keeps the first drawn.
+What makes it fast: candidates are scored over a transposed copy of the data
+(vectorised, all cores), and Lloyd's iterations skip every row, or group of
+centres, that Yinyang bounds prove cannot change a row's centre. float32 input is
+computed in float64 and the centres returned as float32.
 """
 
 from __future__ import annotations

@@ -183,8 +183,10 @@ pub fn plusplus(
             .iter()
             .map(|&u| search_sorted(&dist, &sums, u * pot))
             .collect();
-        // Each candidate's gain, summed over fixed row blocks in order.
-        let gains: Vec<Vec<f64>> = dist
+        // Each candidate's potential (the sum of every row's distance to its
+        // closest centre were the candidate added), as scikit-learn scores it, over
+        // fixed row blocks in order.
+        let pots: Vec<Vec<f64>> = dist
             .par_chunks(PREFIX_BLOCK)
             .enumerate()
             .map(|(b, dc)| {
@@ -196,22 +198,25 @@ pub fn plusplus(
                         block_dist2(&cb, row(c), &mut buf);
                         dc.iter()
                             .zip(&buf)
-                            .map(|(&old, &v)| if v < old { old - v } else { 0.0 })
+                            .map(|(&old, &v)| if v < old { v } else { old })
                             .sum::<f64>()
                     })
                     .collect()
             })
             .collect();
         let mut total = vec![0.0; trials];
-        for g in &gains {
+        for g in &pots {
             for (a, v) in total.iter_mut().zip(g) {
                 *a += v;
             }
         }
         // The candidate leaving the smallest potential; the first on a tie.
+        // Potentials equal to rounding count as tied: two candidates can tie
+        // exactly (an isolated pair of rows, each taking only itself and the
+        // other), and then only the summation order would separate them.
         let mut best = 0;
         for t in 1..trials {
-            if total[t] > total[best] {
+            if total[t] < total[best] * (1.0 - 1e-12) {
                 best = t;
             }
         }
