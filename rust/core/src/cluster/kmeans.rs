@@ -90,6 +90,136 @@ fn block_dist2_body(cols: &[&[f64]], q: &[f64], out: &mut [f64]) {
     }
 }
 
+/// Candidates scored together per strip of rows.
+const TILE_Q: usize = 4;
+/// Rows per strip (two AVX2 vectors of float64).
+const TILE_R: usize = 8;
+
+/// For each candidate `q` in `qs`: the sum over the block's rows of
+/// `min(dist[i], dist2(row i, q))`, into `out`. Rows in strips of 8 against 4
+/// candidates at a time, all 32 distances held in registers while the dimensions
+/// stream past; each distance adds its terms in dimension order, as [`dist2`].
+fn block_potentials(cols: &[&[f64]], dist: &[f64], qs: &[&[f64]], out: &mut [f64]) {
+    #[cfg(target_arch = "x86_64")]
+    if avx2() {
+        // SAFETY: the CPU supports AVX2 (checked above).
+        unsafe { block_potentials_avx2(cols, dist, qs, out) };
+        return;
+    }
+    block_potentials_body(cols, dist, qs, out)
+}
+
+/// [`block_potentials_body`] with the 8 x 4 tile in AVX2 registers. Same terms in
+/// the same order per distance (no FMA), same per-lane partial sums of the
+/// potentials, so the same values as the portable build.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn block_potentials_avx2(cols: &[&[f64]], dist: &[f64], qs: &[&[f64]], out: &mut [f64]) {
+    use std::arch::x86_64::*;
+    let m = dist.len();
+    let d = cols.len();
+    let strips = m / TILE_R;
+    if cols.iter().any(|c| c.len() < m) || qs.iter().any(|q| q.len() < d) {
+        return block_potentials_body(cols, dist, qs, out);
+    }
+    for t0 in (0..qs.len()).step_by(TILE_Q) {
+        let live = (qs.len() - t0).min(TILE_Q);
+        let qv: Vec<[f64; TILE_Q]> = (0..d)
+            .map(|j| std::array::from_fn(|t| qs[t0 + t.min(live - 1)][j]))
+            .collect();
+        let mut pot = [_mm256_setzero_pd(); 2 * TILE_Q];
+        for s in 0..strips {
+            let i = s * TILE_R;
+            let mut acc = [_mm256_setzero_pd(); 2 * TILE_Q];
+            for (col, q) in cols.iter().zip(&qv) {
+                // SAFETY: i + 8 <= m <= col.len() (checked above).
+                let x0 = _mm256_loadu_pd(col.as_ptr().add(i));
+                let x1 = _mm256_loadu_pd(col.as_ptr().add(i + 4));
+                for t in 0..TILE_Q {
+                    let qt = _mm256_set1_pd(q[t]);
+                    let d0 = _mm256_sub_pd(x0, qt);
+                    let d1 = _mm256_sub_pd(x1, qt);
+                    acc[2 * t] = _mm256_add_pd(acc[2 * t], _mm256_mul_pd(d0, d0));
+                    acc[2 * t + 1] = _mm256_add_pd(acc[2 * t + 1], _mm256_mul_pd(d1, d1));
+                }
+            }
+            // SAFETY: i + 8 <= m = dist.len().
+            let o0 = _mm256_loadu_pd(dist.as_ptr().add(i));
+            let o1 = _mm256_loadu_pd(dist.as_ptr().add(i + 4));
+            for t in 0..TILE_Q {
+                // min(v, old): old when equal, as `if v < old { v } else { old }`.
+                pot[2 * t] = _mm256_add_pd(pot[2 * t], _mm256_min_pd(acc[2 * t], o0));
+                pot[2 * t + 1] = _mm256_add_pd(pot[2 * t + 1], _mm256_min_pd(acc[2 * t + 1], o1));
+            }
+        }
+        for t in 0..live {
+            let mut lanes = [0.0f64; TILE_R];
+            _mm256_storeu_pd(lanes.as_mut_ptr(), pot[2 * t]);
+            _mm256_storeu_pd(lanes.as_mut_ptr().add(4), pot[2 * t + 1]);
+            out[t0 + t] = finish_potential(&lanes, cols, dist, qs[t0 + t], strips * TILE_R);
+        }
+    }
+}
+
+/// The per-lane partial sums added in lane order, then the rows past the last
+/// full strip.
+fn finish_potential(
+    lanes: &[f64; TILE_R],
+    cols: &[&[f64]],
+    dist: &[f64],
+    q: &[f64],
+    from: usize,
+) -> f64 {
+    let mut total = 0.0;
+    for &v in lanes {
+        total += v;
+    }
+    for i in from..dist.len() {
+        let x: Vec<f64> = cols.iter().map(|c| c[i]).collect();
+        let v = dist2(&x, q);
+        total += if v < dist[i] { v } else { dist[i] };
+    }
+    total
+}
+
+#[inline(always)]
+fn block_potentials_body(cols: &[&[f64]], dist: &[f64], qs: &[&[f64]], out: &mut [f64]) {
+    let m = dist.len();
+    let d = cols.len();
+    let strips = m / TILE_R;
+    for t0 in (0..qs.len()).step_by(TILE_Q) {
+        // This tile's candidates, dimension-major; a short tile repeats its last.
+        let live = (qs.len() - t0).min(TILE_Q);
+        let qv: Vec<[f64; TILE_Q]> = (0..d)
+            .map(|j| std::array::from_fn(|t| qs[t0 + t.min(live - 1)][j]))
+            .collect();
+        let mut pot = [[0.0f64; TILE_R]; TILE_Q];
+        for s in 0..strips {
+            let i = s * TILE_R;
+            let mut acc = [[0.0f64; TILE_R]; TILE_Q];
+            for (col, q) in cols.iter().zip(&qv) {
+                let x: [f64; TILE_R] = std::array::from_fn(|l| col[i + l]);
+                for t in 0..TILE_Q {
+                    for l in 0..TILE_R {
+                        let df = x[l] - q[t];
+                        acc[t][l] += df * df;
+                    }
+                }
+            }
+            let old: [f64; TILE_R] = std::array::from_fn(|l| dist[i + l]);
+            for t in 0..TILE_Q {
+                for l in 0..TILE_R {
+                    let v = acc[t][l];
+                    pot[t][l] += if v < old[l] { v } else { old[l] };
+                }
+            }
+        }
+        for t in 0..live {
+            out[t0 + t] = finish_potential(&pot[t], cols, dist, qs[t0 + t], strips * TILE_R);
+        }
+    }
+}
+
 /// The data transposed (dimension-major), so distances vectorise across rows.
 fn transpose(xs: &[f64], n: usize, d: usize) -> Vec<f64> {
     let mut t = vec![0.0; n * d];
@@ -191,17 +321,10 @@ pub fn plusplus(
             .enumerate()
             .map(|(b, dc)| {
                 let cb = cols(b);
-                let mut buf = vec![0.0; dc.len()];
-                cands
-                    .iter()
-                    .map(|&c| {
-                        block_dist2(&cb, row(c), &mut buf);
-                        dc.iter()
-                            .zip(&buf)
-                            .map(|(&old, &v)| if v < old { v } else { old })
-                            .sum::<f64>()
-                    })
-                    .collect()
+                let qs: Vec<&[f64]> = cands.iter().map(|&c| row(c)).collect();
+                let mut out = vec![0.0; trials];
+                block_potentials(&cb, dc, &qs, &mut out);
+                out
             })
             .collect();
         let mut total = vec![0.0; trials];
@@ -529,6 +652,146 @@ fn assign(
         });
 }
 
+/// For each of the strip's 8 rows (`xl[j]`: dimension `j` of the 8 rows), its
+/// nearest centre among `ids` (ascending), that centre's id and the second-nearest
+/// distance: `(m1, id1, m2)` per lane, with `v < m1` deciding as a sequential scan
+/// in id order would. Distances add their terms in dimension order, as [`dist2`].
+type StripMins = ([f64; TILE_R], [f64; TILE_R], [f64; TILE_R]);
+
+fn strip_mins(xl: &[[f64; TILE_R]], cs: &[f64], ids: &[usize], use_avx2: bool) -> StripMins {
+    #[cfg(target_arch = "x86_64")]
+    if use_avx2 {
+        // SAFETY: the caller checked that the CPU supports AVX2.
+        return unsafe { strip_mins_avx2(xl, cs, ids) };
+    }
+    let _ = use_avx2;
+    let d = xl.len();
+    let mut m1 = [f64::INFINITY; TILE_R];
+    let mut id1 = [f64::MAX; TILE_R];
+    let mut m2 = [f64::INFINITY; TILE_R];
+    for &id in ids {
+        let c = &cs[id * d..(id + 1) * d];
+        let mut acc = [0.0f64; TILE_R];
+        for (x, &cj) in xl.iter().zip(c) {
+            for l in 0..TILE_R {
+                let t = x[l] - cj;
+                acc[l] += t * t;
+            }
+        }
+        for l in 0..TILE_R {
+            let v = acc[l];
+            if v < m1[l] {
+                m2[l] = m1[l];
+                m1[l] = v;
+                id1[l] = id as f64;
+            } else if v < m2[l] {
+                m2[l] = v;
+            }
+        }
+    }
+    (m1, id1, m2)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn strip_mins_avx2(xl: &[[f64; TILE_R]], cs: &[f64], ids: &[usize]) -> StripMins {
+    use std::arch::x86_64::*;
+    let d = xl.len();
+    if ids.iter().any(|&id| (id + 1) * d > cs.len()) {
+        return strip_mins(xl, cs, ids, false);
+    }
+    let inf = _mm256_set1_pd(f64::INFINITY);
+    let (mut m1, mut m2) = ([inf; 2], [inf; 2]);
+    let mut id1 = [_mm256_set1_pd(f64::MAX); 2];
+    for p0 in (0..ids.len()).step_by(TILE_Q) {
+        let live = (ids.len() - p0).min(TILE_Q);
+        let base: [usize; TILE_Q] = std::array::from_fn(|t| ids[p0 + t.min(live - 1)] * d);
+        let mut acc = [_mm256_setzero_pd(); 2 * TILE_Q];
+        for (j, x) in xl.iter().enumerate() {
+            let x0 = _mm256_loadu_pd(x.as_ptr());
+            let x1 = _mm256_loadu_pd(x.as_ptr().add(4));
+            for t in 0..TILE_Q {
+                // SAFETY: base[t] + j < (id + 1) * d <= cs.len() (checked above).
+                let q = _mm256_set1_pd(*cs.get_unchecked(base[t] + j));
+                let d0 = _mm256_sub_pd(x0, q);
+                let d1 = _mm256_sub_pd(x1, q);
+                acc[2 * t] = _mm256_add_pd(acc[2 * t], _mm256_mul_pd(d0, d0));
+                acc[2 * t + 1] = _mm256_add_pd(acc[2 * t + 1], _mm256_mul_pd(d1, d1));
+            }
+        }
+        // Fold the centres in id order: v < m1 takes the lead (m1 drops to m2);
+        // otherwise m2 = min(m2, v).
+        for t in 0..live {
+            let idv = _mm256_set1_pd(ids[p0 + t] as f64);
+            for h in 0..2 {
+                let v = acc[2 * t + h];
+                let lt = _mm256_cmp_pd::<_CMP_LT_OQ>(v, m1[h]);
+                m2[h] = _mm256_blendv_pd(_mm256_min_pd(m2[h], v), m1[h], lt);
+                m1[h] = _mm256_blendv_pd(m1[h], v, lt);
+                id1[h] = _mm256_blendv_pd(id1[h], idv, lt);
+            }
+        }
+    }
+    let mut out: StripMins = ([0.0; TILE_R], [0.0; TILE_R], [0.0; TILE_R]);
+    for h in 0..2 {
+        _mm256_storeu_pd(out.0.as_mut_ptr().add(4 * h), m1[h]);
+        _mm256_storeu_pd(out.1.as_mut_ptr().add(4 * h), id1[h]);
+        _mm256_storeu_pd(out.2.as_mut_ptr().add(4 * h), m2[h]);
+    }
+    out
+}
+
+/// The first assignment: every row against every centre, eight rows at a time,
+/// filling the labels, the upper bounds and every group's lower bound. Gives what
+/// [`assign`] without bounds gives, value for value.
+fn first_assign(xs: &[f64], d: usize, centers: &[f64], groups: &Groups, b: &mut Bounds) {
+    let ng = groups.len();
+    let use_avx2 = avx2();
+    const ROWS: usize = 256;
+    b.labels
+        .par_chunks_mut(ROWS)
+        .zip(b.upper.par_chunks_mut(ROWS))
+        .zip(b.lower.par_chunks_mut(ROWS * ng))
+        .enumerate()
+        .for_each(|(chunk, ((labels, upper), lower))| {
+            let rows = labels.len();
+            let mut xl = vec![[0.0f64; TILE_R]; d];
+            // Per lane and group: nearest, its id, second nearest.
+            let mut mins = vec![(0.0f64, 0usize, 0.0f64); TILE_R * ng];
+            for s0 in (0..rows).step_by(TILE_R) {
+                let live = (rows - s0).min(TILE_R);
+                for l in 0..TILE_R {
+                    // A short strip repeats its last row; only live lanes are kept.
+                    let i = chunk * ROWS + s0 + l.min(live - 1);
+                    for (j, x) in xl.iter_mut().enumerate() {
+                        x[l] = xs[i * d + j];
+                    }
+                }
+                for g in 0..ng {
+                    let ids = &groups.order[groups.start[g]..groups.start[g + 1]];
+                    let (m1, id1, m2) = strip_mins(&xl, centers, ids, use_avx2);
+                    for l in 0..live {
+                        mins[l * ng + g] = (m1[l], id1[l] as usize, m2[l]);
+                    }
+                }
+                for l in 0..live {
+                    let o = s0 + l;
+                    let mut best = (f64::INFINITY, usize::MAX);
+                    for &(m1, id1, _) in &mins[l * ng..(l + 1) * ng] {
+                        if m1 < best.0 || (m1 == best.0 && id1 < best.1) {
+                            best = (m1, id1);
+                        }
+                    }
+                    for (g, &(m1, id1, m2)) in mins[l * ng..(l + 1) * ng].iter().enumerate() {
+                        lower[o * ng + g] = low32(if id1 == best.1 { m2 } else { m1 }.sqrt());
+                    }
+                    labels[o] = best.1 as i32;
+                    upper[o] = best.0.sqrt();
+                }
+            }
+        });
+}
+
 /// Lloyd's algorithm from `init` (k x d), scikit-learn's `_kmeans_single_lloyd`.
 pub fn lloyd(
     x: ArrayView2<f64>,
@@ -558,7 +821,7 @@ pub fn lloyd(
         upper: vec![f64::INFINITY; n],
         lower: vec![0.0; n * groups.len()],
     };
-    assign(xs, d, &centers, &groups, &mut b, None);
+    first_assign(xs, d, &centers, &groups, &mut b);
     let mut shift: Vec<f64> = Vec::new();
     let mut old = vec![-1i32; n];
     let mut strict = false;
@@ -788,5 +1051,39 @@ mod tests {
             assert_eq!(got.centers.iter().copied().collect::<Vec<_>>(), c);
             assert_eq!(got.n_iter, it);
         }
+    }
+
+    #[test]
+    fn vector_kernels_equal_the_portable_ones_bit_for_bit() {
+        let (m, d) = (1000 + 5, 7);
+        let x = random_matrix(m, d, 21);
+        let xs = x.as_slice().unwrap();
+        let xt = transpose(xs, m, d);
+        let cols: Vec<&[f64]> = (0..d).map(|j| &xt[j * m..(j + 1) * m]).collect();
+        let dist: Vec<f64> = (0..m).map(|i| (i % 17) as f64 * 0.3).collect();
+        let qs: Vec<&[f64]> = (0..11).map(|t| &xs[t * 13 * d..(t * 13 + 1) * d]).collect();
+        let mut want = vec![0.0; 11];
+        block_potentials_body(&cols, &dist, &qs, &mut want);
+        let mut got = vec![0.0; 11];
+        block_potentials(&cols, &dist, &qs, &mut got);
+        assert_eq!(got, want);
+
+        let xl: Vec<[f64; TILE_R]> = (0..d)
+            .map(|j| std::array::from_fn(|l| xs[(40 + l) * d + j]))
+            .collect();
+        // Duplicated centres (ids 3 and 9 equal) exercise the tie rules.
+        let mut cs = xs[..30 * d].to_vec();
+        let dup: Vec<f64> = cs[3 * d..4 * d].to_vec();
+        cs[9 * d..10 * d].copy_from_slice(&dup);
+        let ids: Vec<usize> = (0..30).collect();
+        assert_eq!(
+            strip_mins(&xl, &cs, &ids, avx2()),
+            strip_mins(&xl, &cs, &ids, false)
+        );
+        let few = [3usize, 9, 12];
+        assert_eq!(
+            strip_mins(&xl, &cs, &few, avx2()),
+            strip_mins(&xl, &cs, &few, false)
+        );
     }
 }
