@@ -119,8 +119,9 @@ impl<T: Real> KdTree<T> {
         else {
             return Neighbours { indices, distances };
         };
-        self.search_rows(idx_all, dist_all, k, |p| {
-            queries.row(p).to_slice().unwrap_or(&[])
+        self.search_rows(idx_all, dist_all, k, |p, best, stack| {
+            let q = queries.row(p);
+            self.search(q.to_slice().unwrap_or(&[]), k, best, stack)
         });
         Neighbours { indices, distances }
     }
@@ -130,25 +131,11 @@ impl<T: Real> KdTree<T> {
     /// are then scattered back to the caller's row order.
     pub fn query_self(&self, k: usize) -> Neighbours {
         let n = self.order.len();
-        let dim = self.dim;
         let mut tree_idx = vec![0i64; n * k];
         let mut tree_dist = vec![0f64; n * k];
-        let _ = dim;
-        tree_idx
-            .par_chunks_mut(QUERY_CHUNK * k)
-            .zip(tree_dist.par_chunks_mut(QUERY_CHUNK * k))
-            .enumerate()
-            .for_each(|(c, (idx, dist))| {
-                let mut best: Vec<(f64, usize)> = Vec::with_capacity(k + 1);
-                let mut stack = Vec::with_capacity(64);
-                for (r, (idx_row, dist_row)) in
-                    idx.chunks_mut(k).zip(dist.chunks_mut(k)).enumerate()
-                {
-                    best.clear();
-                    self.search_self(c * QUERY_CHUNK + r, k, &mut best, &mut stack);
-                    finish_row(&mut best, k, idx_row, dist_row);
-                }
-            });
+        self.search_rows(&mut tree_idx, &mut tree_dist, k, |p, best, stack| {
+            self.search_self(p, k, best, stack)
+        });
         let mut position = vec![0usize; n];
         for (p, &row) in self.order.iter().enumerate() {
             position[row] = p;
@@ -167,17 +154,16 @@ impl<T: Real> KdTree<T> {
         Neighbours { indices, distances }
     }
 
-    /// Row `p` of the `k`-wide outputs gets the neighbours of `query(p)`; rows are
-    /// searched in parallel chunks, each thread reusing its candidate list and stack.
-    fn search_rows<'q>(
+    /// Row `p` of the `k`-wide outputs gets what `search(p, ..)` leaves in its
+    /// candidate list; rows are searched in parallel chunks, each thread reusing
+    /// its candidate list and stack.
+    fn search_rows(
         &self,
         idx_all: &mut [i64],
         dist_all: &mut [f64],
         k: usize,
-        query: impl Fn(usize) -> &'q [T] + Sync,
-    ) where
-        T: 'q,
-    {
+        search: impl Fn(usize, &mut Vec<(f64, usize)>, &mut Stack) + Sync,
+    ) {
         idx_all
             .par_chunks_mut(QUERY_CHUNK * k)
             .zip(dist_all.par_chunks_mut(QUERY_CHUNK * k))
@@ -189,7 +175,7 @@ impl<T: Real> KdTree<T> {
                     idx.chunks_mut(k).zip(dist.chunks_mut(k)).enumerate()
                 {
                     best.clear();
-                    self.search(query(c * QUERY_CHUNK + r), k, &mut best, &mut stack);
+                    search(c * QUERY_CHUNK + r, &mut best, &mut stack);
                     finish_row(&mut best, k, idx_row, dist_row);
                 }
             });
