@@ -537,17 +537,10 @@ struct Bounds {
     lower: Vec<f32>,
 }
 
-/// Assign every row to its nearest centre (lowest index on a tie), scanning only
-/// the groups of centres its bounds cannot rule out. `first`: no bounds yet.
-fn assign(
-    xs: &[f64],
-    d: usize,
-    centers: &[f64],
-    groups: &Groups,
-    b: &mut Bounds,
-    shift: Option<&[f64]>,
-) {
-    let first = shift.is_none();
+/// Assign every row to its nearest centre (lowest index on a tie) after the
+/// centres moved by `shift`, scanning only the groups of centres its bounds cannot
+/// rule out.
+fn assign(xs: &[f64], d: usize, centers: &[f64], groups: &Groups, b: &mut Bounds, shift: &[f64]) {
     let k = groups.order.len();
     let ng = groups.len();
     // The centres dimension-major in group order, so a group scan vectorises.
@@ -562,7 +555,7 @@ fn assign(
         .map(|g| {
             let m = groups.order[groups.start[g]..groups.start[g + 1]]
                 .iter()
-                .map(|&j| shift.map_or(0.0, |s| s[j]))
+                .map(|&j| shift[j])
                 .fold(0.0, f64::max);
             (m * (1.0 + SLACK32)) as f32
         })
@@ -585,33 +578,29 @@ fn assign(
                 let i = chunk * ROWS + o;
                 let x = &xs[i * d..(i + 1) * d];
                 let lb = &mut lower[o * ng..(o + 1) * ng];
-                let mut best = (f64::INFINITY, usize::MAX);
                 let old = *a as usize;
-                let mut old_d2 = f64::INFINITY;
-                if let Some(shift) = shift {
-                    // The centres moved: the row's own may be up to its shift farther,
-                    // each group's up to the group's largest shift closer. (The f32
-                    // product's relative cut covers both roundings.)
-                    *u += shift[old];
-                    let mut glob = f32::INFINITY;
-                    for (v, &dg) in lb.iter_mut().zip(&drift) {
-                        *v = (*v * (1.0 - SLACK32 as f32) - dg).max(0.0);
-                        glob = glob.min(*v);
-                    }
-                    let glob = glob as f64;
-                    if surely_below(*u, glob) {
-                        continue;
-                    }
-                    old_d2 = dist2(x, &centers[old * d..(old + 1) * d]);
-                    *u = old_d2.sqrt();
-                    if surely_below(*u, glob) {
-                        continue;
-                    }
-                    best = (old_d2, old);
+                // The row's own centre may be up to its shift farther, each group's
+                // up to the group's largest shift closer. (The f32 product's relative
+                // cut covers both roundings.)
+                *u += shift[old];
+                let mut glob = f32::INFINITY;
+                for (v, &dg) in lb.iter_mut().zip(&drift) {
+                    *v = (*v * (1.0 - SLACK32 as f32) - dg).max(0.0);
+                    glob = glob.min(*v);
                 }
+                let glob = glob as f64;
+                if surely_below(*u, glob) {
+                    continue;
+                }
+                let old_d2 = dist2(x, &centers[old * d..(old + 1) * d]);
+                *u = old_d2.sqrt();
+                if surely_below(*u, glob) {
+                    continue;
+                }
+                let mut best = (old_d2, old);
                 scanned.clear();
                 for (g, &lbg) in lb.iter().enumerate() {
-                    if !first && surely_below(*u, lbg as f64) {
+                    if surely_below(*u, lbg as f64) {
                         continue;
                     }
                     let (s, e) = (groups.start[g], groups.start[g + 1]);
@@ -640,7 +629,7 @@ fn assign(
                 for &(g, m1, id1, m2) in &scanned {
                     lb[g] = low32(if id1 == best.1 { m2 } else { m1 }.sqrt());
                 }
-                if !first && best.1 != old {
+                if best.1 != old {
                     let g = groups.group[old];
                     if !scanned.iter().any(|s| s.0 == g) {
                         lb[g] = lb[g].min(low32(old_d2.sqrt()));
@@ -742,8 +731,8 @@ unsafe fn strip_mins_avx2(xl: &[[f64; TILE_R]], cs: &[f64], ids: &[usize]) -> St
 }
 
 /// The first assignment: every row against every centre, eight rows at a time,
-/// filling the labels, the upper bounds and every group's lower bound. Gives what
-/// [`assign`] without bounds gives, value for value.
+/// filling the labels, the upper bounds and every group's lower bound (the exact
+/// distance to the group's nearest centre other than the row's own).
 fn first_assign(xs: &[f64], d: usize, centers: &[f64], groups: &Groups, b: &mut Bounds) {
     let ng = groups.len();
     let use_avx2 = avx2();
@@ -829,7 +818,7 @@ pub fn lloyd(
     for it in 0..max_iter {
         n_iter = it + 1;
         if it > 0 {
-            assign(xs, d, &centers, &groups, &mut b, Some(&shift));
+            assign(xs, d, &centers, &groups, &mut b, &shift);
         }
         // New centres from these labels (scikit-learn updates the centres in the
         // same pass that assigns the labels).
@@ -859,7 +848,7 @@ pub fn lloyd(
         old.copy_from_slice(&b.labels);
     }
     if !strict {
-        assign(xs, d, &centers, &groups, &mut b, Some(&shift));
+        assign(xs, d, &centers, &groups, &mut b, &shift);
     }
     // Summed in fixed chunks, so the value does not depend on the thread count.
     let partial: Vec<f64> = b
