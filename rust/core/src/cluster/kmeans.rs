@@ -29,6 +29,9 @@ use crate::errors::{CoreError, Result};
 const SLACK: f64 = 1e-9;
 /// Relative slack of the group lower bounds, which are stored as float32.
 const SLACK32: f64 = 1e-6;
+/// Most group lower bounds kept (float32 each: 256 MiB), so 1M rows keep 64
+/// groups and 100k rows the full 256.
+const BOUNDS_MAX: usize = 1 << 26;
 /// Rows per block of the prefix sums used to draw candidates.
 const PREFIX_BLOCK: usize = 1024;
 
@@ -420,11 +423,12 @@ struct Groups {
 }
 
 impl Groups {
-    /// About ten centres per group (at most 256 groups), grouped by a few Lloyd
+    /// About ten centres per group (at most 256 groups, and at most
+    /// [`BOUNDS_MAX`] bounds for the `n` rows in all), grouped by a few Lloyd
     /// iterations over the centres themselves. Any grouping gives the same result;
     /// a good one skips more.
-    fn new(cs: &[f64], k: usize, d: usize) -> Groups {
-        let g = (k / 10).clamp(1, 256);
+    fn new(cs: &[f64], k: usize, d: usize, n: usize) -> Groups {
+        let g = (k / 10).clamp(1, 256).min(BOUNDS_MAX / n.max(1)).max(1);
         let mut means: Vec<f64> = cs[..g * d].to_vec();
         let mut of = vec![0usize; k];
         for _ in 0..5 {
@@ -804,7 +808,7 @@ pub fn lloyd(
     let xv = x.view();
     let xs = contiguous(&xv)?;
     let mut centers: Vec<f64> = init.iter().copied().collect();
-    let groups = Groups::new(&centers, k, d);
+    let groups = Groups::new(&centers, k, d, n);
     let mut b = Bounds {
         labels: vec![0; n],
         upper: vec![f64::INFINITY; n],
