@@ -4,16 +4,20 @@
 //! * [`plusplus`]: greedy k-means++ seeding (Arthur and Vassilvitskii, 2007, with
 //!   scikit-learn's `2 + ln k` local trials). The caller supplies scikit-learn's
 //!   random draws in its order (the first centre, then `trials` uniforms per further
-//!   centre), so the same seed picks the same centres. Distances from a candidate to
-//!   every row are computed column by column over a transposed copy of the data
-//!   (vectorised across rows).
+//!   centre), so the same seed picks the same centres. Candidates are scored four
+//!   at a time against strips of eight rows of a transposed copy of the data, the
+//!   32 distances held in registers.
 //! * [`lloyd`]: Lloyd iterations with scikit-learn's stopping rules (labels
 //!   unchanged, or total squared centre shift within `tol`; then a last assignment
 //!   to the final centres) and its empty-cluster relocation. Assignments are exact
 //!   (ties to the lowest centre index). Yinyang bounds (Ding et al., 2015, "Yinyang
 //!   K-Means: a drop-in replacement of the classic K-Means with consistent
 //!   speedup") skip every row, or every group of centres, that provably cannot
-//!   change a row's centre, so later iterations touch few distances.
+//!   change a row's centre, so later iterations touch few distances; the first
+//!   assignment, which must see every centre, runs eight rows by four centres.
+//!
+//! The vector loops use AVX2 when the CPU has it and never FMA, so each lane
+//! rounds as the portable loop does and the results are the same on any machine.
 //!
 //! Every squared distance here is [`dist2`]: terms added in dimension order, the
 //! same value whichever loop computes it. The input is expected centred on its
@@ -51,8 +55,8 @@ pub fn dist2(a: &[f64], b: &[f64]) -> f64 {
     s
 }
 
-/// Whether the AVX2 builds of the two loops below can run. They use no FMA, so
-/// every lane rounds exactly as the portable build does: the same values.
+/// Whether the AVX2 builds of the loops below can run. They use no FMA, so every
+/// lane rounds exactly as the portable build does: the same values.
 fn avx2() -> bool {
     #[cfg(target_arch = "x86_64")]
     {
