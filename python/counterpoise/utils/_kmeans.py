@@ -79,9 +79,10 @@ class KMeans(_SklearnKMeans):
             Xc, Xc[rows], int(self.max_iter), float(self._tol)
         )
         centers += X_mean
-        if len(np.unique(labels)) < k:
+        distinct = len(np.unique(labels))
+        if distinct < k:
             warnings.warn(
-                f"Number of distinct clusters ({len(np.unique(labels))}) found smaller "
+                f"Number of distinct clusters ({distinct}) found smaller "
                 f"than n_clusters ({k}). Possibly due to duplicate points in X.",
                 ConvergenceWarning,
                 stacklevel=2,

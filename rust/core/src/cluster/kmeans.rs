@@ -378,9 +378,10 @@ pub struct Clustering {
     pub n_iter: usize,
 }
 
-/// Per-centre sums of the rows assigned to it, in row order within fixed chunks
-/// (so the sums do not depend on the thread count), and the counts.
-fn centre_sums(xs: &[f64], d: usize, labels: &[i32], k: usize) -> (Array2<f64>, Vec<f64>) {
+/// Per-centre sums of the rows assigned to it (`k x d`, row-major), in row order
+/// within fixed chunks (so the sums do not depend on the thread count), and the
+/// counts.
+fn centre_sums(xs: &[f64], d: usize, labels: &[i32], k: usize) -> (Vec<f64>, Vec<f64>) {
     const CHUNK: usize = 8192;
     let parts: Vec<(Vec<f64>, Vec<f64>)> = labels
         .par_chunks(CHUNK)
@@ -402,16 +403,14 @@ fn centre_sums(xs: &[f64], d: usize, labels: &[i32], k: usize) -> (Array2<f64>, 
             (s, w)
         })
         .collect();
-    let mut sums = Array2::<f64>::zeros((k, d));
+    let mut sums = vec![0.0; k * d];
     let mut weights = vec![0.0; k];
-    if let Some(flat) = sums.as_slice_mut() {
-        for (s, w) in &parts {
-            for (a, &v) in flat.iter_mut().zip(s) {
-                *a += v;
-            }
-            for (a, &v) in weights.iter_mut().zip(w) {
-                *a += v;
-            }
+    for (s, w) in &parts {
+        for (a, &v) in sums.iter_mut().zip(s) {
+            *a += v;
+        }
+        for (a, &v) in weights.iter_mut().zip(w) {
+            *a += v;
         }
     }
     (sums, weights)
@@ -537,12 +536,32 @@ fn surely_below(a: f64, b: f64) -> bool {
     a * (1.0 + SLACK) < b * (1.0 - SLACK)
 }
 
+/// Rows per parallel task of the assignment passes.
+const ROWS: usize = 256;
+
 /// The assignment state: each row's centre, an upper bound on its distance to it,
 /// and for each group a lower bound on its distance to the group's other centres.
 struct Bounds {
     labels: Vec<i32>,
     upper: Vec<f64>,
     lower: Vec<f32>,
+}
+
+impl Bounds {
+    /// The rows in parallel chunks of [`ROWS`]: `(chunk, ((labels, upper), lower))`,
+    /// `lower` holding the chunk's `ng` group bounds per row.
+    #[allow(clippy::type_complexity)]
+    fn par_row_chunks(
+        &mut self,
+        ng: usize,
+    ) -> impl IndexedParallelIterator<Item = (usize, ((&mut [i32], &mut [f64]), &mut [f32]))> + '_
+    {
+        self.labels
+            .par_chunks_mut(ROWS)
+            .zip(self.upper.par_chunks_mut(ROWS))
+            .zip(self.lower.par_chunks_mut(ROWS * ng))
+            .enumerate()
+    }
 }
 
 /// Assign every row to its nearest centre (lowest index on a tie) after the
@@ -573,12 +592,7 @@ fn assign(xs: &[f64], d: usize, centers: &[f64], groups: &Groups, b: &mut Bounds
         .map(|g| groups.start[g + 1] - groups.start[g])
         .max()
         .unwrap_or(0);
-    const ROWS: usize = 256;
-    b.labels
-        .par_chunks_mut(ROWS)
-        .zip(b.upper.par_chunks_mut(ROWS))
-        .zip(b.lower.par_chunks_mut(ROWS * ng))
-        .enumerate()
+    b.par_row_chunks(ng)
         .for_each(|(chunk, ((labels, upper), lower))| {
             let mut acc = vec![0.0; widest];
             let mut scanned: Vec<(usize, f64, usize, f64)> = Vec::with_capacity(ng);
@@ -744,12 +758,7 @@ unsafe fn strip_mins_avx2(xl: &[[f64; TILE_R]], cs: &[f64], ids: &[usize]) -> St
 fn first_assign(xs: &[f64], d: usize, centers: &[f64], groups: &Groups, b: &mut Bounds) {
     let ng = groups.len();
     let use_avx2 = avx2();
-    const ROWS: usize = 256;
-    b.labels
-        .par_chunks_mut(ROWS)
-        .zip(b.upper.par_chunks_mut(ROWS))
-        .zip(b.lower.par_chunks_mut(ROWS * ng))
-        .enumerate()
+    b.par_row_chunks(ng)
         .for_each(|(chunk, ((labels, upper), lower))| {
             let rows = labels.len();
             let mut xl = vec![[0.0f64; TILE_R]; d];
@@ -830,17 +839,14 @@ pub fn lloyd(
         }
         // New centres from these labels (scikit-learn updates the centres in the
         // same pass that assigns the labels).
-        let old_centers = Array2::from_shape_vec((k, d), centers.clone())
-            .map_err(|e| CoreError::InvalidParameter(format!("internal: {e}")))?;
-        let (mut sums, mut weights) = centre_sums(xs, d, &b.labels, k);
-        relocate_empty(xs, d, &old_centers, &b.labels, &mut sums, &mut weights);
+        let (mut new, mut weights) = centre_sums(xs, d, &b.labels, k);
+        relocate_empty(xs, d, &centers, &b.labels, &mut new, &mut weights);
         // A cluster left with no weight keeps its sums, as scikit-learn's does.
-        for (mut c, &w) in sums.outer_iter_mut().zip(&weights) {
+        for (c, &w) in new.chunks_mut(d).zip(&weights) {
             if w > 0.0 {
-                c.mapv_inplace(|v| v / w);
+                c.iter_mut().for_each(|v| *v /= w);
             }
         }
-        let new: Vec<f64> = sums.iter().copied().collect();
         shift = (0..k)
             .map(|j| dist2(&new[j * d..(j + 1) * d], &centers[j * d..(j + 1) * d]).sqrt())
             .collect();
@@ -889,9 +895,9 @@ pub fn lloyd(
 fn relocate_empty(
     xs: &[f64],
     d: usize,
-    old: &Array2<f64>,
+    old: &[f64],
     labels: &[i32],
-    sums: &mut Array2<f64>,
+    sums: &mut [f64],
     weights: &mut [f64],
 ) {
     let empty: Vec<usize> = (0..weights.len()).filter(|&j| weights[j] == 0.0).collect();
@@ -902,12 +908,8 @@ fn relocate_empty(
         .par_iter()
         .enumerate()
         .map(|(i, &l)| {
-            let c = old.row(l as usize);
-            let t: f64 = xs[i * d..(i + 1) * d]
-                .iter()
-                .zip(c.iter())
-                .fold(0.0, |s, (a, b)| s + (a - b) * (a - b));
-            (t, i)
+            let l = l as usize;
+            (dist2(&xs[i * d..(i + 1) * d], &old[l * d..(l + 1) * d]), i)
         })
         .collect();
     far.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
@@ -915,8 +917,8 @@ fn relocate_empty(
         let from = labels[i] as usize;
         let xi = &xs[i * d..(i + 1) * d];
         for (c, &v) in xi.iter().enumerate() {
-            sums[[from, c]] -= v;
-            sums[[j, c]] = v;
+            sums[from * d + c] -= v;
+            sums[j * d + c] = v;
         }
         weights[j] = 1.0;
         weights[from] -= 1.0;
@@ -1024,11 +1026,11 @@ mod tests {
                 labels[r] = best.1 as i32;
             }
             let (mut sums, w) = centre_sums(xs, d, &labels, k);
-            for (mut row, &wj) in sums.outer_iter_mut().zip(&w) {
+            for (row, &wj) in sums.chunks_mut(d).zip(&w) {
                 assert!(wj > 0.0);
-                row.mapv_inplace(|v| v / wj);
+                row.iter_mut().for_each(|v| *v /= wj);
             }
-            c = sums.iter().copied().collect();
+            c = sums;
             if labels == old {
                 break;
             }

@@ -23,6 +23,24 @@ fn leaf_size(_dim: usize) -> usize {
 const PAR_BUILD_MIN: usize = 16_384;
 const QUERY_CHUNK: usize = 128;
 
+/// Calls `$obj.$method::<D>(args)` with `D` the dimension when it is 1-8 (a
+/// search unrolled for it), else `D = 0` (any dimension).
+macro_rules! by_dim {
+    ($dim:expr, $obj:ident . $method:ident ( $($arg:expr),* )) => {
+        match $dim {
+            1 => $obj.$method::<1>($($arg),*),
+            2 => $obj.$method::<2>($($arg),*),
+            3 => $obj.$method::<3>($($arg),*),
+            4 => $obj.$method::<4>($($arg),*),
+            5 => $obj.$method::<5>($($arg),*),
+            6 => $obj.$method::<6>($($arg),*),
+            7 => $obj.$method::<7>($($arg),*),
+            8 => $obj.$method::<8>($($arg),*),
+            _ => $obj.$method::<0>($($arg),*),
+        }
+    };
+}
+
 pub struct KdTree<T: Real> {
     dim: usize,
     /// Original row index of each tree-order position.
@@ -190,17 +208,7 @@ impl<T: Real> KdTree<T> {
     /// Depth-first search keeping `best` sorted by (distance, index), at most `k`
     /// long; dispatches to a search unrolled for the dimension when it is small.
     fn search(&self, q: &[T], k: usize, best: &mut Vec<(f64, usize)>, stack: &mut Stack) {
-        match self.dim {
-            1 => self.search_in::<1>(q, k, best, stack),
-            2 => self.search_in::<2>(q, k, best, stack),
-            3 => self.search_in::<3>(q, k, best, stack),
-            4 => self.search_in::<4>(q, k, best, stack),
-            5 => self.search_in::<5>(q, k, best, stack),
-            6 => self.search_in::<6>(q, k, best, stack),
-            7 => self.search_in::<7>(q, k, best, stack),
-            8 => self.search_in::<8>(q, k, best, stack),
-            _ => self.search_in::<0>(q, k, best, stack),
-        }
+        by_dim!(self.dim, self.search_in(q, k, best, stack))
     }
 
     /// k-NN of the point at tree position `p` among the data, searched bottom-up:
@@ -209,17 +217,7 @@ impl<T: Real> KdTree<T> {
     /// exactly one of those subtrees, and pruning keeps ties (strict `>`), so the
     /// result is the root-down search's.
     fn search_self(&self, p: usize, k: usize, best: &mut Vec<(f64, usize)>, stack: &mut Stack) {
-        match self.dim {
-            1 => self.search_self_in::<1>(p, k, best, stack),
-            2 => self.search_self_in::<2>(p, k, best, stack),
-            3 => self.search_self_in::<3>(p, k, best, stack),
-            4 => self.search_self_in::<4>(p, k, best, stack),
-            5 => self.search_self_in::<5>(p, k, best, stack),
-            6 => self.search_self_in::<6>(p, k, best, stack),
-            7 => self.search_self_in::<7>(p, k, best, stack),
-            8 => self.search_self_in::<8>(p, k, best, stack),
-            _ => self.search_self_in::<0>(p, k, best, stack),
-        }
+        by_dim!(self.dim, self.search_self_in(p, k, best, stack))
     }
 
     #[inline(always)]
