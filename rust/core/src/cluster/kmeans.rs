@@ -37,7 +37,9 @@ const SLACK32: f64 = 1e-6;
 /// groups and 100k rows the full 256.
 const BOUNDS_MAX: usize = 1 << 26;
 /// Rows per block of the prefix sums used to draw candidates.
-const PREFIX_BLOCK: usize = 1024;
+const PREFIX_BLOCK: usize = 256;
+/// Rows per parallel task of k-means++ seeding.
+const BLOCK: usize = 1024;
 
 fn contiguous<'a>(x: &'a ArrayView2<'a, f64>) -> Result<&'a [f64]> {
     x.as_slice()
@@ -102,128 +104,189 @@ const TILE_Q: usize = 4;
 /// Rows per strip (two AVX2 vectors of float64).
 const TILE_R: usize = 8;
 
-/// For each candidate `q` in `qs`: the sum over the block's rows of
-/// `min(dist[i], dist2(row i, q))`, into `out`. Rows in strips of 8 against 4
-/// candidates at a time, all 32 distances held in registers while the dimensions
-/// stream past; each distance adds its terms in dimension order, as [`dist2`].
-fn block_potentials(cols: &[&[f64]], dist: &[f64], qs: &[&[f64]], out: &mut [f64]) {
+/// Whether the fused multiply-add builds of the k-means++ loops can run.
+fn avx2_fma() -> bool {
     #[cfg(target_arch = "x86_64")]
-    if avx2() {
-        // SAFETY: the CPU supports AVX2 (checked above).
-        unsafe { block_potentials_avx2(cols, dist, qs, out) };
-        return;
+    {
+        std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
     }
-    block_potentials_body(cols, dist, qs, out)
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
 }
 
-/// [`block_potentials_body`] with the 8 x 4 tile in AVX2 registers. Same terms in
-/// the same order per distance (no FMA), same per-lane partial sums of the
-/// potentials, so the same values as the portable build.
+/// k-means++ measures a candidate `q` as scikit-learn does, by the expanded
+/// squared distance `|x|^2 + |q|^2 - 2 x.q`. For row `x`, with `w = |x|^2 - dist`
+/// (`dist` its squared distance to its closest centre) and `qm2 = -2 q`:
+/// `t = fma(x_d, qm2_d, ... fma(x_1, qm2_1, w + |q|^2))`, the change in `x`'s
+/// distance were `q` added, when negative. Every build computes `t` with fused
+/// multiply-adds in this order, so every build gets the same value.
+#[inline(always)]
+fn change(x: impl Iterator<Item = f64>, qm2: &[f64], start: f64) -> f64 {
+    let mut acc = start;
+    for (v, &q) in x.zip(qm2) {
+        acc = v.mul_add(q, acc);
+    }
+    acc
+}
+
+/// Rows that a candidate would take: `(row within the block, change)`.
+type Taken = Vec<(u32, f64)>;
+
+/// For each candidate `t` (`qm2[t]` its coordinates times -2, `qn[t]` its squared
+/// norm): the rows with a negative change, in row order, into `taken[t]` (see
+/// [`change`]). `cols[j]` holds dimension `j` of the block's rows, `w` their
+/// `|x|^2 - dist`. Rows in strips of 8 against 4 candidates at a time.
+fn block_taken(cols: &[&[f64]], w: &[f64], qm2: &[&[f64]], qn: &[f64], taken: &mut [Taken]) {
+    #[cfg(target_arch = "x86_64")]
+    if avx2_fma() {
+        // SAFETY: the CPU supports AVX2 and FMA (checked above).
+        unsafe { block_taken_avx2(cols, w, qm2, qn, taken) };
+        return;
+    }
+    block_taken_body(cols, w, qm2, qn, taken, 0)
+}
+
+/// [`block_taken_body`] with the 8 x 4 tile in AVX2 registers: the same fused
+/// operations in the same order per row, so the same values as the portable
+/// build.
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn block_potentials_avx2(cols: &[&[f64]], dist: &[f64], qs: &[&[f64]], out: &mut [f64]) {
+#[target_feature(enable = "avx2,fma")]
+unsafe fn block_taken_avx2(
+    cols: &[&[f64]],
+    w: &[f64],
+    qm2: &[&[f64]],
+    qn: &[f64],
+    taken: &mut [Taken],
+) {
     use std::arch::x86_64::*;
-    let m = dist.len();
+    let m = w.len();
     let d = cols.len();
     let strips = m / TILE_R;
-    if cols.iter().any(|c| c.len() < m) || qs.iter().any(|q| q.len() < d) {
-        return block_potentials_body(cols, dist, qs, out);
+    if cols.iter().any(|c| c.len() < m) || qm2.iter().any(|q| q.len() < d) {
+        return block_taken_body(cols, w, qm2, qn, taken, 0);
     }
-    for t0 in (0..qs.len()).step_by(TILE_Q) {
-        let live = (qs.len() - t0).min(TILE_Q);
+    let zero = _mm256_setzero_pd();
+    for t0 in (0..qm2.len()).step_by(TILE_Q) {
+        let live = (qm2.len() - t0).min(TILE_Q);
+        let pick = |t: usize| t0 + t.min(live - 1);
         let qv: Vec<[f64; TILE_Q]> = (0..d)
-            .map(|j| std::array::from_fn(|t| qs[t0 + t.min(live - 1)][j]))
+            .map(|j| std::array::from_fn(|t| qm2[pick(t)][j]))
             .collect();
-        let mut pot = [_mm256_setzero_pd(); 2 * TILE_Q];
+        let qnv: [__m256d; TILE_Q] = std::array::from_fn(|t| _mm256_set1_pd(qn[pick(t)]));
         for s in 0..strips {
             let i = s * TILE_R;
-            let mut acc = [_mm256_setzero_pd(); 2 * TILE_Q];
+            // SAFETY: i + 8 <= m = w.len().
+            let w0 = _mm256_loadu_pd(w.as_ptr().add(i));
+            let w1 = _mm256_loadu_pd(w.as_ptr().add(i + 4));
+            let mut acc: [__m256d; 2 * TILE_Q] = std::array::from_fn(|a| {
+                _mm256_add_pd(if a % 2 == 0 { w0 } else { w1 }, qnv[a / 2])
+            });
             for (col, q) in cols.iter().zip(&qv) {
                 // SAFETY: i + 8 <= m <= col.len() (checked above).
                 let x0 = _mm256_loadu_pd(col.as_ptr().add(i));
                 let x1 = _mm256_loadu_pd(col.as_ptr().add(i + 4));
                 for t in 0..TILE_Q {
                     let qt = _mm256_set1_pd(q[t]);
-                    let d0 = _mm256_sub_pd(x0, qt);
-                    let d1 = _mm256_sub_pd(x1, qt);
-                    acc[2 * t] = _mm256_add_pd(acc[2 * t], _mm256_mul_pd(d0, d0));
-                    acc[2 * t + 1] = _mm256_add_pd(acc[2 * t + 1], _mm256_mul_pd(d1, d1));
+                    acc[2 * t] = _mm256_fmadd_pd(x0, qt, acc[2 * t]);
+                    acc[2 * t + 1] = _mm256_fmadd_pd(x1, qt, acc[2 * t + 1]);
                 }
             }
-            // SAFETY: i + 8 <= m = dist.len().
-            let o0 = _mm256_loadu_pd(dist.as_ptr().add(i));
-            let o1 = _mm256_loadu_pd(dist.as_ptr().add(i + 4));
-            for t in 0..TILE_Q {
-                // min(v, old): old when equal, as `if v < old { v } else { old }`.
-                pot[2 * t] = _mm256_add_pd(pot[2 * t], _mm256_min_pd(acc[2 * t], o0));
-                pot[2 * t + 1] = _mm256_add_pd(pot[2 * t + 1], _mm256_min_pd(acc[2 * t + 1], o1));
+            // min(change, 0) has its sign bit set exactly where the change is
+            // negative, so one test of the tile finds the strips with rows to take.
+            let mut any = zero;
+            for a in acc {
+                any = _mm256_or_pd(any, _mm256_min_pd(a, zero));
             }
-        }
-        for t in 0..live {
-            let mut lanes = [0.0f64; TILE_R];
-            _mm256_storeu_pd(lanes.as_mut_ptr(), pot[2 * t]);
-            _mm256_storeu_pd(lanes.as_mut_ptr().add(4), pot[2 * t + 1]);
-            out[t0 + t] = finish_potential(&lanes, cols, dist, qs[t0 + t], strips * TILE_R);
-        }
-    }
-}
-
-/// The per-lane partial sums added in lane order, then the rows past the last
-/// full strip.
-fn finish_potential(
-    lanes: &[f64; TILE_R],
-    cols: &[&[f64]],
-    dist: &[f64],
-    q: &[f64],
-    from: usize,
-) -> f64 {
-    let mut total = 0.0;
-    for &v in lanes {
-        total += v;
-    }
-    for i in from..dist.len() {
-        let x: Vec<f64> = cols.iter().map(|c| c[i]).collect();
-        let v = dist2(&x, q);
-        total += if v < dist[i] { v } else { dist[i] };
-    }
-    total
-}
-
-#[inline(always)]
-fn block_potentials_body(cols: &[&[f64]], dist: &[f64], qs: &[&[f64]], out: &mut [f64]) {
-    let m = dist.len();
-    let d = cols.len();
-    let strips = m / TILE_R;
-    for t0 in (0..qs.len()).step_by(TILE_Q) {
-        // This tile's candidates, dimension-major; a short tile repeats its last.
-        let live = (qs.len() - t0).min(TILE_Q);
-        let qv: Vec<[f64; TILE_Q]> = (0..d)
-            .map(|j| std::array::from_fn(|t| qs[t0 + t.min(live - 1)][j]))
-            .collect();
-        let mut pot = [[0.0f64; TILE_R]; TILE_Q];
-        for s in 0..strips {
-            let i = s * TILE_R;
-            let mut acc = [[0.0f64; TILE_R]; TILE_Q];
-            for (col, q) in cols.iter().zip(&qv) {
-                let x: [f64; TILE_R] = std::array::from_fn(|l| col[i + l]);
-                for t in 0..TILE_Q {
-                    for l in 0..TILE_R {
-                        let df = x[l] - q[t];
-                        acc[t][l] += df * df;
+            if _mm256_movemask_pd(any) == 0 {
+                continue;
+            }
+            for t in 0..live {
+                let neg = _mm256_movemask_pd(_mm256_min_pd(acc[2 * t], zero))
+                    | (_mm256_movemask_pd(_mm256_min_pd(acc[2 * t + 1], zero)) << 4);
+                if neg != 0 {
+                    let mut v = [0.0f64; TILE_R];
+                    _mm256_storeu_pd(v.as_mut_ptr(), acc[2 * t]);
+                    _mm256_storeu_pd(v.as_mut_ptr().add(4), acc[2 * t + 1]);
+                    for (l, &vl) in v.iter().enumerate() {
+                        if neg & (1 << l) != 0 {
+                            taken[t0 + t].push(((i + l) as u32, vl));
+                        }
                     }
                 }
             }
-            let old: [f64; TILE_R] = std::array::from_fn(|l| dist[i + l]);
-            for t in 0..TILE_Q {
-                for l in 0..TILE_R {
-                    let v = acc[t][l];
-                    pot[t][l] += if v < old[l] { v } else { old[l] };
-                }
+        }
+    }
+    block_taken_body(cols, w, qm2, qn, taken, strips * TILE_R)
+}
+
+/// [`block_taken`] one row at a time, from row `from`.
+#[inline(always)]
+fn block_taken_body(
+    cols: &[&[f64]],
+    w: &[f64],
+    qm2: &[&[f64]],
+    qn: &[f64],
+    taken: &mut [Taken],
+    from: usize,
+) {
+    for ((q, &n2), tk) in qm2.iter().zip(qn).zip(taken.iter_mut()) {
+        for (i, &wi) in w.iter().enumerate().skip(from) {
+            let v = change(cols.iter().map(|c| c[i]), q, wi + n2);
+            if v < 0.0 {
+                tk.push((i as u32, v));
             }
         }
-        for t in 0..live {
-            out[t0 + t] = finish_potential(&pot[t], cols, dist, qs[t0 + t], strips * TILE_R);
+    }
+}
+
+/// For each row of a block: `out[i]` = [`change`] for one candidate.
+fn block_change(cols: &[&[f64]], w: &[f64], qm2: &[f64], qn: f64, out: &mut [f64]) {
+    #[cfg(target_arch = "x86_64")]
+    if avx2_fma() {
+        // SAFETY: the CPU supports AVX2 and FMA (checked above).
+        unsafe { block_change_avx2(cols, w, qm2, qn, out) };
+        return;
+    }
+    block_change_body(cols, w, qm2, qn, out)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn block_change_avx2(cols: &[&[f64]], w: &[f64], qm2: &[f64], qn: f64, out: &mut [f64]) {
+    use std::arch::x86_64::*;
+    let m = w.len().min(out.len());
+    if cols.iter().any(|c| c.len() < m) || qm2.len() < cols.len() {
+        return block_change_body(cols, w, qm2, qn, out);
+    }
+    let qnv = _mm256_set1_pd(qn);
+    // Sixteen rows at a time: four independent chains of fused multiply-adds.
+    let strips = m / 16;
+    for s in 0..strips {
+        let i = 16 * s;
+        // SAFETY: i + 16 <= m <= every slice's length (checked above).
+        let mut acc: [__m256d; 4] =
+            std::array::from_fn(|h| _mm256_add_pd(_mm256_loadu_pd(w.as_ptr().add(i + 4 * h)), qnv));
+        for (col, &q) in cols.iter().zip(qm2) {
+            let qv = _mm256_set1_pd(q);
+            for (h, a) in acc.iter_mut().enumerate() {
+                *a = _mm256_fmadd_pd(_mm256_loadu_pd(col.as_ptr().add(i + 4 * h)), qv, *a);
+            }
         }
+        for (h, a) in acc.iter().enumerate() {
+            _mm256_storeu_pd(out.as_mut_ptr().add(i + 4 * h), *a);
+        }
+    }
+    for i in 16 * strips..m {
+        out[i] = change(cols.iter().map(|c| c[i]), qm2, w[i] + qn);
+    }
+}
+
+#[inline(always)]
+fn block_change_body(cols: &[&[f64]], w: &[f64], qm2: &[f64], qn: f64, out: &mut [f64]) {
+    for (i, (o, &wi)) in out.iter_mut().zip(w).enumerate() {
+        *o = change(cols.iter().map(|c| c[i]), qm2, wi + qn);
     }
 }
 
@@ -236,6 +299,23 @@ fn transpose(xs: &[f64], n: usize, d: usize) -> Vec<f64> {
         }
     });
     t
+}
+
+/// The sum of `v` over eight lanes (element `i` in lane `i % 8`), the lanes then
+/// added in order: independent additions, so the loop is not bound by their
+/// latency.
+fn lane_sum(v: &[f64]) -> f64 {
+    let mut lanes = [0.0f64; 8];
+    let mut it = v.chunks_exact(8);
+    for c in &mut it {
+        for (l, &x) in lanes.iter_mut().zip(c) {
+            *l += x;
+        }
+    }
+    for (l, &x) in lanes.iter_mut().zip(it.remainder()) {
+        *l += x;
+    }
+    lanes.iter().sum()
 }
 
 /// numpy's `searchsorted(cumsum(dist), target)` clipped to the last row, using
@@ -265,6 +345,11 @@ fn search_sorted(dist: &[f64], sums: &[f64], target: f64) -> usize {
     n - 1
 }
 
+static SCANS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+static ROWS_SCANNED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+static mut TG: f64 = 0.0;
+static mut TU: f64 = 0.0;
+static mut TS: f64 = 0.0;
 /// k-means++ seeding: the row index of each of the `k` centres.
 ///
 /// `first`: the first centre's row; `draws`: `trials` uniforms in [0, 1) for each of
@@ -298,46 +383,64 @@ pub fn plusplus(
     let row = |i: usize| &xs[i * d..(i + 1) * d];
     let xt = transpose(xs, n, d);
     let cols = |b: usize| -> Vec<&[f64]> {
-        let (lo, hi) = (b * PREFIX_BLOCK, ((b + 1) * PREFIX_BLOCK).min(n));
+        let (lo, hi) = (b * BLOCK, ((b + 1) * BLOCK).min(n));
         (0..d).map(|j| &xt[j * n + lo..j * n + hi]).collect()
     };
-    let nblocks = n.div_ceil(PREFIX_BLOCK);
 
-    let mut chosen = vec![first];
-    // Each row's squared distance to its closest centre, and the block sums.
+    // Squared norms, and each candidate's coordinates times -2 (exact).
+    let norm: Vec<f64> = (0..n)
+        .into_par_iter()
+        .map(|i| row(i).iter().map(|v| v * v).sum())
+        .collect();
+    let scaled = |i: usize| -> Vec<f64> { row(i).iter().map(|v| -2.0 * v).collect() };
+    // Each row's squared distance to its closest centre, `w = |x|^2 - dist` (see
+    // [`change`]), and the block sums of `dist`.
     let mut dist = vec![0.0; n];
-    let mut sums = vec![0.0; nblocks];
-    dist.par_chunks_mut(PREFIX_BLOCK)
-        .zip(sums.par_iter_mut())
-        .enumerate()
-        .for_each(|(b, (dc, s))| {
-            block_dist2(&cols(b), row(first), dc);
-            *s = dc.iter().sum();
-        });
+    let mut w = norm.clone();
+    // The first centre: `w = |x|^2` stands for a zero distance, so the change
+    // [`block_change`] computes is the row's distance to it.
+    {
+        let (qm2, qn) = (scaled(first), norm[first]);
+        dist.par_chunks_mut(BLOCK)
+            .zip(w.par_chunks_mut(BLOCK))
+            .enumerate()
+            .for_each(|(b, (dc, wc))| {
+                block_change(&cols(b), wc, &qm2, qn, dc);
+                for (o, (dv, wv)) in dc.iter_mut().zip(wc.iter_mut()).enumerate() {
+                    *dv = dv.max(0.0);
+                    *wv = norm[b * BLOCK + o] - *dv;
+                }
+            });
+    }
+    let mut sums: Vec<f64> = dist.par_chunks(PREFIX_BLOCK).map(lane_sum).collect();
+    let mut chosen = vec![first];
     for step in 0..k - 1 {
+        let ts = std::time::Instant::now();
         let pot: f64 = sums.iter().sum();
         let cands: Vec<usize> = draws[step * trials..(step + 1) * trials]
             .iter()
             .map(|&u| search_sorted(&dist, &sums, u * pot))
             .collect();
-        // Each candidate's potential (the sum of every row's distance to its
-        // closest centre were the candidate added), as scikit-learn scores it, over
-        // fixed row blocks in order.
-        let pots: Vec<Vec<f64>> = dist
-            .par_chunks(PREFIX_BLOCK)
+        // Each candidate's change to the potential (the sum of every row's
+        // distance to its closest centre), over fixed row blocks in order, and
+        // the rows it would take.
+        let qm2: Vec<Vec<f64>> = cands.iter().map(|&c| scaled(c)).collect();
+        let qm2: Vec<&[f64]> = qm2.iter().map(|v| v.as_slice()).collect();
+        let qn: Vec<f64> = cands.iter().map(|&c| norm[c]).collect();
+        let tg = std::time::Instant::now();
+        let scored: Vec<Vec<Taken>> = w
+            .par_chunks(BLOCK)
             .enumerate()
-            .map(|(b, dc)| {
-                let cb = cols(b);
-                let qs: Vec<&[f64]> = cands.iter().map(|&c| row(c)).collect();
-                let mut out = vec![0.0; trials];
-                block_potentials(&cb, dc, &qs, &mut out);
-                out
+            .map(|(b, wc)| {
+                let mut taken = vec![Taken::new(); trials];
+                block_taken(&cols(b), wc, &qm2, &qn, &mut taken);
+                taken
             })
             .collect();
-        let mut total = vec![0.0; trials];
-        for g in &pots {
-            for (a, v) in total.iter_mut().zip(g) {
-                *a += v;
+        let mut total = vec![pot; trials];
+        for taken in &scored {
+            for (a, tk) in total.iter_mut().zip(taken) {
+                *a += tk.iter().map(|e| e.1).sum::<f64>();
             }
         }
         // The candidate leaving the smallest potential; the first on a tie.
@@ -350,21 +453,27 @@ pub fn plusplus(
                 best = t;
             }
         }
-        let q = row(cands[best]);
-        dist.par_chunks_mut(PREFIX_BLOCK)
-            .zip(sums.par_iter_mut())
-            .enumerate()
-            .for_each(|(b, (dc, s))| {
-                let mut buf = vec![0.0; dc.len()];
-                block_dist2(&cols(b), q, &mut buf);
-                for (o, &v) in dc.iter_mut().zip(&buf) {
-                    if v < *o {
-                        *o = v;
-                    }
+        let tu = std::time::Instant::now();
+        // The rows it takes move to it; their blocks' sums are added again.
+        let mut dirty: Vec<usize> = Vec::new();
+        for (b, taken) in scored.iter().enumerate() {
+            for &(o, t) in &taken[best] {
+                let i = b * BLOCK + o as usize;
+                dist[i] = (dist[i] + t).max(0.0);
+                w[i] = norm[i] - dist[i];
+                let sb = i / PREFIX_BLOCK;
+                if dirty.last() != Some(&sb) {
+                    dirty.push(sb);
                 }
-                *s = dc.iter().sum();
-            });
+            }
+        }
+        for sb in dirty {
+            let hi = ((sb + 1) * PREFIX_BLOCK).min(n);
+            sums[sb] = lane_sum(&dist[sb * PREFIX_BLOCK..hi]);
+        }
         chosen.push(cands[best]);
+        unsafe { TG += (tu - tg).as_secs_f64(); TU += tu.elapsed().as_secs_f64(); TS += (tg-ts).as_secs_f64(); }
+        if step == k - 2 && std::env::var("KM_DEBUG").is_ok() { unsafe { eprintln!("search {TS} gains {TG} update {TU}"); } }
     }
     Ok(chosen)
 }
@@ -488,36 +597,103 @@ impl Groups {
     }
 }
 
-/// `acc[p] = dist2(x, centre at group position s + p)`, `ct` dimension-major with
-/// `k` centres per dimension. Same terms, same order as [`dist2`].
+/// A group's nearest centre to `x`: `(m1, p1, m2)`, the smallest squared distance,
+/// its first position in the group and the second smallest (a repeat of the
+/// smallest counts), as a scan in position order with `v < m1` deciding would
+/// find. `cg` holds the group's centres dimension-major, `len` per dimension,
+/// `len` a multiple of 4; padding centres have infinite coordinates. Distances
+/// add their terms in dimension order, as [`dist2`].
 #[inline]
-fn scan_group(x: &[f64], ct: &[f64], k: usize, s: usize, acc: &mut [f64], use_avx2: bool) {
+fn group_mins(x: &[f64], cg: &[f64], len: usize, use_avx2: bool) -> (f64, usize, f64) {
     #[cfg(target_arch = "x86_64")]
-    if use_avx2 {
-        // SAFETY: the caller checked that the CPU supports AVX2.
-        unsafe { scan_group_avx2(x, ct, k, s, acc) };
-        return;
+    if use_avx2 && len % 4 == 0 && cg.len() >= len * x.len() {
+        // SAFETY: the caller checked that the CPU supports AVX2; the lengths are
+        // checked above.
+        return unsafe { group_mins_avx2(x, cg, len) };
     }
     let _ = use_avx2;
-    scan_group_body(x, ct, k, s, acc)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn scan_group_avx2(x: &[f64], ct: &[f64], k: usize, s: usize, acc: &mut [f64]) {
-    scan_group_body(x, ct, k, s, acc)
-}
-
-#[inline(always)]
-fn scan_group_body(x: &[f64], ct: &[f64], k: usize, s: usize, acc: &mut [f64]) {
-    let e = s + acc.len();
-    acc.iter_mut().for_each(|v| *v = 0.0);
-    for (c, &xc) in x.iter().enumerate() {
-        for (v, &cc) in acc.iter_mut().zip(&ct[c * k + s..c * k + e]) {
-            let t = xc - cc;
-            *v += t * t;
+    let (mut m1, mut p1, mut m2) = (f64::INFINITY, 0usize, f64::INFINITY);
+    for p in 0..len {
+        let mut v = 0.0;
+        for (c, &xc) in x.iter().enumerate() {
+            let t = xc - cg[c * len + p];
+            v += t * t;
+        }
+        if v < m1 {
+            m2 = m1;
+            m1 = v;
+            p1 = p;
+        } else if v < m2 {
+            m2 = v;
         }
     }
+    (m1, p1, m2)
+}
+
+/// [`group_mins`] with the distances of 16 centres in AVX2 registers while the
+/// dimensions stream past, and the running minima kept per lane: lane `l` sees
+/// positions `l, l + 4, ...` in order, and the lanes merge as the sequential scan
+/// would (lowest position on a tie).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn group_mins_avx2(x: &[f64], cg: &[f64], len: usize) -> (f64, usize, f64) {
+    use std::arch::x86_64::*;
+    let inf = _mm256_set1_pd(f64::INFINITY);
+    let (mut m1, mut m2) = (inf, inf);
+    let mut id = _mm256_setzero_pd();
+    let lanes = _mm256_set_pd(3.0, 2.0, 1.0, 0.0);
+    let base = cg.as_ptr();
+    let fold = |v: __m256d, p: usize, m1: &mut __m256d, m2: &mut __m256d, id: &mut __m256d| {
+        let lt = _mm256_cmp_pd::<_CMP_LT_OQ>(v, *m1);
+        *m2 = _mm256_blendv_pd(_mm256_min_pd(*m2, v), *m1, lt);
+        *m1 = _mm256_blendv_pd(*m1, v, lt);
+        *id = _mm256_blendv_pd(*id, _mm256_add_pd(lanes, _mm256_set1_pd(p as f64)), lt);
+    };
+    let mut p = 0;
+    while p + 16 <= len {
+        let mut acc = [_mm256_setzero_pd(); 4];
+        for (c, &xc) in x.iter().enumerate() {
+            let xv = _mm256_set1_pd(xc);
+            for (h, a) in acc.iter_mut().enumerate() {
+                // SAFETY: c * len + p + 4h + 4 <= d * len <= cg.len().
+                let t = _mm256_sub_pd(xv, _mm256_loadu_pd(base.add(c * len + p + 4 * h)));
+                *a = _mm256_add_pd(*a, _mm256_mul_pd(t, t));
+            }
+        }
+        for (h, &a) in acc.iter().enumerate() {
+            fold(a, p + 4 * h, &mut m1, &mut m2, &mut id);
+        }
+        p += 16;
+    }
+    while p < len {
+        let mut a = _mm256_setzero_pd();
+        for (c, &xc) in x.iter().enumerate() {
+            // SAFETY: as above.
+            let t = _mm256_sub_pd(_mm256_set1_pd(xc), _mm256_loadu_pd(base.add(c * len + p)));
+            a = _mm256_add_pd(a, _mm256_mul_pd(t, t));
+        }
+        fold(a, p, &mut m1, &mut m2, &mut id);
+        p += 4;
+    }
+    let (mut v1, mut v2, mut vi) = ([0.0f64; 4], [0.0f64; 4], [0.0f64; 4]);
+    _mm256_storeu_pd(v1.as_mut_ptr(), m1);
+    _mm256_storeu_pd(v2.as_mut_ptr(), m2);
+    _mm256_storeu_pd(vi.as_mut_ptr(), id);
+    // The smallest over the lanes (lowest position on a tie); the second smallest
+    // is the winning lane's second or another lane's smallest.
+    let mut w = 0;
+    for l in 1..4 {
+        if v1[l] < v1[w] || (v1[l] == v1[w] && vi[l] < vi[w]) {
+            w = l;
+        }
+    }
+    let mut second = v2[w];
+    for l in 0..4 {
+        if l != w {
+            second = second.min(v1[l]);
+        }
+    }
+    (v1[w], vi[w] as usize, second)
 }
 
 /// Store a lower bound as float32, rounded down.
@@ -568,13 +744,24 @@ impl Bounds {
 /// centres moved by `shift`, scanning only the groups of centres its bounds cannot
 /// rule out.
 fn assign(xs: &[f64], d: usize, centers: &[f64], groups: &Groups, b: &mut Bounds, shift: &[f64]) {
-    let k = groups.order.len();
     let ng = groups.len();
-    // The centres dimension-major in group order, so a group scan vectorises.
-    let mut ct = vec![0.0; d * k];
-    for (pos, &j) in groups.order.iter().enumerate() {
-        for c in 0..d {
-            ct[c * k + pos] = centers[j * d + c];
+    // Each group's centres together, dimension-major, padded to a multiple of 4
+    // with centres at infinity, so a group scan vectorises and reads one
+    // contiguous stretch.
+    let plen: Vec<usize> = (0..ng)
+        .map(|g| (groups.start[g + 1] - groups.start[g]).next_multiple_of(4))
+        .collect();
+    let mut off = vec![0usize; ng + 1];
+    for g in 0..ng {
+        off[g + 1] = off[g] + plen[g] * d;
+    }
+    let mut ct = vec![f64::INFINITY; off[ng]];
+    for g in 0..ng {
+        let s = groups.start[g];
+        for (p, &j) in groups.order[s..groups.start[g + 1]].iter().enumerate() {
+            for c in 0..d {
+                ct[off[g] + c * plen[g] + p] = centers[j * d + c];
+            }
         }
     }
     // Each group's largest shift, rounded up as float32.
@@ -588,13 +775,8 @@ fn assign(xs: &[f64], d: usize, centers: &[f64], groups: &Groups, b: &mut Bounds
         })
         .collect();
     let use_avx2 = avx2();
-    let widest = (0..ng)
-        .map(|g| groups.start[g + 1] - groups.start[g])
-        .max()
-        .unwrap_or(0);
     b.par_row_chunks(ng)
         .for_each(|(chunk, ((labels, upper), lower))| {
-            let mut acc = vec![0.0; widest];
             let mut scanned: Vec<(usize, f64, usize, f64)> = Vec::with_capacity(ng);
             for (o, (a, u)) in labels.iter_mut().zip(upper.iter_mut()).enumerate() {
                 let i = chunk * ROWS + o;
@@ -619,27 +801,15 @@ fn assign(xs: &[f64], d: usize, centers: &[f64], groups: &Groups, b: &mut Bounds
                 if surely_below(*u, glob) {
                     continue;
                 }
+                ROWS_SCANNED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let mut best = (old_d2, old);
                 scanned.clear();
                 for (g, &lbg) in lb.iter().enumerate() {
                     if surely_below(*u, lbg as f64) {
                         continue;
                     }
-                    let (s, e) = (groups.start[g], groups.start[g + 1]);
-                    let acc = &mut acc[..e - s];
-                    scan_group(x, &ct, k, s, acc, use_avx2);
-                    // The group's nearest and second-nearest centre (ids ascend
-                    // within a group, so a strict < keeps the lowest id on a tie).
-                    let (mut m1, mut id1, mut m2) = (f64::INFINITY, usize::MAX, f64::INFINITY);
-                    for (p, &v) in acc.iter().enumerate() {
-                        if v < m1 {
-                            m2 = m1;
-                            m1 = v;
-                            id1 = groups.order[s + p];
-                        } else if v < m2 {
-                            m2 = v;
-                        }
-                    }
+                    let (m1, p1, m2) = group_mins(x, &ct[off[g]..off[g + 1]], plen[g], use_avx2);
+                    let id1 = groups.order[groups.start[g] + p1];
                     scanned.push((g, m1, id1, m2));
                     if m1 < best.0 || (m1 == best.0 && id1 < best.1) {
                         best = (m1, id1);
@@ -827,16 +997,20 @@ pub fn lloyd(
         upper: vec![f64::INFINITY; n],
         lower: vec![0.0; n * groups.len()],
     };
+    let t0 = std::time::Instant::now();
     first_assign(xs, d, &centers, &groups, &mut b);
+    if std::env::var("KM_DEBUG").is_ok() { eprintln!("first {:?} groups {}", t0.elapsed(), groups.len()); }
     let mut shift: Vec<f64> = Vec::new();
     let mut old = vec![-1i32; n];
     let mut strict = false;
     let mut n_iter = 0;
     for it in 0..max_iter {
         n_iter = it + 1;
+        let t0 = std::time::Instant::now();
         if it > 0 {
             assign(xs, d, &centers, &groups, &mut b, &shift);
         }
+        if std::env::var("KM_DEBUG").is_ok() { eprintln!("it {it} {:?} rows {} scans {}", t0.elapsed(), ROWS_SCANNED.swap(0, std::sync::atomic::Ordering::Relaxed), SCANS.swap(0, std::sync::atomic::Ordering::Relaxed)); }
         // New centres from these labels (scikit-learn updates the centres in the
         // same pass that assigns the labels).
         let (mut new, mut weights) = centre_sums(xs, d, &b.labels, k);
@@ -1031,10 +1205,10 @@ mod tests {
                 row.iter_mut().for_each(|v| *v /= wj);
             }
             c = sums;
-            if labels == old {
+            if b.labels == old {
                 break;
             }
-            old.copy_from_slice(&labels);
+            old.copy_from_slice(&b.labels);
         }
         (c, labels, it)
     }
