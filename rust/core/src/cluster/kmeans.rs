@@ -70,41 +70,14 @@ fn avx2() -> bool {
     }
 }
 
-/// `out[i] = dist2(row i, q)` for the rows of a column-major block: `cols[j]` holds
-/// dimension `j` of the block's rows. Same terms, same order as [`dist2`].
-fn block_dist2(cols: &[&[f64]], q: &[f64], out: &mut [f64]) {
-    #[cfg(target_arch = "x86_64")]
-    if avx2() {
-        // SAFETY: the CPU supports AVX2 (checked above).
-        unsafe { block_dist2_avx2(cols, q, out) };
-        return;
-    }
-    block_dist2_body(cols, q, out)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn block_dist2_avx2(cols: &[&[f64]], q: &[f64], out: &mut [f64]) {
-    block_dist2_body(cols, q, out)
-}
-
-#[inline(always)]
-fn block_dist2_body(cols: &[&[f64]], q: &[f64], out: &mut [f64]) {
-    out.iter_mut().for_each(|v| *v = 0.0);
-    for (col, &qj) in cols.iter().zip(q) {
-        for (o, &v) in out.iter_mut().zip(col.iter()) {
-            let t = v - qj;
-            *o += t * t;
-        }
-    }
-}
-
 /// Candidates scored together per strip of rows.
 const TILE_Q: usize = 4;
-/// Rows per strip (two AVX2 vectors of float64).
+/// Rows per strip of the first assignment (two AVX2 vectors of float64).
 const TILE_R: usize = 8;
+/// Rows per strip of k-means++ scoring (two AVX2 vectors of float32).
+const TILE_R32: usize = 16;
 
-/// Whether the fused multiply-add builds of the k-means++ loops can run.
+/// Whether the AVX2 + FMA build of k-means++ scoring can run.
 fn avx2_fma() -> bool {
     #[cfg(target_arch = "x86_64")]
     {
@@ -119,186 +92,146 @@ fn avx2_fma() -> bool {
 /// k-means++ measures a candidate `q` as scikit-learn does, by the expanded
 /// squared distance `|x|^2 + |q|^2 - 2 x.q`. For row `x`, with `w = |x|^2 - dist`
 /// (`dist` its squared distance to its closest centre) and `qm2 = -2 q`:
-/// `t = fma(x_d, qm2_d, ... fma(x_1, qm2_1, w + |q|^2))`, the change in `x`'s
-/// distance were `q` added, when negative. Every build computes `t` with fused
-/// multiply-adds in this order, so every build gets the same value.
+/// `fma(x_d, qm2_d, ... fma(x_1, qm2_1, w + |q|^2))` is the change in the row's
+/// distance were `q` added, when negative. Fused multiply-adds (`mul_add`, exact
+/// on every machine) in this order, so every build gets the same value.
 #[inline(always)]
-fn change(x: impl Iterator<Item = f64>, qm2: &[f64], start: f64) -> f64 {
+fn change(x: &[f64], qm2: &[f64], start: f64) -> f64 {
     let mut acc = start;
-    for (v, &q) in x.zip(qm2) {
+    for (v, &q) in x.iter().zip(qm2) {
         acc = v.mul_add(q, acc);
     }
     acc
 }
 
-/// Rows that a candidate would take: `(row within the block, change)`.
+/// Rows that a candidate would take: `(row, change)`.
 type Taken = Vec<(u32, f64)>;
 
-/// For each candidate `t` (`qm2[t]` its coordinates times -2, `qn[t]` its squared
-/// norm): the rows with a negative change, in row order, into `taken[t]` (see
-/// [`change`]). `cols[j]` holds dimension `j` of the block's rows, `w` their
-/// `|x|^2 - dist`. Rows in strips of 8 against 4 candidates at a time.
-fn block_taken(cols: &[&[f64]], w: &[f64], qm2: &[&[f64]], qn: &[f64], taken: &mut [Taken]) {
-    #[cfg(target_arch = "x86_64")]
-    if avx2_fma() {
-        // SAFETY: the CPU supports AVX2 and FMA (checked above).
-        unsafe { block_taken_avx2(cols, w, qm2, qn, taken) };
-        return;
-    }
-    block_taken_body(cols, w, qm2, qn, taken, 0)
+/// The candidates of one k-means++ step.
+struct Cands {
+    /// Coordinates times -2 (exact), and squared norms.
+    qm2: Vec<Vec<f64>>,
+    qn: Vec<f64>,
+    /// The same in float32, for the screen.
+    qm2_32: Vec<Vec<f32>>,
+    qn32: Vec<f32>,
 }
 
-/// [`block_taken_body`] with the 8 x 4 tile in AVX2 registers: the same fused
-/// operations in the same order per row, so the same values as the portable
-/// build.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn block_taken_avx2(
-    cols: &[&[f64]],
-    w: &[f64],
-    qm2: &[&[f64]],
-    qn: &[f64],
-    taken: &mut [Taken],
-) {
-    use std::arch::x86_64::*;
-    let m = w.len();
-    let d = cols.len();
-    let strips = m / TILE_R;
-    if cols.iter().any(|c| c.len() < m) || qm2.iter().any(|q| q.len() < d) {
-        return block_taken_body(cols, w, qm2, qn, taken, 0);
+/// One block of rows as k-means++ scoring reads it.
+struct ScoreBlock<'a> {
+    /// The block's first row and the data (row-major, all rows).
+    lo: usize,
+    xs: &'a [f64],
+    d: usize,
+    /// Dimension `j` of the block's rows, float32.
+    cols32: Vec<&'a [f32]>,
+    /// `|x|^2 - dist` per row, in float64 and float32.
+    w: &'a [f64],
+    w32: &'a [f32],
+    /// A bound on `|change in float32 - change|` for every row and candidate.
+    err: f32,
+}
+
+impl ScoreBlock<'_> {
+    /// The exact change of block row `i` for candidate `t`.
+    fn exact(&self, c: &Cands, t: usize, i: usize) -> f64 {
+        let r = self.lo + i;
+        change(&self.xs[r * self.d..(r + 1) * self.d], &c.qm2[t], self.w[i] + c.qn[t])
     }
-    let zero = _mm256_setzero_pd();
-    for t0 in (0..qm2.len()).step_by(TILE_Q) {
-        let live = (qm2.len() - t0).min(TILE_Q);
-        let pick = |t: usize| t0 + t.min(live - 1);
-        let qv: Vec<[f64; TILE_Q]> = (0..d)
-            .map(|j| std::array::from_fn(|t| qm2[pick(t)][j]))
-            .collect();
-        let qnv: [__m256d; TILE_Q] = std::array::from_fn(|t| _mm256_set1_pd(qn[pick(t)]));
-        for s in 0..strips {
-            let i = s * TILE_R;
-            // SAFETY: i + 8 <= m = w.len().
-            let w0 = _mm256_loadu_pd(w.as_ptr().add(i));
-            let w1 = _mm256_loadu_pd(w.as_ptr().add(i + 4));
-            let mut acc: [__m256d; 2 * TILE_Q] = std::array::from_fn(|a| {
-                _mm256_add_pd(if a % 2 == 0 { w0 } else { w1 }, qnv[a / 2])
-            });
-            for (col, q) in cols.iter().zip(&qv) {
-                // SAFETY: i + 8 <= m <= col.len() (checked above).
-                let x0 = _mm256_loadu_pd(col.as_ptr().add(i));
-                let x1 = _mm256_loadu_pd(col.as_ptr().add(i + 4));
-                for t in 0..TILE_Q {
-                    let qt = _mm256_set1_pd(q[t]);
-                    acc[2 * t] = _mm256_fmadd_pd(x0, qt, acc[2 * t]);
-                    acc[2 * t + 1] = _mm256_fmadd_pd(x1, qt, acc[2 * t + 1]);
+
+    /// For each candidate, the block's rows with a negative change, in row order
+    /// (block-relative rows become absolute).
+    fn taken(&self, c: &Cands, taken: &mut [Taken]) {
+        #[cfg(target_arch = "x86_64")]
+        if avx2_fma() {
+            // SAFETY: the CPU supports AVX2 and FMA (checked above).
+            unsafe { self.taken_avx2(c, taken) };
+            return;
+        }
+        self.taken_rows(c, taken, 0..self.w.len());
+    }
+
+    /// [`Self::taken`] one row at a time, exactly.
+    fn taken_rows(&self, c: &Cands, taken: &mut [Taken], rows: std::ops::Range<usize>) {
+        for (t, tk) in taken.iter_mut().enumerate() {
+            for i in rows.clone() {
+                let v = self.exact(c, t, i);
+                if v < 0.0 {
+                    tk.push(((self.lo + i) as u32, v));
                 }
             }
-            // min(change, 0) has its sign bit set exactly where the change is
-            // negative, so one test of the tile finds the strips with rows to take.
-            let mut any = zero;
-            for a in acc {
-                any = _mm256_or_pd(any, _mm256_min_pd(a, zero));
-            }
-            if _mm256_movemask_pd(any) == 0 {
-                continue;
-            }
-            for t in 0..live {
-                let neg = _mm256_movemask_pd(_mm256_min_pd(acc[2 * t], zero))
-                    | (_mm256_movemask_pd(_mm256_min_pd(acc[2 * t + 1], zero)) << 4);
-                if neg != 0 {
-                    let mut v = [0.0f64; TILE_R];
-                    _mm256_storeu_pd(v.as_mut_ptr(), acc[2 * t]);
-                    _mm256_storeu_pd(v.as_mut_ptr().add(4), acc[2 * t + 1]);
-                    for (l, &vl) in v.iter().enumerate() {
-                        if neg & (1 << l) != 0 {
-                            taken[t0 + t].push(((i + l) as u32, vl));
+        }
+    }
+
+    /// A float32 screen, 16 rows by 4 candidates at a time in AVX2 registers: a
+    /// row whose float32 change is at least the error bound cannot have a
+    /// negative change; the few others are computed exactly, so the result is
+    /// [`Self::taken_rows`]'.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn taken_avx2(&self, c: &Cands, taken: &mut [Taken]) {
+        use std::arch::x86_64::*;
+        let m = self.w.len();
+        let d = self.d;
+        let strips = m / TILE_R32;
+        let ok = self.w32.len() == m
+            && self.cols32.len() == d
+            && self.cols32.iter().all(|col| col.len() == m)
+            && c.qm2_32.iter().all(|q| q.len() == d);
+        if !ok {
+            return self.taken_rows(c, taken, 0..m);
+        }
+        let err = _mm256_set1_ps(self.err);
+        let nq = c.qn.len();
+        for t0 in (0..nq).step_by(TILE_Q) {
+            let live = (nq - t0).min(TILE_Q);
+            let pick = |t: usize| t0 + t.min(live - 1);
+            let qv: Vec<[f32; TILE_Q]> = (0..d)
+                .map(|j| std::array::from_fn(|t| c.qm2_32[pick(t)][j]))
+                .collect();
+            let qnv: [__m256; TILE_Q] = std::array::from_fn(|t| _mm256_set1_ps(c.qn32[pick(t)]));
+            for s in 0..strips {
+                let i = s * TILE_R32;
+                // SAFETY: i + 16 <= m, the length of w32 and of every column
+                // (checked above).
+                let w0 = _mm256_loadu_ps(self.w32.as_ptr().add(i));
+                let w1 = _mm256_loadu_ps(self.w32.as_ptr().add(i + 8));
+                let mut acc: [__m256; 2 * TILE_Q] = std::array::from_fn(|a| {
+                    _mm256_add_ps(if a % 2 == 0 { w0 } else { w1 }, qnv[a / 2])
+                });
+                for (col, q) in self.cols32.iter().zip(&qv) {
+                    let x0 = _mm256_loadu_ps(col.as_ptr().add(i));
+                    let x1 = _mm256_loadu_ps(col.as_ptr().add(i + 8));
+                    for t in 0..TILE_Q {
+                        let qt = _mm256_set1_ps(q[t]);
+                        acc[2 * t] = _mm256_fmadd_ps(x0, qt, acc[2 * t]);
+                        acc[2 * t + 1] = _mm256_fmadd_ps(x1, qt, acc[2 * t + 1]);
+                    }
+                }
+                let mut any = _mm256_setzero_ps();
+                for a in acc {
+                    any = _mm256_or_ps(any, _mm256_cmp_ps::<_CMP_LT_OQ>(a, err));
+                }
+                if _mm256_movemask_ps(any) == 0 {
+                    continue;
+                }
+                for t in 0..live {
+                    let near = _mm256_movemask_ps(_mm256_cmp_ps::<_CMP_LT_OQ>(acc[2 * t], err))
+                        | (_mm256_movemask_ps(_mm256_cmp_ps::<_CMP_LT_OQ>(acc[2 * t + 1], err))
+                            << 8);
+                    for l in 0..TILE_R32 {
+                        if near & (1 << l) != 0 {
+                            let v = self.exact(c, t0 + t, i + l);
+                            if v < 0.0 {
+                                taken[t0 + t].push(((self.lo + i + l) as u32, v));
+                            }
                         }
                     }
                 }
             }
         }
+        self.taken_rows(c, taken, strips * TILE_R32..m);
     }
-    block_taken_body(cols, w, qm2, qn, taken, strips * TILE_R)
-}
-
-/// [`block_taken`] one row at a time, from row `from`.
-#[inline(always)]
-fn block_taken_body(
-    cols: &[&[f64]],
-    w: &[f64],
-    qm2: &[&[f64]],
-    qn: &[f64],
-    taken: &mut [Taken],
-    from: usize,
-) {
-    for ((q, &n2), tk) in qm2.iter().zip(qn).zip(taken.iter_mut()) {
-        for (i, &wi) in w.iter().enumerate().skip(from) {
-            let v = change(cols.iter().map(|c| c[i]), q, wi + n2);
-            if v < 0.0 {
-                tk.push((i as u32, v));
-            }
-        }
-    }
-}
-
-/// For each row of a block: `out[i]` = [`change`] for one candidate.
-fn block_change(cols: &[&[f64]], w: &[f64], qm2: &[f64], qn: f64, out: &mut [f64]) {
-    #[cfg(target_arch = "x86_64")]
-    if avx2_fma() {
-        // SAFETY: the CPU supports AVX2 and FMA (checked above).
-        unsafe { block_change_avx2(cols, w, qm2, qn, out) };
-        return;
-    }
-    block_change_body(cols, w, qm2, qn, out)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn block_change_avx2(cols: &[&[f64]], w: &[f64], qm2: &[f64], qn: f64, out: &mut [f64]) {
-    use std::arch::x86_64::*;
-    let m = w.len().min(out.len());
-    if cols.iter().any(|c| c.len() < m) || qm2.len() < cols.len() {
-        return block_change_body(cols, w, qm2, qn, out);
-    }
-    let qnv = _mm256_set1_pd(qn);
-    // Sixteen rows at a time: four independent chains of fused multiply-adds.
-    let strips = m / 16;
-    for s in 0..strips {
-        let i = 16 * s;
-        // SAFETY: i + 16 <= m <= every slice's length (checked above).
-        let mut acc: [__m256d; 4] =
-            std::array::from_fn(|h| _mm256_add_pd(_mm256_loadu_pd(w.as_ptr().add(i + 4 * h)), qnv));
-        for (col, &q) in cols.iter().zip(qm2) {
-            let qv = _mm256_set1_pd(q);
-            for (h, a) in acc.iter_mut().enumerate() {
-                *a = _mm256_fmadd_pd(_mm256_loadu_pd(col.as_ptr().add(i + 4 * h)), qv, *a);
-            }
-        }
-        for (h, a) in acc.iter().enumerate() {
-            _mm256_storeu_pd(out.as_mut_ptr().add(i + 4 * h), *a);
-        }
-    }
-    for i in 16 * strips..m {
-        out[i] = change(cols.iter().map(|c| c[i]), qm2, w[i] + qn);
-    }
-}
-
-#[inline(always)]
-fn block_change_body(cols: &[&[f64]], w: &[f64], qm2: &[f64], qn: f64, out: &mut [f64]) {
-    for (i, (o, &wi)) in out.iter_mut().zip(w).enumerate() {
-        *o = change(cols.iter().map(|c| c[i]), qm2, wi + qn);
-    }
-}
-
-/// The data transposed (dimension-major), so distances vectorise across rows.
-fn transpose(xs: &[f64], n: usize, d: usize) -> Vec<f64> {
-    let mut t = vec![0.0; n * d];
-    t.par_chunks_mut(n.max(1)).enumerate().for_each(|(j, col)| {
-        for (i, v) in col.iter_mut().enumerate() {
-            *v = xs[i * d + j];
-        }
-    });
-    t
 }
 
 /// The sum of `v` over eight lanes (element `i` in lane `i % 8`), the lanes then
@@ -345,15 +278,17 @@ fn search_sorted(dist: &[f64], sums: &[f64], target: f64) -> usize {
     n - 1
 }
 
-static SCANS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-static ROWS_SCANNED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-static mut TG: f64 = 0.0;
-static mut TU: f64 = 0.0;
-static mut TS: f64 = 0.0;
 /// k-means++ seeding: the row index of each of the `k` centres.
 ///
 /// `first`: the first centre's row; `draws`: `trials` uniforms in [0, 1) for each of
 /// the `k - 1` further centres, in scikit-learn's order.
+///
+/// Each step scores every candidate by how much it lowers the potential (the sum
+/// of every row's squared distance to its closest centre), scikit-learn's rule,
+/// from the rows it would take: a float32 screen over all rows, with a proven
+/// error bound, and the exact float64 change for the few rows near or below zero.
+/// The chosen candidate's rows are then updated from its list, without another
+/// pass over the data.
 pub fn plusplus(
     x: ArrayView2<f64>,
     k: usize,
@@ -377,90 +312,114 @@ pub fn plusplus(
         (k - 1) * trials,
         draws.len()
     );
+    ensure!(
+        n <= u32::MAX as usize,
+        "k-means++ takes at most {} rows",
+        u32::MAX
+    );
     let x = x.as_standard_layout();
     let xv = x.view();
     let xs = contiguous(&xv)?;
     let row = |i: usize| &xs[i * d..(i + 1) * d];
-    let xt = transpose(xs, n, d);
-    let cols = |b: usize| -> Vec<&[f64]> {
-        let (lo, hi) = (b * BLOCK, ((b + 1) * BLOCK).min(n));
-        (0..d).map(|j| &xt[j * n + lo..j * n + hi]).collect()
-    };
-
-    // Squared norms, and each candidate's coordinates times -2 (exact).
+    // Squared norms; float32 columns for the screen.
     let norm: Vec<f64> = (0..n)
         .into_par_iter()
         .map(|i| row(i).iter().map(|v| v * v).sum())
         .collect();
-    let scaled = |i: usize| -> Vec<f64> { row(i).iter().map(|v| -2.0 * v).collect() };
-    // Each row's squared distance to its closest centre, `w = |x|^2 - dist` (see
-    // [`change`]), and the block sums of `dist`.
-    let mut dist = vec![0.0; n];
-    let mut w = norm.clone();
-    // The first centre: `w = |x|^2` stands for a zero distance, so the change
-    // [`block_change`] computes is the row's distance to it.
-    {
-        let (qm2, qn) = (scaled(first), norm[first]);
-        dist.par_chunks_mut(BLOCK)
-            .zip(w.par_chunks_mut(BLOCK))
-            .enumerate()
-            .for_each(|(b, (dc, wc))| {
-                block_change(&cols(b), wc, &qm2, qn, dc);
-                for (o, (dv, wv)) in dc.iter_mut().zip(wc.iter_mut()).enumerate() {
-                    *dv = dv.max(0.0);
-                    *wv = norm[b * BLOCK + o] - *dv;
-                }
-            });
-    }
+    let mut xt32 = vec![0.0f32; n * d];
+    xt32.par_chunks_mut(n.max(1)).enumerate().for_each(|(j, col)| {
+        for (i, v) in col.iter_mut().enumerate() {
+            *v = xs[i * d + j] as f32;
+        }
+    });
+    let cands = |rows: &[usize]| -> Cands {
+        let qm2: Vec<Vec<f64>> = rows.iter().map(|&c| row(c).iter().map(|v| -2.0 * v).collect()).collect();
+        Cands {
+            qm2_32: qm2.iter().map(|q| q.iter().map(|&v| v as f32).collect()).collect(),
+            qn32: rows.iter().map(|&c| norm[c] as f32).collect(),
+            qn: rows.iter().map(|&c| norm[c]).collect(),
+            qm2,
+        }
+    };
+    // Each row's squared distance to the first centre (`w = |x|^2` stands for a
+    // zero distance, so the change is the distance itself).
+    let c0 = cands(&[first]);
+    let mut dist: Vec<f64> = (0..n)
+        .into_par_iter()
+        .map(|i| change(row(i), &c0.qm2[0], norm[i] + c0.qn[0]).max(0.0))
+        .collect();
+    let mut w: Vec<f64> = norm.iter().zip(&dist).map(|(a, b)| a - b).collect();
+    let mut w32: Vec<f32> = w.iter().map(|&v| v as f32).collect();
     let mut sums: Vec<f64> = dist.par_chunks(PREFIX_BLOCK).map(lane_sum).collect();
+    // The screen's error bound per block: with A the block's largest squared
+    // norm, G the data's and D the block's largest distance now (distances only
+    // shrink), |w| <= A + D, |q|^2 <= G and |x.q| <= sqrt(A G); float32 rounding
+    // of the inputs and of d + 1 fused operations stays within (d + 3) u times
+    // their sum; doubled for margin.
+    let g = norm.iter().fold(0.0f64, |a, &b| a.max(b));
+    let u = f32::EPSILON as f64 / 2.0;
+    let err: Vec<f32> = norm
+        .par_chunks(BLOCK)
+        .zip(dist.par_chunks(BLOCK))
+        .map(|(nb, db)| {
+            let a = nb.iter().fold(0.0f64, |m, &v| m.max(v));
+            let dm = db.iter().fold(0.0f64, |m, &v| m.max(v));
+            (2.0 * (d as f64 + 3.0) * u * (a + dm + g + 2.0 * (a * g).sqrt())) as f32
+        })
+        .collect();
     let mut chosen = vec![first];
     for step in 0..k - 1 {
-        let ts = std::time::Instant::now();
         let pot: f64 = sums.iter().sum();
-        let cands: Vec<usize> = draws[step * trials..(step + 1) * trials]
+        let rows: Vec<usize> = draws[step * trials..(step + 1) * trials]
             .iter()
             .map(|&u| search_sorted(&dist, &sums, u * pot))
             .collect();
-        // Each candidate's change to the potential (the sum of every row's
-        // distance to its closest centre), over fixed row blocks in order, and
-        // the rows it would take.
-        let qm2: Vec<Vec<f64>> = cands.iter().map(|&c| scaled(c)).collect();
-        let qm2: Vec<&[f64]> = qm2.iter().map(|v| v.as_slice()).collect();
-        let qn: Vec<f64> = cands.iter().map(|&c| norm[c]).collect();
-        let tg = std::time::Instant::now();
+        let c = cands(&rows);
+        // Each candidate's rows to take, block by block in order.
         let scored: Vec<Vec<Taken>> = w
             .par_chunks(BLOCK)
+            .zip(w32.par_chunks(BLOCK))
             .enumerate()
-            .map(|(b, wc)| {
+            .map(|(b, (wb, wb32))| {
+                let lo = b * BLOCK;
+                let blk = ScoreBlock {
+                    lo,
+                    xs,
+                    d,
+                    cols32: (0..d).map(|j| &xt32[j * n + lo..j * n + lo + wb.len()]).collect(),
+                    w: wb,
+                    w32: wb32,
+                    err: err[b],
+                };
                 let mut taken = vec![Taken::new(); trials];
-                block_taken(&cols(b), wc, &qm2, &qn, &mut taken);
+                blk.taken(&c, &mut taken);
                 taken
             })
             .collect();
+        // The candidate leaving the smallest potential; the first on a tie.
+        // Potentials equal to rounding count as tied: two candidates can tie
+        // exactly (an isolated pair of rows, each taking only itself and the
+        // other), and then only the summation order would separate them.
         let mut total = vec![pot; trials];
         for taken in &scored {
             for (a, tk) in total.iter_mut().zip(taken) {
                 *a += tk.iter().map(|e| e.1).sum::<f64>();
             }
         }
-        // The candidate leaving the smallest potential; the first on a tie.
-        // Potentials equal to rounding count as tied: two candidates can tie
-        // exactly (an isolated pair of rows, each taking only itself and the
-        // other), and then only the summation order would separate them.
         let mut best = 0;
         for t in 1..trials {
             if total[t] < total[best] * (1.0 - 1e-12) {
                 best = t;
             }
         }
-        let tu = std::time::Instant::now();
         // The rows it takes move to it; their blocks' sums are added again.
         let mut dirty: Vec<usize> = Vec::new();
-        for (b, taken) in scored.iter().enumerate() {
-            for &(o, t) in &taken[best] {
-                let i = b * BLOCK + o as usize;
+        for taken in &scored {
+            for &(i, t) in &taken[best] {
+                let i = i as usize;
                 dist[i] = (dist[i] + t).max(0.0);
                 w[i] = norm[i] - dist[i];
+                w32[i] = w[i] as f32;
                 let sb = i / PREFIX_BLOCK;
                 if dirty.last() != Some(&sb) {
                     dirty.push(sb);
@@ -471,9 +430,7 @@ pub fn plusplus(
             let hi = ((sb + 1) * PREFIX_BLOCK).min(n);
             sums[sb] = lane_sum(&dist[sb * PREFIX_BLOCK..hi]);
         }
-        chosen.push(cands[best]);
-        unsafe { TG += (tu - tg).as_secs_f64(); TU += tu.elapsed().as_secs_f64(); TS += (tg-ts).as_secs_f64(); }
-        if step == k - 2 && std::env::var("KM_DEBUG").is_ok() { unsafe { eprintln!("search {TS} gains {TG} update {TU}"); } }
+        chosen.push(rows[best]);
     }
     Ok(chosen)
 }
@@ -801,7 +758,6 @@ fn assign(xs: &[f64], d: usize, centers: &[f64], groups: &Groups, b: &mut Bounds
                 if surely_below(*u, glob) {
                     continue;
                 }
-                ROWS_SCANNED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let mut best = (old_d2, old);
                 scanned.clear();
                 for (g, &lbg) in lb.iter().enumerate() {
@@ -1010,7 +966,7 @@ pub fn lloyd(
         if it > 0 {
             assign(xs, d, &centers, &groups, &mut b, &shift);
         }
-        if std::env::var("KM_DEBUG").is_ok() { eprintln!("it {it} {:?} rows {} scans {}", t0.elapsed(), ROWS_SCANNED.swap(0, std::sync::atomic::Ordering::Relaxed), SCANS.swap(0, std::sync::atomic::Ordering::Relaxed)); }
+        if std::env::var("KM_DEBUG").is_ok() { eprintln!("it {it} {:?}", t0.elapsed()); }
         // New centres from these labels (scikit-learn updates the centres in the
         // same pass that assigns the labels).
         let (mut new, mut weights) = centre_sums(xs, d, &b.labels, k);
@@ -1205,10 +1161,10 @@ mod tests {
                 row.iter_mut().for_each(|v| *v /= wj);
             }
             c = sums;
-            if b.labels == old {
+            if labels == old {
                 break;
             }
-            old.copy_from_slice(&b.labels);
+            old.copy_from_slice(&labels);
         }
         (c, labels, it)
     }
@@ -1231,15 +1187,65 @@ mod tests {
         let (m, d) = (1000 + 5, 7);
         let x = random_matrix(m, d, 21);
         let xs = x.as_slice().unwrap();
-        let xt = transpose(xs, m, d);
-        let cols: Vec<&[f64]> = (0..d).map(|j| &xt[j * m..(j + 1) * m]).collect();
-        let dist: Vec<f64> = (0..m).map(|i| (i % 17) as f64 * 0.3).collect();
-        let qs: Vec<&[f64]> = (0..11).map(|t| &xs[t * 13 * d..(t * 13 + 1) * d]).collect();
-        let mut want = vec![0.0; 11];
-        block_potentials_body(&cols, &dist, &qs, &mut want);
-        let mut got = vec![0.0; 11];
-        block_potentials(&cols, &dist, &qs, &mut got);
+
+        // k-means++ screen: the same rows and changes as the exact loop, with
+        // some rows exactly at the distance of a candidate (changes at zero).
+        let norm: Vec<f64> = (0..m).map(|i| dist2(&xs[i * d..(i + 1) * d], &vec![0.0; d])).collect();
+        let rows: Vec<usize> = (0..11).map(|t| t * 13).collect();
+        let mut dist: Vec<f64> = (0..m).map(|i| (i % 17) as f64 * 0.3).collect();
+        for i in (0..m).step_by(5) {
+            let q = rows[i % 11];
+            dist[i] = dist2(&xs[i * d..(i + 1) * d], &xs[q * d..(q + 1) * d]);
+        }
+        let w: Vec<f64> = norm.iter().zip(&dist).map(|(a, b)| a - b).collect();
+        let w32: Vec<f32> = w.iter().map(|&v| v as f32).collect();
+        let xt32: Vec<f32> = (0..d)
+            .flat_map(|j| (0..m).map(move |i| xs[i * d + j] as f32))
+            .collect();
+        let qm2: Vec<Vec<f64>> = rows
+            .iter()
+            .map(|&c| xs[c * d..(c + 1) * d].iter().map(|v| -2.0 * v).collect())
+            .collect();
+        let c = Cands {
+            qm2_32: qm2.iter().map(|q| q.iter().map(|&v| v as f32).collect()).collect(),
+            qn32: rows.iter().map(|&r| norm[r] as f32).collect(),
+            qn: rows.iter().map(|&r| norm[r]).collect(),
+            qm2,
+        };
+        let g = norm.iter().fold(0.0f64, |a, &b| a.max(b));
+        let dm = dist.iter().fold(0.0f64, |a, &b| a.max(b));
+        let err = (2.0 * (d as f64 + 3.0) * (f32::EPSILON as f64 / 2.0) * (2.0 * g + dm + 2.0 * g)) as f32;
+        let blk = ScoreBlock {
+            lo: 0,
+            xs,
+            d,
+            cols32: (0..d).map(|j| &xt32[j * m..(j + 1) * m]).collect(),
+            w: &w,
+            w32: &w32,
+            err,
+        };
+        let mut want = vec![Taken::new(); 11];
+        blk.taken_rows(&c, &mut want, 0..m);
+        let mut got = vec![Taken::new(); 11];
+        blk.taken(&c, &mut got);
         assert_eq!(got, want);
+        assert!(want.iter().all(|t| !t.is_empty()));
+
+        // A group scan: lengths around the 16-centre blocks, a repeated centre.
+        for len in [1usize, 4, 7, 16, 21, 40] {
+            let plen = len.next_multiple_of(4);
+            let mut cg = vec![f64::INFINITY; plen * d];
+            for p in 0..len {
+                let src = if p == len / 2 && len > 2 { 1 } else { 60 + p };
+                for j in 0..d {
+                    cg[j * plen + p] = xs[src * d + j];
+                }
+            }
+            for r in [0usize, 1, 500] {
+                let xr = &xs[r * d..(r + 1) * d];
+                assert_eq!(group_mins(xr, &cg, plen, avx2()), group_mins(xr, &cg, plen, false));
+            }
+        }
 
         let xl: Vec<[f64; TILE_R]> = (0..d)
             .map(|j| std::array::from_fn(|l| xs[(40 + l) * d + j]))
