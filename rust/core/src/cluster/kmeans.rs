@@ -72,8 +72,6 @@ fn avx2() -> bool {
 
 /// Candidates scored together per strip of rows.
 const TILE_Q: usize = 4;
-/// Rows per strip of the first assignment (two AVX2 vectors of float64).
-const TILE_R: usize = 8;
 /// Rows per strip of k-means++ scoring (two AVX2 vectors of float32).
 const TILE_R32: usize = 16;
 
@@ -136,7 +134,11 @@ impl ScoreBlock<'_> {
     /// The exact change of block row `i` for candidate `t`.
     fn exact(&self, c: &Cands, t: usize, i: usize) -> f64 {
         let r = self.lo + i;
-        change(&self.xs[r * self.d..(r + 1) * self.d], &c.qm2[t], self.w[i] + c.qn[t])
+        change(
+            &self.xs[r * self.d..(r + 1) * self.d],
+            &c.qm2[t],
+            self.w[i] + c.qn[t],
+        )
     }
 
     /// For each candidate, the block's rows with a negative change, in row order
@@ -327,15 +329,23 @@ pub fn plusplus(
         .map(|i| row(i).iter().map(|v| v * v).sum())
         .collect();
     let mut xt32 = vec![0.0f32; n * d];
-    xt32.par_chunks_mut(n.max(1)).enumerate().for_each(|(j, col)| {
-        for (i, v) in col.iter_mut().enumerate() {
-            *v = xs[i * d + j] as f32;
-        }
-    });
+    xt32.par_chunks_mut(n.max(1))
+        .enumerate()
+        .for_each(|(j, col)| {
+            for (i, v) in col.iter_mut().enumerate() {
+                *v = xs[i * d + j] as f32;
+            }
+        });
     let cands = |rows: &[usize]| -> Cands {
-        let qm2: Vec<Vec<f64>> = rows.iter().map(|&c| row(c).iter().map(|v| -2.0 * v).collect()).collect();
+        let qm2: Vec<Vec<f64>> = rows
+            .iter()
+            .map(|&c| row(c).iter().map(|v| -2.0 * v).collect())
+            .collect();
         Cands {
-            qm2_32: qm2.iter().map(|q| q.iter().map(|&v| v as f32).collect()).collect(),
+            qm2_32: qm2
+                .iter()
+                .map(|q| q.iter().map(|&v| v as f32).collect())
+                .collect(),
             qn32: rows.iter().map(|&c| norm[c] as f32).collect(),
             qn: rows.iter().map(|&c| norm[c]).collect(),
             qm2,
@@ -386,7 +396,9 @@ pub fn plusplus(
                     lo,
                     xs,
                     d,
-                    cols32: (0..d).map(|j| &xt32[j * n + lo..j * n + lo + wb.len()]).collect(),
+                    cols32: (0..d)
+                        .map(|j| &xt32[j * n + lo..j * n + lo + wb.len()])
+                        .collect(),
                     w: wb,
                     w32: wb32,
                     err: err[b],
@@ -607,15 +619,18 @@ unsafe fn group_mins_avx2(x: &[f64], cg: &[f64], len: usize) -> (f64, usize, f64
         *id = _mm256_blendv_pd(*id, _mm256_add_pd(lanes, _mm256_set1_pd(p as f64)), lt);
     };
     let mut p = 0;
+    // SAFETY (all loads): dimension c of the block starts at base + c len + p,
+    // and p + 4 h + 4 <= len, so every load lies within d len <= cg.len().
     while p + 16 <= len {
         let mut acc = [_mm256_setzero_pd(); 4];
-        for (c, &xc) in x.iter().enumerate() {
+        let mut ptr = base.add(p);
+        for &xc in x {
             let xv = _mm256_set1_pd(xc);
             for (h, a) in acc.iter_mut().enumerate() {
-                // SAFETY: c * len + p + 4h + 4 <= d * len <= cg.len().
-                let t = _mm256_sub_pd(xv, _mm256_loadu_pd(base.add(c * len + p + 4 * h)));
+                let t = _mm256_sub_pd(xv, _mm256_loadu_pd(ptr.add(4 * h)));
                 *a = _mm256_add_pd(*a, _mm256_mul_pd(t, t));
             }
+            ptr = ptr.wrapping_add(len);
         }
         for (h, &a) in acc.iter().enumerate() {
             fold(a, p + 4 * h, &mut m1, &mut m2, &mut id);
@@ -624,10 +639,11 @@ unsafe fn group_mins_avx2(x: &[f64], cg: &[f64], len: usize) -> (f64, usize, f64
     }
     while p < len {
         let mut a = _mm256_setzero_pd();
-        for (c, &xc) in x.iter().enumerate() {
-            // SAFETY: as above.
-            let t = _mm256_sub_pd(_mm256_set1_pd(xc), _mm256_loadu_pd(base.add(c * len + p)));
+        let mut ptr = base.add(p);
+        for &xc in x {
+            let t = _mm256_sub_pd(_mm256_set1_pd(xc), _mm256_loadu_pd(ptr));
             a = _mm256_add_pd(a, _mm256_mul_pd(t, t));
+            ptr = ptr.wrapping_add(len);
         }
         fold(a, p, &mut m1, &mut m2, &mut id);
         p += 4;
@@ -636,21 +652,28 @@ unsafe fn group_mins_avx2(x: &[f64], cg: &[f64], len: usize) -> (f64, usize, f64
     _mm256_storeu_pd(v1.as_mut_ptr(), m1);
     _mm256_storeu_pd(v2.as_mut_ptr(), m2);
     _mm256_storeu_pd(vi.as_mut_ptr(), id);
-    // The smallest over the lanes (lowest position on a tie); the second smallest
-    // is the winning lane's second or another lane's smallest.
+    let (m1, id, m2) = merge_lanes(&v1, &vi, &v2);
+    (m1, id as usize, m2)
+}
+
+/// Lanes that each kept the smallest value of their positions, its position and
+/// their second smallest, merged: the smallest over the lanes (lowest position on
+/// a tie) and the second smallest, the winning lane's second or another lane's
+/// smallest.
+fn merge_lanes<T: Copy + PartialOrd>(v1: &[T], vi: &[T], v2: &[T]) -> (T, T, T) {
     let mut w = 0;
-    for l in 1..4 {
-        if v1[l] < v1[w] || (v1[l] == v1[w] && vi[l] < vi[w]) {
+    for (l, (&a, &i)) in v1.iter().zip(vi).enumerate().skip(1) {
+        if a < v1[w] || (a == v1[w] && i < vi[w]) {
             w = l;
         }
     }
     let mut second = v2[w];
-    for l in 0..4 {
-        if l != w {
-            second = second.min(v1[l]);
+    for (l, &a) in v1.iter().enumerate() {
+        if l != w && a < second {
+            second = a;
         }
     }
-    (v1[w], vi[w] as usize, second)
+    (v1[w], vi[w], second)
 }
 
 /// Store a lower bound as float32, rounded down.
@@ -697,30 +720,175 @@ impl Bounds {
     }
 }
 
-/// Assign every row to its nearest centre (lowest index on a tie) after the
-/// centres moved by `shift`, scanning only the groups of centres its bounds cannot
-/// rule out.
-fn assign(xs: &[f64], d: usize, centers: &[f64], groups: &Groups, b: &mut Bounds, shift: &[f64]) {
-    let ng = groups.len();
-    // Each group's centres together, dimension-major, padded to a multiple of 4
-    // with centres at infinity, so a group scan vectorises and reads one
-    // contiguous stretch.
-    let plen: Vec<usize> = (0..ng)
-        .map(|g| (groups.start[g + 1] - groups.start[g]).next_multiple_of(4))
-        .collect();
-    let mut off = vec![0usize; ng + 1];
-    for g in 0..ng {
-        off[g + 1] = off[g] + plen[g] * d;
+/// A group's float32 screen: [`group_mins`] on the expanded squared distances
+/// `|x|^2 + |c|^2 - 2 x.c` in float32. `cg` holds the group's squared norms
+/// (`len` of them), then its centres times -2, dimension-major; `len` is a
+/// multiple of 8 and padding centres have infinite norm.
+#[inline]
+fn group_mins32(x: &[f32], xn: f32, cg: &[f32], len: usize, use_fma: bool) -> (f32, usize, f32) {
+    #[cfg(target_arch = "x86_64")]
+    if use_fma && len % 8 == 0 && cg.len() >= len * (x.len() + 1) {
+        // SAFETY: the caller checked that the CPU supports AVX2 and FMA; the
+        // lengths are checked above.
+        return unsafe { group_mins32_avx2(x, xn, cg, len) };
     }
-    let mut ct = vec![f64::INFINITY; off[ng]];
-    for g in 0..ng {
-        let s = groups.start[g];
-        for (p, &j) in groups.order[s..groups.start[g + 1]].iter().enumerate() {
-            for c in 0..d {
-                ct[off[g] + c * plen[g] + p] = centers[j * d + c];
-            }
+    let _ = use_fma;
+    let (mut m1, mut p1, mut m2) = (f32::INFINITY, 0usize, f32::INFINITY);
+    for p in 0..len {
+        let mut v = xn + cg[p];
+        for (c, &xc) in x.iter().enumerate() {
+            v = xc.mul_add(cg[(c + 1) * len + p], v);
+        }
+        if v < m1 {
+            m2 = m1;
+            m1 = v;
+            p1 = p;
+        } else if v < m2 {
+            m2 = v;
         }
     }
+    (m1, p1, m2)
+}
+
+/// [`group_mins32`] with 32 centres in AVX2 registers at a time; lanes merge as
+/// in [`group_mins_avx2`].
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn group_mins32_avx2(x: &[f32], xn: f32, cg: &[f32], len: usize) -> (f32, usize, f32) {
+    use std::arch::x86_64::*;
+    let inf = _mm256_set1_ps(f32::INFINITY);
+    let (mut m1, mut m2) = (inf, inf);
+    let mut id = _mm256_setzero_ps();
+    let lanes = _mm256_set_ps(7.0, 6.0, 5.0, 4.0, 3.0, 2.0, 1.0, 0.0);
+    let xnv = _mm256_set1_ps(xn);
+    let base = cg.as_ptr();
+    let fold = |v: __m256, p: usize, m1: &mut __m256, m2: &mut __m256, id: &mut __m256| {
+        let lt = _mm256_cmp_ps::<_CMP_LT_OQ>(v, *m1);
+        *m2 = _mm256_blendv_ps(_mm256_min_ps(*m2, v), *m1, lt);
+        *m1 = _mm256_blendv_ps(*m1, v, lt);
+        *id = _mm256_blendv_ps(*id, _mm256_add_ps(lanes, _mm256_set1_ps(p as f32)), lt);
+    };
+    let mut p = 0;
+    // SAFETY (all loads): row c + 1 of the block starts at base + (c + 1) len + p,
+    // and p + 8 h + 8 <= len, so every load lies within (d + 1) len <= cg.len().
+    // Pointers advance by `add` (no overflow-checked index arithmetic in the
+    // loop).
+    while p + 32 <= len {
+        let mut ptr = base.add(p);
+        let mut acc: [__m256; 4] =
+            std::array::from_fn(|h| _mm256_add_ps(xnv, _mm256_loadu_ps(ptr.add(8 * h))));
+        for &xc in x {
+            ptr = ptr.add(len);
+            let xv = _mm256_set1_ps(xc);
+            for (h, a) in acc.iter_mut().enumerate() {
+                *a = _mm256_fmadd_ps(xv, _mm256_loadu_ps(ptr.add(8 * h)), *a);
+            }
+        }
+        for (h, &a) in acc.iter().enumerate() {
+            fold(a, p + 8 * h, &mut m1, &mut m2, &mut id);
+        }
+        p += 32;
+    }
+    while p < len {
+        let mut ptr = base.add(p);
+        let mut a = _mm256_add_ps(xnv, _mm256_loadu_ps(ptr));
+        for &xc in x {
+            ptr = ptr.add(len);
+            a = _mm256_fmadd_ps(_mm256_set1_ps(xc), _mm256_loadu_ps(ptr), a);
+        }
+        fold(a, p, &mut m1, &mut m2, &mut id);
+        p += 8;
+    }
+    let (mut v1, mut v2, mut vi) = ([0.0f32; 8], [0.0f32; 8], [0.0f32; 8]);
+    _mm256_storeu_ps(v1.as_mut_ptr(), m1);
+    _mm256_storeu_ps(v2.as_mut_ptr(), m2);
+    _mm256_storeu_ps(vi.as_mut_ptr(), id);
+    let (m1, id, m2) = merge_lanes(&v1, &vi, &v2);
+    (m1, id as usize, m2)
+}
+
+/// The centres group by group for the scans of [`assign`]: exact (float64,
+/// dimension-major, padded to a multiple of 4 with centres at infinity) and for
+/// the float32 screen (squared norms then centres times -2, padded to a multiple
+/// of 8 with infinite norms).
+struct GroupTable {
+    ct: Vec<f64>,
+    off: Vec<usize>,
+    plen: Vec<usize>,
+    ct32: Vec<f32>,
+    off32: Vec<usize>,
+    plen32: Vec<usize>,
+}
+
+impl GroupTable {
+    fn new(centers: &[f64], d: usize, groups: &Groups) -> Self {
+        let ng = groups.len();
+        let size = |g: usize| groups.start[g + 1] - groups.start[g];
+        let plen: Vec<usize> = (0..ng).map(|g| size(g).next_multiple_of(4)).collect();
+        let plen32: Vec<usize> = (0..ng).map(|g| size(g).next_multiple_of(8)).collect();
+        let (mut off, mut off32) = (vec![0usize; ng + 1], vec![0usize; ng + 1]);
+        for g in 0..ng {
+            off[g + 1] = off[g] + plen[g] * d;
+            off32[g + 1] = off32[g] + plen32[g] * (d + 1);
+        }
+        let mut ct = vec![f64::INFINITY; off[ng]];
+        let mut ct32 = vec![0.0f32; off32[ng]];
+        for g in 0..ng {
+            let s = groups.start[g];
+            let (o, o32, len, len32) = (off[g], off32[g], plen[g], plen32[g]);
+            ct32[o32..o32 + len32].fill(f32::INFINITY);
+            for (p, &j) in groups.order[s..groups.start[g + 1]].iter().enumerate() {
+                let c = &centers[j * d..(j + 1) * d];
+                ct32[o32 + p] = c.iter().map(|v| v * v).sum::<f64>() as f32;
+                for (dim, &v) in c.iter().enumerate() {
+                    ct[o + dim * len + p] = v;
+                    ct32[o32 + (dim + 1) * len32 + p] = (-2.0 * v) as f32;
+                }
+            }
+        }
+        GroupTable {
+            ct,
+            off,
+            plen,
+            ct32,
+            off32,
+            plen32,
+        }
+    }
+
+    fn exact(&self, x: &[f64], g: usize, use_avx2: bool) -> (f64, usize, f64) {
+        group_mins(
+            x,
+            &self.ct[self.off[g]..self.off[g + 1]],
+            self.plen[g],
+            use_avx2,
+        )
+    }
+
+    fn screen(&self, x: &[f32], xn: f32, g: usize, use_fma: bool) -> (f32, usize, f32) {
+        let cg = &self.ct32[self.off32[g]..self.off32[g + 1]];
+        group_mins32(x, xn, cg, self.plen32[g], use_fma)
+    }
+}
+
+/// Assign every row to its nearest centre (lowest index on a tie) after the
+/// centres moved by `shift`, scanning only the groups of centres its bounds cannot
+/// rule out. A scan is first a float32 screen with error bound `e`: when the
+/// screen's nearest centre leads every other contender by more than `2 e` it is
+/// the row's centre and the screen, less `e`, gives the group bounds; otherwise
+/// the row's groups are scanned again exactly. `norm`: the rows' squared norms.
+fn assign(
+    xs: &[f64],
+    norm: &[f64],
+    d: usize,
+    centers: &[f64],
+    groups: &Groups,
+    b: &mut Bounds,
+    shift: &[f64],
+) {
+    let ng = groups.len();
+    let table = GroupTable::new(centers, d, groups);
+    let c32 = Centres32::new(centers, d);
     // Each group's largest shift, rounded up as float32.
     let drift: Vec<f32> = (0..ng)
         .map(|g| {
@@ -732,9 +900,12 @@ fn assign(xs: &[f64], d: usize, centers: &[f64], groups: &Groups, b: &mut Bounds
         })
         .collect();
     let use_avx2 = avx2();
+    let use_fma = avx2_fma();
     b.par_row_chunks(ng)
         .for_each(|(chunk, ((labels, upper), lower))| {
-            let mut scanned: Vec<(usize, f64, usize, f64)> = Vec::with_capacity(ng);
+            let mut screened: Vec<(usize, f32, usize, f32)> = Vec::with_capacity(ng);
+            let mut exact: Vec<(usize, f64, usize, f64)> = Vec::with_capacity(ng);
+            let mut x32 = vec![0.0f32; d];
             for (o, (a, u)) in labels.iter_mut().zip(upper.iter_mut()).enumerate() {
                 let i = chunk * ROWS + o;
                 let x = &xs[i * d..(i + 1) * d];
@@ -758,30 +929,74 @@ fn assign(xs: &[f64], d: usize, centers: &[f64], groups: &Groups, b: &mut Bounds
                 if surely_below(*u, glob) {
                     continue;
                 }
-                let mut best = (old_d2, old);
-                scanned.clear();
+                for (v, &w) in x32.iter_mut().zip(x) {
+                    *v = w as f32;
+                }
+                let xn = norm[i] as f32;
+                let e = c32.err(norm[i], d);
+                let g_old = groups.group[old];
+                // The screen's leader (its value, id and group) and runner-up; the
+                // old centre stands in for its group when that is not scanned.
+                let mut lead = (old_d2, old, usize::MAX);
+                let mut runner = f64::INFINITY;
+                screened.clear();
                 for (g, &lbg) in lb.iter().enumerate() {
                     if surely_below(*u, lbg as f64) {
                         continue;
                     }
-                    let (m1, p1, m2) = group_mins(x, &ct[off[g]..off[g + 1]], plen[g], use_avx2);
+                    let (m1, p1, m2) = table.screen(&x32, xn, g, use_fma);
                     let id1 = groups.order[groups.start[g] + p1];
-                    scanned.push((g, m1, id1, m2));
-                    if m1 < best.0 || (m1 == best.0 && id1 < best.1) {
-                        best = (m1, id1);
+                    screened.push((g, m1, id1, m2));
+                }
+                let old_scanned = screened.iter().any(|s| s.0 == g_old);
+                if old_scanned {
+                    lead = (f64::INFINITY, usize::MAX, usize::MAX);
+                }
+                for &(g, m1, id1, m2) in &screened {
+                    let (m1, m2) = (m1 as f64, m2 as f64);
+                    if m1 < lead.0 {
+                        runner = lead.0.min(m2);
+                        lead = (m1, id1, g);
+                    } else {
+                        runner = runner.min(m1);
                     }
                 }
-                // Scanned groups: exact distance to their nearest centre other than
-                // the new one. Unscanned groups keep their bound, except that the old
-                // centre, if it is left, now counts among its group's others.
-                for &(g, m1, id1, m2) in &scanned {
-                    lb[g] = low32(if id1 == best.1 { m2 } else { m1 }.sqrt());
-                }
-                if best.1 != old {
-                    let g = groups.group[old];
-                    if !scanned.iter().any(|s| s.0 == g) {
-                        lb[g] = lb[g].min(low32(old_d2.sqrt()));
+                let best = if runner - lead.0 > 2.0 * e {
+                    // Certain: the leader is nearest by a margin; bounds from the
+                    // screen, less its error.
+                    let best = lead.1;
+                    let e32 = e as f32;
+                    for &(g, m1, id1, m2) in &screened {
+                        let other = if id1 == best { m2 } else { m1 };
+                        lb[g] = (other - e32).max(0.0).sqrt() * (1.0 - SLACK32 as f32);
                     }
+                    let d2 = if best == old {
+                        old_d2
+                    } else {
+                        dist2(x, &centers[best * d..(best + 1) * d])
+                    };
+                    (d2, best)
+                } else {
+                    // Too close to call: the screened groups again, exactly.
+                    let mut best = (old_d2, old);
+                    exact.clear();
+                    for &(g, ..) in &screened {
+                        let (m1, p1, m2) = table.exact(x, g, use_avx2);
+                        let id1 = groups.order[groups.start[g] + p1];
+                        exact.push((g, m1, id1, m2));
+                        if m1 < best.0 || (m1 == best.0 && id1 < best.1) {
+                            best = (m1, id1);
+                        }
+                    }
+                    for &(g, m1, id1, m2) in &exact {
+                        lb[g] = low32(if id1 == best.1 { m2 } else { m1 }.sqrt());
+                    }
+                    best
+                };
+                // Unscanned groups keep their bound, except that the old centre,
+                // if it is left, now counts among its group's others.
+                if best.1 != old && !old_scanned {
+                    lb[g_old] = lb[g_old].min(low32(old_d2.sqrt()));
                 }
                 *a = best.1 as i32;
                 *u = best.0.sqrt();
@@ -789,136 +1004,233 @@ fn assign(xs: &[f64], d: usize, centers: &[f64], groups: &Groups, b: &mut Bounds
         });
 }
 
-/// For each of the strip's 8 rows (`xl[j]`: dimension `j` of the 8 rows), its
-/// nearest centre among `ids` (ascending), that centre's id and the second-nearest
-/// distance: `(m1, id1, m2)` per lane, with `v < m1` deciding as a sequential scan
-/// in id order would. Distances add their terms in dimension order, as [`dist2`].
-type StripMins = ([f64; TILE_R], [f64; TILE_R], [f64; TILE_R]);
+/// The centres as the float32 screens read them: `cm2[id * d + j] = -2 c_id[j]`
+/// and `cn[id] = |c_id|^2`, and the largest squared norm.
+struct Centres32 {
+    cm2: Vec<f32>,
+    cn: Vec<f32>,
+    max_norm: f64,
+}
 
-fn strip_mins(xl: &[[f64; TILE_R]], cs: &[f64], ids: &[usize], use_avx2: bool) -> StripMins {
+impl Centres32 {
+    fn new(centers: &[f64], d: usize) -> Self {
+        let norms: Vec<f64> = centers
+            .chunks(d.max(1))
+            .map(|c| c.iter().map(|v| v * v).sum())
+            .collect();
+        Centres32 {
+            cm2: centers.iter().map(|&v| (-2.0 * v) as f32).collect(),
+            cn: norms.iter().map(|&v| v as f32).collect(),
+            max_norm: norms.iter().fold(0.0, |a, &b| a.max(b)),
+        }
+    }
+
+    /// A bound on `|float32 expanded squared distance - squared distance|` for a
+    /// row of squared norm `xn` and any centre: float32 rounding of the inputs
+    /// and of `d + 1` fused operations stays within `(d + 3) u (|x| + |c|)^2`;
+    /// doubled for margin.
+    fn err(&self, xn: f64, d: usize) -> f64 {
+        let s = xn.sqrt() + self.max_norm.sqrt();
+        2.0 * (d as f64 + 3.0) * (f32::EPSILON as f64 / 2.0) * s * s
+    }
+}
+
+/// Per group and lane of a strip of 8 rows: the smallest float32 expanded squared
+/// distance to the group's centres, its centre's id and the second smallest (a
+/// repeat of the smallest counts), into `m1[g]`, `id1[g]`, `m2[g]`. `xl[j]`:
+/// dimension `j` of the 8 rows; `xn`: their squared norms.
+struct StripMins32 {
+    m1: Vec<[f32; 8]>,
+    id1: Vec<[f32; 8]>,
+    m2: Vec<[f32; 8]>,
+}
+
+impl StripMins32 {
+    fn new(ng: usize) -> Self {
+        StripMins32 {
+            m1: vec![[0.0; 8]; ng],
+            id1: vec![[0.0; 8]; ng],
+            m2: vec![[0.0; 8]; ng],
+        }
+    }
+
+    fn fill(&mut self, xl: &[[f32; 8]], xn: &[f32; 8], c: &Centres32, groups: &Groups) {
+        #[cfg(target_arch = "x86_64")]
+        if avx2_fma() {
+            // SAFETY: the CPU supports AVX2 and FMA.
+            unsafe { self.fill_avx2(xl, xn, c, groups) };
+            return;
+        }
+        self.fill_portable(xl, xn, c, groups)
+    }
+
+    fn fill_portable(&mut self, xl: &[[f32; 8]], xn: &[f32; 8], c: &Centres32, groups: &Groups) {
+        let d = xl.len();
+        for g in 0..groups.len() {
+            let (mut m1, mut id1, mut m2) = ([f32::INFINITY; 8], [0.0f32; 8], [f32::INFINITY; 8]);
+            for &id in &groups.order[groups.start[g]..groups.start[g + 1]] {
+                for l in 0..8 {
+                    let mut v = xn[l] + c.cn[id];
+                    for (j, x) in xl.iter().enumerate() {
+                        v = x[l].mul_add(c.cm2[id * d + j], v);
+                    }
+                    if v < m1[l] {
+                        m2[l] = m1[l];
+                        m1[l] = v;
+                        id1[l] = id as f32;
+                    } else if v < m2[l] {
+                        m2[l] = v;
+                    }
+                }
+            }
+            (self.m1[g], self.id1[g], self.m2[g]) = (m1, id1, m2);
+        }
+    }
+
+    /// [`Self::fill`] with 8 rows by 8 centres in AVX2 registers.
     #[cfg(target_arch = "x86_64")]
-    if use_avx2 {
-        // SAFETY: the caller checked that the CPU supports AVX2.
-        return unsafe { strip_mins_avx2(xl, cs, ids) };
-    }
-    let _ = use_avx2;
-    let d = xl.len();
-    let mut m1 = [f64::INFINITY; TILE_R];
-    let mut id1 = [f64::MAX; TILE_R];
-    let mut m2 = [f64::INFINITY; TILE_R];
-    for &id in ids {
-        let c = &cs[id * d..(id + 1) * d];
-        let mut acc = [0.0f64; TILE_R];
-        for (x, &cj) in xl.iter().zip(c) {
-            for l in 0..TILE_R {
-                let t = x[l] - cj;
-                acc[l] += t * t;
-            }
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn fill_avx2(&mut self, xl: &[[f32; 8]], xn: &[f32; 8], c: &Centres32, groups: &Groups) {
+        use std::arch::x86_64::*;
+        const T: usize = 8;
+        let d = xl.len();
+        let k = c.cn.len();
+        // `order` is a permutation of the k centre ids (see [`Groups`]).
+        if c.cm2.len() < k * d || groups.order.len() != k {
+            return self.fill_portable(xl, xn, c, groups);
         }
-        for l in 0..TILE_R {
-            let v = acc[l];
-            if v < m1[l] {
-                m2[l] = m1[l];
-                m1[l] = v;
-                id1[l] = id as f64;
-            } else if v < m2[l] {
-                m2[l] = v;
+        let xnv = _mm256_loadu_ps(xn.as_ptr());
+        let inf = _mm256_set1_ps(f32::INFINITY);
+        for g in 0..groups.len().min(self.m1.len()) {
+            let ids = &groups.order[groups.start[g]..groups.start[g + 1]];
+            let (mut m1, mut m2, mut id1) = (inf, inf, _mm256_setzero_ps());
+            for p0 in (0..ids.len()).step_by(T) {
+                let live = (ids.len() - p0).min(T);
+                let id: [usize; T] = std::array::from_fn(|t| ids[p0 + t.min(live - 1)]);
+                // SAFETY: every id is below k (checked above), cm2 holds k * d.
+                let mut acc: [__m256; T] = std::array::from_fn(|t| {
+                    _mm256_add_ps(xnv, _mm256_set1_ps(*c.cn.get_unchecked(id[t])))
+                });
+                let base: [*const f32; T] = std::array::from_fn(|t| c.cm2.as_ptr().add(id[t] * d));
+                for (j, x) in xl.iter().enumerate() {
+                    let xv = _mm256_loadu_ps(x.as_ptr());
+                    for t in 0..T {
+                        acc[t] = _mm256_fmadd_ps(xv, _mm256_broadcast_ss(&*base[t].add(j)), acc[t]);
+                    }
+                }
+                for t in 0..live {
+                    let v = acc[t];
+                    let lt = _mm256_cmp_ps::<_CMP_LT_OQ>(v, m1);
+                    m2 = _mm256_blendv_ps(_mm256_min_ps(m2, v), m1, lt);
+                    m1 = _mm256_blendv_ps(m1, v, lt);
+                    id1 = _mm256_blendv_ps(id1, _mm256_set1_ps(id[t] as f32), lt);
+                }
             }
+            _mm256_storeu_ps(self.m1[g].as_mut_ptr(), m1);
+            _mm256_storeu_ps(self.id1[g].as_mut_ptr(), id1);
+            _mm256_storeu_ps(self.m2[g].as_mut_ptr(), m2);
         }
     }
-    (m1, id1, m2)
 }
 
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn strip_mins_avx2(xl: &[[f64; TILE_R]], cs: &[f64], ids: &[usize]) -> StripMins {
-    use std::arch::x86_64::*;
-    let d = xl.len();
-    if ids.iter().any(|&id| (id + 1) * d > cs.len()) {
-        return strip_mins(xl, cs, ids, false);
-    }
-    let inf = _mm256_set1_pd(f64::INFINITY);
-    let (mut m1, mut m2) = ([inf; 2], [inf; 2]);
-    let mut id1 = [_mm256_set1_pd(f64::MAX); 2];
-    for p0 in (0..ids.len()).step_by(TILE_Q) {
-        let live = (ids.len() - p0).min(TILE_Q);
-        let base: [usize; TILE_Q] = std::array::from_fn(|t| ids[p0 + t.min(live - 1)] * d);
-        let mut acc = [_mm256_setzero_pd(); 2 * TILE_Q];
-        for (j, x) in xl.iter().enumerate() {
-            let x0 = _mm256_loadu_pd(x.as_ptr());
-            let x1 = _mm256_loadu_pd(x.as_ptr().add(4));
-            for t in 0..TILE_Q {
-                // SAFETY: base[t] + j < (id + 1) * d <= cs.len() (checked above).
-                let q = _mm256_set1_pd(*cs.get_unchecked(base[t] + j));
-                let d0 = _mm256_sub_pd(x0, q);
-                let d1 = _mm256_sub_pd(x1, q);
-                acc[2 * t] = _mm256_add_pd(acc[2 * t], _mm256_mul_pd(d0, d0));
-                acc[2 * t + 1] = _mm256_add_pd(acc[2 * t + 1], _mm256_mul_pd(d1, d1));
+/// One row against every centre, exactly: per group the nearest centre, its id
+/// and the second-nearest distance, in group order.
+fn row_mins_exact(x: &[f64], centers: &[f64], groups: &Groups) -> Vec<(f64, usize, f64)> {
+    let d = x.len();
+    (0..groups.len())
+        .map(|g| {
+            let (mut m1, mut id1, mut m2) = (f64::INFINITY, usize::MAX, f64::INFINITY);
+            for &id in &groups.order[groups.start[g]..groups.start[g + 1]] {
+                let v = dist2(x, &centers[id * d..(id + 1) * d]);
+                if v < m1 {
+                    m2 = m1;
+                    m1 = v;
+                    id1 = id;
+                } else if v < m2 {
+                    m2 = v;
+                }
             }
-        }
-        // Fold the centres in id order: v < m1 takes the lead (m1 drops to m2);
-        // otherwise m2 = min(m2, v).
-        for t in 0..live {
-            let idv = _mm256_set1_pd(ids[p0 + t] as f64);
-            for h in 0..2 {
-                let v = acc[2 * t + h];
-                let lt = _mm256_cmp_pd::<_CMP_LT_OQ>(v, m1[h]);
-                m2[h] = _mm256_blendv_pd(_mm256_min_pd(m2[h], v), m1[h], lt);
-                m1[h] = _mm256_blendv_pd(m1[h], v, lt);
-                id1[h] = _mm256_blendv_pd(id1[h], idv, lt);
-            }
-        }
-    }
-    let mut out: StripMins = ([0.0; TILE_R], [0.0; TILE_R], [0.0; TILE_R]);
-    for h in 0..2 {
-        _mm256_storeu_pd(out.0.as_mut_ptr().add(4 * h), m1[h]);
-        _mm256_storeu_pd(out.1.as_mut_ptr().add(4 * h), id1[h]);
-        _mm256_storeu_pd(out.2.as_mut_ptr().add(4 * h), m2[h]);
-    }
-    out
+            (m1, id1, m2)
+        })
+        .collect()
 }
 
-/// The first assignment: every row against every centre, eight rows at a time,
-/// filling the labels, the upper bounds and every group's lower bound (the exact
-/// distance to the group's nearest centre other than the row's own).
+/// The first assignment: every row against every centre, filling the labels,
+/// the upper bounds and every group's lower bound (on the distance to the
+/// group's nearest centre other than the row's own). A float32 screen of the
+/// expanded distances, eight rows by eight centres, with a proven error bound
+/// `e`: a row whose nearest centre leads the rest by more than `2 e` has it for
+/// its label, its group bounds are the screen's minus `e`; any other row is
+/// measured exactly against every centre.
 fn first_assign(xs: &[f64], d: usize, centers: &[f64], groups: &Groups, b: &mut Bounds) {
     let ng = groups.len();
-    let use_avx2 = avx2();
+    let c32 = Centres32::new(centers, d);
     b.par_row_chunks(ng)
         .for_each(|(chunk, ((labels, upper), lower))| {
             let rows = labels.len();
-            let mut xl = vec![[0.0f64; TILE_R]; d];
-            // Per lane and group: nearest, its id, second nearest.
-            let mut mins = vec![(0.0f64, 0usize, 0.0f64); TILE_R * ng];
-            for s0 in (0..rows).step_by(TILE_R) {
-                let live = (rows - s0).min(TILE_R);
-                for l in 0..TILE_R {
+            let mut xl = vec![[0.0f32; 8]; d];
+            let mut mins = StripMins32::new(ng);
+            let (mut m1, mut m2) = (vec![0.0f32; ng], vec![0.0f32; ng]);
+            for s0 in (0..rows).step_by(8) {
+                let live = (rows - s0).min(8);
+                let mut xn = [0.0f32; 8];
+                let mut xn64 = [0.0f64; 8];
+                for l in 0..8 {
                     // A short strip repeats its last row; only live lanes are kept.
                     let i = chunk * ROWS + s0 + l.min(live - 1);
+                    let xr = &xs[i * d..(i + 1) * d];
                     for (j, x) in xl.iter_mut().enumerate() {
-                        x[l] = xs[i * d + j];
+                        x[l] = xr[j] as f32;
                     }
+                    xn64[l] = xr.iter().map(|v| v * v).sum();
+                    xn[l] = xn64[l] as f32;
                 }
-                for g in 0..ng {
-                    let ids = &groups.order[groups.start[g]..groups.start[g + 1]];
-                    let (m1, id1, m2) = strip_mins(&xl, centers, ids, use_avx2);
-                    for l in 0..live {
-                        mins[l * ng + g] = (m1[l], id1[l] as usize, m2[l]);
-                    }
-                }
-                for l in 0..live {
+                mins.fill(&xl, &xn, &c32, groups);
+                for (l, &xn_l) in xn64.iter().enumerate().take(live) {
                     let o = s0 + l;
-                    let mut best = (f64::INFINITY, usize::MAX);
-                    for &(m1, id1, _) in &mins[l * ng..(l + 1) * ng] {
-                        if m1 < best.0 || (m1 == best.0 && id1 < best.1) {
-                            best = (m1, id1);
+                    let i = chunk * ROWS + o;
+                    let x = &xs[i * d..(i + 1) * d];
+                    let e = c32.err(xn_l, d);
+                    for g in 0..ng {
+                        m1[g] = mins.m1[g][l];
+                        m2[g] = mins.m2[g][l];
+                    }
+                    // The screen's nearest and the runner-up.
+                    let mut gb = 0;
+                    for g in 1..ng {
+                        if m1[g] < m1[gb] {
+                            gb = g;
                         }
                     }
-                    for (g, &(m1, id1, m2)) in mins[l * ng..(l + 1) * ng].iter().enumerate() {
-                        lower[o * ng + g] = low32(if id1 == best.1 { m2 } else { m1 }.sqrt());
+                    let lead = m1[gb];
+                    m1[gb] = m2[gb];
+                    let second = m1.iter().fold(f32::INFINITY, |a, &b| a.min(b));
+                    let lb = &mut lower[o * ng..(o + 1) * ng];
+                    if second as f64 - lead as f64 > 2.0 * e {
+                        // m1 now holds each group's nearest other than the label:
+                        // lower bounds, less the error (the float32 steps below
+                        // round within SLACK32).
+                        let best = mins.id1[gb][l] as usize;
+                        let e32 = e as f32;
+                        for (v, &m) in lb.iter_mut().zip(&m1) {
+                            *v = (m - e32).max(0.0).sqrt() * (1.0 - SLACK32 as f32);
+                        }
+                        labels[o] = best as i32;
+                        upper[o] = dist2(x, &centers[best * d..(best + 1) * d]).sqrt();
+                    } else {
+                        let exact = row_mins_exact(x, centers, groups);
+                        let mut best = (f64::INFINITY, usize::MAX);
+                        for &(m1, id1, _) in &exact {
+                            if m1 < best.0 || (m1 == best.0 && id1 < best.1) {
+                                best = (m1, id1);
+                            }
+                        }
+                        for (v, &(m1, id1, m2)) in lb.iter_mut().zip(&exact) {
+                            *v = low32(if id1 == best.1 { m2 } else { m1 }.sqrt());
+                        }
+                        labels[o] = best.1 as i32;
+                        upper[o] = best.0.sqrt();
                     }
-                    labels[o] = best.1 as i32;
-                    upper[o] = best.0.sqrt();
                 }
             }
         });
@@ -948,25 +1260,25 @@ pub fn lloyd(
     let xs = contiguous(&xv)?;
     let mut centers: Vec<f64> = init.iter().copied().collect();
     let groups = Groups::new(&centers, k, d, n);
+    let norm: Vec<f64> = xs
+        .par_chunks(d.max(1))
+        .map(|r| r.iter().map(|v| v * v).sum())
+        .collect();
     let mut b = Bounds {
         labels: vec![0; n],
         upper: vec![f64::INFINITY; n],
         lower: vec![0.0; n * groups.len()],
     };
-    let t0 = std::time::Instant::now();
     first_assign(xs, d, &centers, &groups, &mut b);
-    if std::env::var("KM_DEBUG").is_ok() { eprintln!("first {:?} groups {}", t0.elapsed(), groups.len()); }
     let mut shift: Vec<f64> = Vec::new();
     let mut old = vec![-1i32; n];
     let mut strict = false;
     let mut n_iter = 0;
     for it in 0..max_iter {
         n_iter = it + 1;
-        let t0 = std::time::Instant::now();
         if it > 0 {
-            assign(xs, d, &centers, &groups, &mut b, &shift);
+            assign(xs, &norm, d, &centers, &groups, &mut b, &shift);
         }
-        if std::env::var("KM_DEBUG").is_ok() { eprintln!("it {it} {:?}", t0.elapsed()); }
         // New centres from these labels (scikit-learn updates the centres in the
         // same pass that assigns the labels).
         let (mut new, mut weights) = centre_sums(xs, d, &b.labels, k);
@@ -992,7 +1304,7 @@ pub fn lloyd(
         old.copy_from_slice(&b.labels);
     }
     if !strict {
-        assign(xs, d, &centers, &groups, &mut b, &shift);
+        assign(xs, &norm, d, &centers, &groups, &mut b, &shift);
     }
     // Summed in fixed chunks, so the value does not depend on the thread count.
     let partial: Vec<f64> = b
@@ -1180,6 +1492,26 @@ mod tests {
             assert_eq!(got.centers.iter().copied().collect::<Vec<_>>(), c);
             assert_eq!(got.n_iter, it);
         }
+        // Exact ties (an integer grid with repeated rows) and data far from the
+        // origin (the float32 screens' error bound then exceeds most gaps, so
+        // rows go to the exact scans).
+        for (offset, d, k) in [(0.0, 3, 40), (1e4, 4, 50)] {
+            let n = 3000;
+            let mut rng = crate::neighbours::testutil::SplitMix(77);
+            let x = Array2::from_shape_fn((n, d), |_| (rng.uniform() * 6.0).floor() + offset);
+            let mut rows: Vec<usize> = Vec::new();
+            for i in 0..n {
+                if rows.len() < k && rows.iter().all(|&r| x.row(r) != x.row(i)) {
+                    rows.push(i);
+                }
+            }
+            let init = x.select(ndarray::Axis(0), &rows);
+            let got = lloyd(x.view(), init.view(), 300, 0.0).unwrap();
+            let (c, labels, it) = naive_lloyd(&x, &init, 300);
+            assert_eq!(got.labels, labels, "offset={offset}");
+            assert_eq!(got.centers.iter().copied().collect::<Vec<_>>(), c);
+            assert_eq!(got.n_iter, it);
+        }
     }
 
     #[test]
@@ -1190,7 +1522,9 @@ mod tests {
 
         // k-means++ screen: the same rows and changes as the exact loop, with
         // some rows exactly at the distance of a candidate (changes at zero).
-        let norm: Vec<f64> = (0..m).map(|i| dist2(&xs[i * d..(i + 1) * d], &vec![0.0; d])).collect();
+        let norm: Vec<f64> = (0..m)
+            .map(|i| dist2(&xs[i * d..(i + 1) * d], &vec![0.0; d]))
+            .collect();
         let rows: Vec<usize> = (0..11).map(|t| t * 13).collect();
         let mut dist: Vec<f64> = (0..m).map(|i| (i % 17) as f64 * 0.3).collect();
         for i in (0..m).step_by(5) {
@@ -1207,14 +1541,18 @@ mod tests {
             .map(|&c| xs[c * d..(c + 1) * d].iter().map(|v| -2.0 * v).collect())
             .collect();
         let c = Cands {
-            qm2_32: qm2.iter().map(|q| q.iter().map(|&v| v as f32).collect()).collect(),
+            qm2_32: qm2
+                .iter()
+                .map(|q| q.iter().map(|&v| v as f32).collect())
+                .collect(),
             qn32: rows.iter().map(|&r| norm[r] as f32).collect(),
             qn: rows.iter().map(|&r| norm[r]).collect(),
             qm2,
         };
         let g = norm.iter().fold(0.0f64, |a, &b| a.max(b));
         let dm = dist.iter().fold(0.0f64, |a, &b| a.max(b));
-        let err = (2.0 * (d as f64 + 3.0) * (f32::EPSILON as f64 / 2.0) * (2.0 * g + dm + 2.0 * g)) as f32;
+        let err = (2.0 * (d as f64 + 3.0) * (f32::EPSILON as f64 / 2.0) * (2.0 * g + dm + 2.0 * g))
+            as f32;
         let blk = ScoreBlock {
             lo: 0,
             xs,
@@ -1243,26 +1581,41 @@ mod tests {
             }
             for r in [0usize, 1, 500] {
                 let xr = &xs[r * d..(r + 1) * d];
-                assert_eq!(group_mins(xr, &cg, plen, avx2()), group_mins(xr, &cg, plen, false));
+                assert_eq!(
+                    group_mins(xr, &cg, plen, avx2()),
+                    group_mins(xr, &cg, plen, false)
+                );
             }
         }
 
-        let xl: Vec<[f64; TILE_R]> = (0..d)
-            .map(|j| std::array::from_fn(|l| xs[(40 + l) * d + j]))
-            .collect();
-        // Duplicated centres (ids 3 and 9 equal) exercise the tie rules.
+        // The first assignment's screen: eight rows against groups of centres,
+        // a repeated centre among them.
         let mut cs = xs[..30 * d].to_vec();
         let dup: Vec<f64> = cs[3 * d..4 * d].to_vec();
         cs[9 * d..10 * d].copy_from_slice(&dup);
-        let ids: Vec<usize> = (0..30).collect();
-        assert_eq!(
-            strip_mins(&xl, &cs, &ids, avx2()),
-            strip_mins(&xl, &cs, &ids, false)
-        );
-        let few = [3usize, 9, 12];
-        assert_eq!(
-            strip_mins(&xl, &cs, &few, avx2()),
-            strip_mins(&xl, &cs, &few, false)
-        );
+        let c32 = Centres32::new(&cs, d);
+        let groups = Groups::new(&cs, 30, d, m);
+        let xl: Vec<[f32; 8]> = (0..d)
+            .map(|j| std::array::from_fn(|l| xs[(40 + l) * d + j] as f32))
+            .collect();
+        let xn: [f32; 8] = std::array::from_fn(|l| norm[40 + l] as f32);
+        let mut fast = StripMins32::new(groups.len());
+        fast.fill(&xl, &xn, &c32, &groups);
+        let mut slow = StripMins32::new(groups.len());
+        slow.fill_portable(&xl, &xn, &c32, &groups);
+        assert_eq!((fast.m1, fast.id1, fast.m2), (slow.m1, slow.id1, slow.m2));
+
+        // The iterations' group screen.
+        let table = GroupTable::new(&cs, d, &groups);
+        for g in 0..groups.len() {
+            for r in [0usize, 7, 600] {
+                let x32: Vec<f32> = xs[r * d..(r + 1) * d].iter().map(|&v| v as f32).collect();
+                let xn = norm[r] as f32;
+                assert_eq!(
+                    table.screen(&x32, xn, g, avx2_fma()),
+                    table.screen(&x32, xn, g, false)
+                );
+            }
+        }
     }
 }
