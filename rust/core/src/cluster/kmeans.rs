@@ -720,12 +720,36 @@ impl Bounds {
     }
 }
 
-/// A group's float32 screen: [`group_mins`] on the expanded squared distances
-/// `|x|^2 + |c|^2 - 2 x.c` in float32. `cg` holds the group's squared norms
-/// (`len` of them), then its centres times -2, dimension-major; `len` is a
-/// multiple of 8 and padding centres have infinite norm.
+/// A group's float32 screen, per lane: lane `l` of eight sees positions `l, l + 8,
+/// ...` in order and keeps the smallest float32 expanded squared distance
+/// `|x|^2 + |c|^2 - 2 x.c`, its position and the second smallest (a repeat of the
+/// smallest counts). [`merge_lanes`] gives the group's nearest.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Lanes32 {
+    m1: [f32; 8],
+    pos: [f32; 8],
+    m2: [f32; 8],
+}
+
+impl Lanes32 {
+    /// The smallest distance over the lanes.
+    fn min(&self) -> f32 {
+        self.m1.iter().fold(f32::INFINITY, |a, &b| a.min(b))
+    }
+
+    /// The nearest: its distance, position and the second smallest.
+    fn merge(&self) -> (f32, usize, f32) {
+        let (m1, p, m2) = merge_lanes(&self.m1, &self.pos, &self.m2);
+        (m1, p as usize, m2)
+    }
+}
+
+/// The screen of one group: `cg` holds the group's squared norms (`len` of
+/// them), then its centres times -2, dimension-major; `len` is a multiple of 8
+/// and padding centres have infinite norm. Returns the lanes and their smallest
+/// distance.
 #[inline]
-fn group_mins32(x: &[f32], xn: f32, cg: &[f32], len: usize, use_fma: bool) -> (f32, usize, f32) {
+fn group_mins32(x: &[f32], xn: f32, cg: &[f32], len: usize, use_fma: bool) -> (Lanes32, f32) {
     #[cfg(target_arch = "x86_64")]
     if use_fma && len % 8 == 0 && cg.len() >= len * (x.len() + 1) {
         // SAFETY: the caller checked that the CPU supports AVX2 and FMA; the
@@ -733,28 +757,32 @@ fn group_mins32(x: &[f32], xn: f32, cg: &[f32], len: usize, use_fma: bool) -> (f
         return unsafe { group_mins32_avx2(x, xn, cg, len) };
     }
     let _ = use_fma;
-    let (mut m1, mut p1, mut m2) = (f32::INFINITY, 0usize, f32::INFINITY);
+    let mut lanes = Lanes32 {
+        m1: [f32::INFINITY; 8],
+        pos: [0.0; 8],
+        m2: [f32::INFINITY; 8],
+    };
     for p in 0..len {
         let mut v = xn + cg[p];
         for (c, &xc) in x.iter().enumerate() {
             v = xc.mul_add(cg[(c + 1) * len + p], v);
         }
-        if v < m1 {
-            m2 = m1;
-            m1 = v;
-            p1 = p;
-        } else if v < m2 {
-            m2 = v;
+        let l = p % 8;
+        if v < lanes.m1[l] {
+            lanes.m2[l] = lanes.m1[l];
+            lanes.m1[l] = v;
+            lanes.pos[l] = p as f32;
+        } else {
+            lanes.m2[l] = lanes.m2[l].min(v);
         }
     }
-    (m1, p1, m2)
+    (lanes, lanes.min())
 }
 
-/// [`group_mins32`] with 32 centres in AVX2 registers at a time; lanes merge as
-/// in [`group_mins_avx2`].
+/// [`group_mins32`] with 32 centres in AVX2 registers at a time.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn group_mins32_avx2(x: &[f32], xn: f32, cg: &[f32], len: usize) -> (f32, usize, f32) {
+unsafe fn group_mins32_avx2(x: &[f32], xn: f32, cg: &[f32], len: usize) -> (Lanes32, f32) {
     use std::arch::x86_64::*;
     let inf = _mm256_set1_ps(f32::INFINITY);
     let (mut m1, mut m2) = (inf, inf);
@@ -799,12 +827,19 @@ unsafe fn group_mins32_avx2(x: &[f32], xn: f32, cg: &[f32], len: usize) -> (f32,
         fold(a, p, &mut m1, &mut m2, &mut id);
         p += 8;
     }
-    let (mut v1, mut v2, mut vi) = ([0.0f32; 8], [0.0f32; 8], [0.0f32; 8]);
-    _mm256_storeu_ps(v1.as_mut_ptr(), m1);
-    _mm256_storeu_ps(v2.as_mut_ptr(), m2);
-    _mm256_storeu_ps(vi.as_mut_ptr(), id);
-    let (m1, id, m2) = merge_lanes(&v1, &vi, &v2);
-    (m1, id as usize, m2)
+    let mut out = Lanes32 {
+        m1: [0.0; 8],
+        pos: [0.0; 8],
+        m2: [0.0; 8],
+    };
+    _mm256_storeu_ps(out.m1.as_mut_ptr(), m1);
+    _mm256_storeu_ps(out.pos.as_mut_ptr(), id);
+    _mm256_storeu_ps(out.m2.as_mut_ptr(), m2);
+    // The smallest lane: a horizontal minimum.
+    let h = _mm_min_ps(_mm256_castps256_ps128(m1), _mm256_extractf128_ps::<1>(m1));
+    let h = _mm_min_ps(h, _mm_movehl_ps(h, h));
+    let h = _mm_min_ss(h, _mm_shuffle_ps::<1>(h, h));
+    (out, _mm_cvtss_f32(h))
 }
 
 /// The centres group by group for the scans of [`assign`]: exact (float64,
@@ -865,7 +900,7 @@ impl GroupTable {
         )
     }
 
-    fn screen(&self, x: &[f32], xn: f32, g: usize, use_fma: bool) -> (f32, usize, f32) {
+    fn screen(&self, x: &[f32], xn: f32, g: usize, use_fma: bool) -> (Lanes32, f32) {
         let cg = &self.ct32[self.off32[g]..self.off32[g + 1]];
         group_mins32(x, xn, cg, self.plen32[g], use_fma)
     }
@@ -903,7 +938,7 @@ fn assign(
     let use_fma = avx2_fma();
     b.par_row_chunks(ng)
         .for_each(|(chunk, ((labels, upper), lower))| {
-            let mut screened: Vec<(usize, f32, usize, f32)> = Vec::with_capacity(ng);
+            let mut screened: Vec<(usize, f32, Lanes32)> = Vec::with_capacity(ng);
             let mut exact: Vec<(usize, f64, usize, f64)> = Vec::with_capacity(ng);
             let mut x32 = vec![0.0f32; d];
             for (o, (a, u)) in labels.iter_mut().zip(upper.iter_mut()).enumerate() {
@@ -935,39 +970,46 @@ fn assign(
                 let xn = norm[i] as f32;
                 let e = c32.err(norm[i], d);
                 let g_old = groups.group[old];
-                // The screen's leader (its value, id and group) and runner-up; the
-                // old centre stands in for its group when that is not scanned.
-                let mut lead = (old_d2, old, usize::MAX);
-                let mut runner = f64::INFINITY;
                 screened.clear();
                 for (g, &lbg) in lb.iter().enumerate() {
                     if surely_below(*u, lbg as f64) {
                         continue;
                     }
-                    let (m1, p1, m2) = table.screen(&x32, xn, g, use_fma);
-                    let id1 = groups.order[groups.start[g] + p1];
-                    screened.push((g, m1, id1, m2));
+                    let (lanes, m1) = table.screen(&x32, xn, g, use_fma);
+                    screened.push((g, m1, lanes));
                 }
+                // The screen's leader and runner-up. The old centre stands in for
+                // its group when that is not scanned (exactly: `old_d2`).
                 let old_scanned = screened.iter().any(|s| s.0 == g_old);
-                if old_scanned {
-                    lead = (f64::INFINITY, usize::MAX, usize::MAX);
-                }
-                for &(g, m1, id1, m2) in &screened {
-                    let (m1, m2) = (m1 as f64, m2 as f64);
-                    if m1 < lead.0 {
-                        runner = lead.0.min(m2);
-                        lead = (m1, id1, g);
-                    } else {
-                        runner = runner.min(m1);
+                let mut lead = usize::MAX;
+                for (h, s) in screened.iter().enumerate() {
+                    if lead == usize::MAX || s.1 < screened[lead].1 {
+                        lead = h;
                     }
                 }
-                let best = if runner - lead.0 > 2.0 * e {
+                let mut lead_value = if old_scanned { f64::INFINITY } else { old_d2 };
+                let (mut best, mut runner, mut lead_m2) = (old, f64::INFINITY, f32::INFINITY);
+                if lead != usize::MAX && (screened[lead].1 as f64) < lead_value {
+                    let (g, _, lanes) = &screened[lead];
+                    let (m1, p1, m2) = lanes.merge();
+                    runner = lead_value.min(m2 as f64);
+                    lead_value = m1 as f64;
+                    best = groups.order[groups.start[*g] + p1];
+                    lead_m2 = m2;
+                } else {
+                    lead = usize::MAX;
+                }
+                for (h, s) in screened.iter().enumerate() {
+                    if h != lead {
+                        runner = runner.min(s.1 as f64);
+                    }
+                }
+                let best = if runner - lead_value > 2.0 * e {
                     // Certain: the leader is nearest by a margin; bounds from the
                     // screen, less its error.
-                    let best = lead.1;
                     let e32 = e as f32;
-                    for &(g, m1, id1, m2) in &screened {
-                        let other = if id1 == best { m2 } else { m1 };
+                    for (h, &(g, m1, _)) in screened.iter().enumerate() {
+                        let other = if h == lead { lead_m2 } else { m1 };
                         lb[g] = (other - e32).max(0.0).sqrt() * (1.0 - SLACK32 as f32);
                     }
                     let d2 = if best == old {
