@@ -1,27 +1,35 @@
 //! k-means as scikit-learn's `KMeans(init="k-means++", algorithm="lloyd")` runs it,
-//! with exact distances and far fewer of them.
+//! with far fewer exact distances.
 //!
 //! * [`plusplus`]: greedy k-means++ seeding (Arthur and Vassilvitskii, 2007, with
 //!   scikit-learn's `2 + ln k` local trials). The caller supplies scikit-learn's
 //!   random draws in its order (the first centre, then `trials` uniforms per further
-//!   centre), so the same seed picks the same centres. Candidates are scored four
-//!   at a time against strips of eight rows of a transposed copy of the data, the
-//!   32 distances held in registers.
+//!   centre), so the same seed picks the same centres. A candidate is scored, as
+//!   scikit-learn scores it, by the expanded squared distance
+//!   `|x|^2 + |q|^2 - 2 x.q` (see [`change`]): a float32 screen over every row,
+//!   sixteen rows by four candidates in registers, finds the rows a candidate
+//!   could take with a proven error bound, and only those are computed in float64.
+//!   The chosen candidate's rows are updated from its list.
 //! * [`lloyd`]: Lloyd iterations with scikit-learn's stopping rules (labels
 //!   unchanged, or total squared centre shift within `tol`; then a last assignment
 //!   to the final centres) and its empty-cluster relocation. Assignments are exact
 //!   (ties to the lowest centre index). Yinyang bounds (Ding et al., 2015, "Yinyang
 //!   K-Means: a drop-in replacement of the classic K-Means with consistent
 //!   speedup") skip every row, or every group of centres, that provably cannot
-//!   change a row's centre, so later iterations touch few distances; the first
-//!   assignment, which must see every centre, runs eight rows by four centres.
+//!   change a row's centre. The distances they cannot skip (all of them in the
+//!   first assignment) go through a float32 screen of the expanded distances with
+//!   a proven error bound: a row whose nearest centre leads by more than twice the
+//!   bound keeps it, and its group bounds are the screen's less the bound; any
+//!   other row is measured again exactly ([`dist2`]).
 //!
-//! The vector loops use AVX2 when the CPU has it and never FMA, so each lane
-//! rounds as the portable loop does and the results are the same on any machine.
+//! So the screens decide only what is computed exactly, never a result: the
+//! labels, centres and chosen seeds are those of the exact rules. Every fused
+//! operation is `mul_add` (correctly rounded on any machine) and the AVX2 loops
+//! round as the portable ones do, so the results are the same on any machine and
+//! for any thread count.
 //!
-//! Every squared distance here is [`dist2`]: terms added in dimension order, the
-//! same value whichever loop computes it. The input is expected centred on its
-//! column means, as scikit-learn centres it.
+//! The input is expected centred on its column means, as scikit-learn centres it
+//! (the screens' error bounds grow with the norms).
 
 use ndarray::{Array2, ArrayView2};
 use rayon::prelude::*;
