@@ -8,16 +8,20 @@ or 1, ``algorithm='lloyd'``, dense input, no ``sample_weight``); any other setti
 is scikit-learn's own ``fit``.
 
 The Rust path draws scikit-learn's random numbers in scikit-learn's order and
-follows its algorithm step for step (centring, the ``2 + ln k`` local trials, the
-tolerance rule, the final assignment, empty-cluster relocation), with exact
-distances where scikit-learn uses ``|x|^2 - 2 x.c + |c|^2``. So for the same seed it
-picks the same initial centres and ends at the same centres up to rounding, unless
-distances tie exactly (duplicated rows, integer grids, or two k-means++ candidates
-leaving the same potential): scikit-learn breaks those ties by its BLAS rounding,
-so its own result there depends on the BLAS build; ours keeps the first drawn.
-What makes it fast: candidates are scored over a transposed copy of the data
-(vectorised, all cores), and Lloyd's iterations skip every row, or group of
-centres, that Yinyang bounds prove cannot change a row's centre. float32 input is
+follows its algorithm step for step (centring, the ``2 + ln k`` local trials scored
+by the expanded distance ``|x|^2 - 2 x.c + |c|^2`` as scikit-learn scores them, the
+tolerance rule, the final assignment, empty-cluster relocation), assigning rows by
+exact distances. So for the same seed it picks the same initial centres and ends at
+the same centres up to rounding, unless distances tie exactly (duplicated rows,
+integer grids, or two k-means++ candidates leaving the same potential):
+scikit-learn breaks those ties by its BLAS rounding, so its own result there
+depends on the BLAS build; ours keeps the first drawn.
+What makes it fast: float32 screens with proven error bounds (vectorised, all
+cores) find the few rows a k-means++ candidate could take and the rows whose
+nearest centre is not clear, and only those are computed in float64; Lloyd's
+iterations skip every row, or group of centres, that Yinyang bounds prove cannot
+change a row's centre. The screens decide only what is computed exactly, so the
+result is the same on any machine and for any thread count. float32 input is
 computed in float64 and the centres returned as float32.
 """
 

@@ -134,8 +134,17 @@ struct ScoreBlock<'a> {
     /// `|x|^2 - dist` per row, in float64 and float32.
     w: &'a [f64],
     w32: &'a [f32],
-    /// A bound on `|change in float32 - change|` for every row and candidate.
+    /// A bound on `|change in float32 - change|` for every row and candidate,
+    /// and whether the float32 screen may run at all (see [`f32_safe`]).
     err: f32,
+    screen: bool,
+}
+
+/// Whether float32 can screen data whose largest squared norm is `g`: far from
+/// overflow, and far enough from underflow that the error bounds (relative to
+/// `g`) dwarf float32's smallest steps. Otherwise everything is computed exactly.
+fn f32_safe(g: f64) -> bool {
+    (1e-30..=1e30).contains(&g)
 }
 
 impl ScoreBlock<'_> {
@@ -153,7 +162,7 @@ impl ScoreBlock<'_> {
     /// (block-relative rows become absolute).
     fn taken(&self, c: &Cands, taken: &mut [Taken]) {
         #[cfg(target_arch = "x86_64")]
-        if avx2_fma() {
+        if self.screen && avx2_fma() {
             // SAFETY: the CPU supports AVX2 and FMA (checked above).
             unsafe { self.taken_avx2(c, taken) };
             return;
@@ -375,6 +384,7 @@ pub fn plusplus(
     // of the inputs and of d + 1 fused operations stays within (d + 3) u times
     // their sum; doubled for margin.
     let g = norm.iter().fold(0.0f64, |a, &b| a.max(b));
+    let screen = f32_safe(g);
     let u = f32::EPSILON as f64 / 2.0;
     let err: Vec<f32> = norm
         .par_chunks(BLOCK)
@@ -410,6 +420,7 @@ pub fn plusplus(
                     w: wb,
                     w32: wb32,
                     err: err[b],
+                    screen,
                 };
                 let mut taken = vec![Taken::new(); trials];
                 blk.taken(&c, &mut taken);
@@ -931,7 +942,7 @@ fn assign(
 ) {
     let ng = groups.len();
     let table = GroupTable::new(centers, d, groups);
-    let c32 = Centres32::new(centers, d);
+    let c32 = Centres32::new(centers, d, norm.iter().fold(0.0, |a, &b| a.max(b)));
     // Each group's largest shift, rounded up as float32.
     let drift: Vec<f32> = (0..ng)
         .map(|g| {
@@ -1060,18 +1071,25 @@ struct Centres32 {
     cm2: Vec<f32>,
     cn: Vec<f32>,
     max_norm: f64,
+    /// Whether the screens may run (see [`f32_safe`]); if not, every error
+    /// bound is infinite, so every row is measured exactly.
+    usable: bool,
 }
 
 impl Centres32 {
-    fn new(centers: &[f64], d: usize) -> Self {
+    /// `row_max`: the rows' largest squared norm.
+    fn new(centers: &[f64], d: usize, row_max: f64) -> Self {
         let norms: Vec<f64> = centers
             .chunks(d.max(1))
             .map(|c| c.iter().map(|v| v * v).sum())
             .collect();
+        let max_norm = norms.iter().fold(0.0, |a: f64, &b| a.max(b));
         Centres32 {
             cm2: centers.iter().map(|&v| (-2.0 * v) as f32).collect(),
             cn: norms.iter().map(|&v| v as f32).collect(),
-            max_norm: norms.iter().fold(0.0, |a, &b| a.max(b)),
+            max_norm,
+            // Ids and positions travel as float32: exact below 2^24.
+            usable: f32_safe(max_norm.max(row_max)) && norms.len() <= 1 << 24,
         }
     }
 
@@ -1080,6 +1098,9 @@ impl Centres32 {
     /// and of `d + 1` fused operations stays within `(d + 3) u (|x| + |c|)^2`;
     /// doubled for margin.
     fn err(&self, xn: f64, d: usize) -> f64 {
+        if !self.usable {
+            return f64::INFINITY;
+        }
         let s = xn.sqrt() + self.max_norm.sqrt();
         2.0 * (d as f64 + 3.0) * (f32::EPSILON as f64 / 2.0) * s * s
     }
@@ -1212,9 +1233,16 @@ fn row_mins_exact(x: &[f64], centers: &[f64], groups: &Groups) -> Vec<(f64, usiz
 /// `e`: a row whose nearest centre leads the rest by more than `2 e` has it for
 /// its label, its group bounds are the screen's minus `e`; any other row is
 /// measured exactly against every centre.
-fn first_assign(xs: &[f64], d: usize, centers: &[f64], groups: &Groups, b: &mut Bounds) {
+fn first_assign(
+    xs: &[f64],
+    norm: &[f64],
+    d: usize,
+    centers: &[f64],
+    groups: &Groups,
+    b: &mut Bounds,
+) {
     let ng = groups.len();
-    let c32 = Centres32::new(centers, d);
+    let c32 = Centres32::new(centers, d, norm.iter().fold(0.0, |a, &b| a.max(b)));
     b.par_row_chunks(ng)
         .for_each(|(chunk, ((labels, upper), lower))| {
             let rows = labels.len();
@@ -1232,10 +1260,12 @@ fn first_assign(xs: &[f64], d: usize, centers: &[f64], groups: &Groups, b: &mut 
                     for (j, x) in xl.iter_mut().enumerate() {
                         x[l] = xr[j] as f32;
                     }
-                    xn64[l] = xr.iter().map(|v| v * v).sum();
+                    xn64[l] = norm[i];
                     xn[l] = xn64[l] as f32;
                 }
-                mins.fill(&xl, &xn, &c32, groups);
+                if c32.usable {
+                    mins.fill(&xl, &xn, &c32, groups);
+                }
                 for (l, &xn_l) in xn64.iter().enumerate().take(live) {
                     let o = s0 + l;
                     let i = chunk * ROWS + o;
@@ -1319,7 +1349,7 @@ pub fn lloyd(
         upper: vec![f64::INFINITY; n],
         lower: vec![0.0; n * groups.len()],
     };
-    first_assign(xs, d, &centers, &groups, &mut b);
+    first_assign(xs, &norm, d, &centers, &groups, &mut b);
     let mut shift: Vec<f64> = Vec::new();
     let mut old = vec![-1i32; n];
     let mut strict = false;
@@ -1454,8 +1484,15 @@ mod tests {
 
     #[test]
     fn plusplus_equals_the_unpruned_rule() {
+        // Scales far past float32's range too: there the screen stands aside.
+        for scale in [1.0, 1e20, 1e-20] {
+            plusplus_against_naive(scale);
+        }
+    }
+
+    fn plusplus_against_naive(scale: f64) {
         let (n, k, trials) = (2000, 60, 3);
-        let x = random_matrix(n, 4, 5);
+        let x = random_matrix(n, 4, 5).mapv(|v| v * scale);
         let mut rng = crate::neighbours::testutil::SplitMix(9);
         let draws: Vec<f64> = (0..(k - 1) * trials).map(|_| rng.uniform()).collect();
         let got = plusplus(x.view(), k, 17, &draws, trials).unwrap();
@@ -1545,10 +1582,11 @@ mod tests {
         // Exact ties (an integer grid with repeated rows) and data far from the
         // origin (the float32 screens' error bound then exceeds most gaps, so
         // rows go to the exact scans).
-        for (offset, d, k) in [(0.0, 3, 40), (1e4, 4, 50)] {
+        for (offset, scale, d, k) in [(0.0, 1.0, 3, 40), (1e4, 1.0, 4, 50), (0.0, 1e20, 3, 30)] {
             let n = 3000;
             let mut rng = crate::neighbours::testutil::SplitMix(77);
-            let x = Array2::from_shape_fn((n, d), |_| (rng.uniform() * 6.0).floor() + offset);
+            let x =
+                Array2::from_shape_fn((n, d), |_| ((rng.uniform() * 6.0).floor() + offset) * scale);
             let mut rows: Vec<usize> = Vec::new();
             for i in 0..n {
                 if rows.len() < k && rows.iter().all(|&r| x.row(r) != x.row(i)) {
@@ -1611,6 +1649,7 @@ mod tests {
             w: &w,
             w32: &w32,
             err,
+            screen: true,
         };
         let mut want = vec![Taken::new(); 11];
         blk.taken_rows(&c, &mut want, 0..m);
@@ -1643,7 +1682,7 @@ mod tests {
         let mut cs = xs[..30 * d].to_vec();
         let dup: Vec<f64> = cs[3 * d..4 * d].to_vec();
         cs[9 * d..10 * d].copy_from_slice(&dup);
-        let c32 = Centres32::new(&cs, d);
+        let c32 = Centres32::new(&cs, d, 1.0);
         let groups = Groups::new(&cs, 30, d, m);
         let xl: Vec<[f32; 8]> = (0..d)
             .map(|j| std::array::from_fn(|l| xs[(40 + l) * d + j] as f32))

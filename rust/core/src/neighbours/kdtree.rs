@@ -266,10 +266,11 @@ impl<T: Real> KdTree<T> {
         k: usize,
         best: &mut Vec<(f64, usize)>,
     ) {
-        let dim = self.dim;
+        let dim = self.dim.max(1);
         let (s, e) = self.ranges[node];
-        for p in s..e {
-            let x = &self.points[p * dim..(p + 1) * dim];
+        // The leaf's points as one slice (no index arithmetic per point).
+        let pts = &self.points[s * dim..e * dim];
+        for (x, &id) in pts.chunks_exact(dim).zip(&self.order[s..e]) {
             let d2 = if D == 0 {
                 sq_dist(q, x)
             } else {
@@ -278,7 +279,7 @@ impl<T: Real> KdTree<T> {
             if best.len() == k && d2 > best[k - 1].0 {
                 continue; // cannot enter (ties are settled by insert)
             }
-            insert(best, k, d2, self.order[p]);
+            insert(best, k, d2, id);
         }
     }
 
