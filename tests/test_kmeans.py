@@ -51,6 +51,27 @@ def test_same_centres_labels_and_iterations_as_sklearn(seed, per, d, k):
     assert ours.inertia_ == pytest.approx(theirs.inertia_, rel=1e-10)
 
 
+@pytest.mark.parametrize(
+    "d, scale, offset",
+    [(10, 1.0, 5.0), (32, 1.0, 0.0), (3, 1e6, 1e7), (4, 2.0**-30, 0.0), (4, 2.0**80, 0.0)],
+)
+def test_outliers_and_scales_give_sklearns_result(d, scale, offset):
+    # A few far outliers widen the float32 screens' error bounds for the rows
+    # near them only; data beyond float32's range leave the screens to exact
+    # arithmetic. (Scales are powers of two, under which scikit-learn's own
+    # rounding is unchanged: at other scales its k-means++ can choose otherwise
+    # among candidates whose potentials tie to rounding.)
+    X = _blobs(7, 3000, d, 40) * scale + offset
+    X[:8] *= 30.0
+    ours = KMeans(n_clusters=200, random_state=3).fit(X)
+    theirs = SkKMeans(n_clusters=200, random_state=3).fit(X)
+    assert_array_equal(ours.labels_, theirs.labels_)
+    assert_allclose(
+        ours.cluster_centers_, theirs.cluster_centers_, rtol=1e-9, atol=1e-9 * scale
+    )
+    assert ours.n_iter_ == theirs.n_iter_
+
+
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_plusplus_picks_sklearns_centres(seed):
     X = _blobs(seed, 2000, 6, 30)
