@@ -53,7 +53,13 @@ def test_same_centres_labels_and_iterations_as_sklearn(seed, per, d, k):
 
 @pytest.mark.parametrize(
     "d, scale, offset",
-    [(10, 1.0, 5.0), (32, 1.0, 0.0), (3, 1e6, 1e7), (4, 2.0**-30, 0.0), (4, 2.0**80, 0.0)],
+    [
+        (10, 1.0, 5.0),
+        (32, 1.0, 0.0),
+        (3, 1e6, 1e7),
+        (4, 2.0**-30, 0.0),
+        (4, 2.0**80, 0.0),
+    ],
 )
 def test_outliers_and_scales_give_sklearns_result(d, scale, offset):
     # A few far outliers widen the float32 screens' error bounds for the rows
