@@ -624,13 +624,7 @@ fn group_mins(x: &[f64], cg: &[f64], len: usize, use_avx2: bool) -> (f64, usize,
             let t = xc - cg[c * len + p];
             v += t * t;
         }
-        if v < m1 {
-            m2 = m1;
-            m1 = v;
-            p1 = p;
-        } else if v < m2 {
-            m2 = v;
-        }
+        keep_two(&mut m1, &mut p1, &mut m2, v, p);
     }
     (m1, p1, m2)
 }
@@ -690,6 +684,20 @@ unsafe fn group_mins_avx2(x: &[f64], cg: &[f64], len: usize) -> (f64, usize, f64
     _mm256_storeu_pd(vi.as_mut_ptr(), id);
     let (m1, id, m2) = merge_lanes(&v1, &vi, &v2);
     (m1, id as usize, m2)
+}
+
+/// One step of a scan in order that keeps the smallest value `m1`, where it was
+/// (`at`) and the second smallest `m2` (a repeat of the smallest counts): `v < m1`
+/// takes the lead, so the first of equal values keeps it.
+#[inline(always)]
+fn keep_two<T: Copy + PartialOrd, I>(m1: &mut T, at: &mut I, m2: &mut T, v: T, i: I) {
+    if v < *m1 {
+        *m2 = *m1;
+        *m1 = v;
+        *at = i;
+    } else if v < *m2 {
+        *m2 = v;
+    }
 }
 
 /// Lanes that each kept the smallest value of their positions, its position and
@@ -804,13 +812,13 @@ fn group_mins32(x: &[f32], xn: f32, cg: &[f32], len: usize, use_fma: bool) -> (L
             v = xc.mul_add(cg[(c + 1) * len + p], v);
         }
         let l = p % 8;
-        if v < lanes.m1[l] {
-            lanes.m2[l] = lanes.m1[l];
-            lanes.m1[l] = v;
-            lanes.pos[l] = p as f32;
-        } else {
-            lanes.m2[l] = lanes.m2[l].min(v);
-        }
+        keep_two(
+            &mut lanes.m1[l],
+            &mut lanes.pos[l],
+            &mut lanes.m2[l],
+            v,
+            p as f32,
+        );
     }
     (lanes, lanes.min())
 }
@@ -1227,13 +1235,7 @@ impl StripMins32 {
                     for (j, x) in xl.iter().enumerate() {
                         v = x[l].mul_add(c.cm2[id * d + j], v);
                     }
-                    if v < m1[l] {
-                        m2[l] = m1[l];
-                        m1[l] = v;
-                        id1[l] = id as f32;
-                    } else if v < m2[l] {
-                        m2[l] = v;
-                    }
+                    keep_two(&mut m1[l], &mut id1[l], &mut m2[l], v, id as f32);
                 }
             }
             (self.m1[g], self.id1[g], self.m2[g]) = (m1, id1, m2);
@@ -1294,14 +1296,13 @@ fn row_mins_exact(x: &[f64], centers: &[f64], groups: &Groups) -> Vec<(f64, usiz
         .map(|g| {
             let (mut m1, mut id1, mut m2) = (f64::INFINITY, usize::MAX, f64::INFINITY);
             for &id in &groups.order[groups.start[g]..groups.start[g + 1]] {
-                let v = dist2(x, &centers[id * d..(id + 1) * d]);
-                if v < m1 {
-                    m2 = m1;
-                    m1 = v;
-                    id1 = id;
-                } else if v < m2 {
-                    m2 = v;
-                }
+                keep_two(
+                    &mut m1,
+                    &mut id1,
+                    &mut m2,
+                    dist2(x, &centers[id * d..(id + 1) * d]),
+                    id,
+                );
             }
             (m1, id1, m2)
         })
