@@ -124,6 +124,25 @@ struct Cands {
     qm2_32: Vec<Vec<f32>>,
 }
 
+impl Cands {
+    /// The candidates at these rows of `xs` (row-major, `d` columns), whose
+    /// squared norms are in `norm`.
+    fn new(xs: &[f64], d: usize, norm: &[f64], rows: &[usize]) -> Self {
+        let qm2: Vec<Vec<f64>> = rows
+            .iter()
+            .map(|&c| xs[c * d..(c + 1) * d].iter().map(|v| -2.0 * v).collect())
+            .collect();
+        Cands {
+            qm2_32: qm2
+                .iter()
+                .map(|q| q.iter().map(|&v| v as f32).collect())
+                .collect(),
+            qn: rows.iter().map(|&c| norm[c]).collect(),
+            qm2,
+        }
+    }
+}
+
 /// One block of rows as k-means++ scoring reads it.
 struct ScoreBlock<'a> {
     /// The block's first row and the data (row-major, all rows).
@@ -374,20 +393,7 @@ pub fn plusplus(
                 *v = xs[i * d + j] as f32;
             }
         });
-    let cands = |rows: &[usize]| -> Cands {
-        let qm2: Vec<Vec<f64>> = rows
-            .iter()
-            .map(|&c| row(c).iter().map(|v| -2.0 * v).collect())
-            .collect();
-        Cands {
-            qm2_32: qm2
-                .iter()
-                .map(|q| q.iter().map(|&v| v as f32).collect())
-                .collect(),
-            qn: rows.iter().map(|&c| norm[c]).collect(),
-            qm2,
-        }
-    };
+    let cands = |rows: &[usize]| Cands::new(xs, d, &norm, rows);
     // Each row's squared distance to the first centre (`w = |x|^2` stands for a
     // zero distance, so the change is the distance itself).
     let c0 = cands(&[first]);
@@ -950,6 +956,31 @@ impl GroupTable {
     }
 }
 
+/// The rows as the assignment passes read them: row-major data with `d` columns,
+/// each row's squared norm and the largest of those.
+struct Rows<'a> {
+    xs: &'a [f64],
+    d: usize,
+    norm: Vec<f64>,
+    norm_max: f64,
+}
+
+impl<'a> Rows<'a> {
+    fn new(xs: &'a [f64], d: usize) -> Self {
+        let norm: Vec<f64> = xs
+            .par_chunks(d.max(1))
+            .map(|r| r.iter().map(|v| v * v).sum())
+            .collect();
+        let norm_max = norm.iter().fold(0.0, |a: f64, &b| a.max(b));
+        Rows {
+            xs,
+            d,
+            norm,
+            norm_max,
+        }
+    }
+}
+
 /// Each group's largest shift, rounded up as float32.
 fn group_drift(groups: &Groups, shift: &[f64]) -> Vec<f32> {
     (0..groups.len())
@@ -1000,22 +1031,16 @@ const FULL_PASS_ABOVE: f64 = 0.1;
 
 /// Assign every row to its nearest centre (lowest index on a tie) after the
 /// centres moved by `shift`, scanning only the groups of centres its bounds cannot
-/// rule out. A scan is first a float32 screen with error bound `e`: when the
-/// screen's nearest centre leads every other contender by more than `2 e` it is
-/// the row's centre and the screen, less `e`, gives the group bounds; otherwise
-/// the row's groups are scanned again exactly. `norm`: the rows' squared norms.
-fn assign(
-    xs: &[f64],
-    norm: &[f64],
-    d: usize,
-    centers: &[f64],
-    groups: &Groups,
-    b: &mut Bounds,
-    shift: &[f64],
-) {
+/// rule out. A scan is first a float32 screen with a proven error bound per
+/// group of centres ([`Centres32::err`]): when the screen's nearest centre plus
+/// its bound stays below every other contender less its bound, it is the row's
+/// centre and the screen, less the bounds, gives the group bounds; otherwise the
+/// row's groups are scanned again exactly.
+fn assign(rows: &Rows, centers: &[f64], groups: &Groups, b: &mut Bounds, shift: &[f64]) {
+    let (xs, norm, d) = (rows.xs, &rows.norm, rows.d);
     let ng = groups.len();
     let table = GroupTable::new(centers, d, groups);
-    let c32 = Centres32::new(centers, d, norm.iter().fold(0.0, |a, &b| a.max(b)));
+    let c32 = Centres32::new(centers, d, rows.norm_max);
     let roots = c32.group_roots(groups);
     let drift = group_drift(groups, shift);
     let use_avx2 = avx2();
@@ -1312,20 +1337,14 @@ fn row_mins_exact(x: &[f64], centers: &[f64], groups: &Groups) -> Vec<(f64, usiz
 /// The first assignment: every row against every centre, filling the labels,
 /// the upper bounds and every group's lower bound (on the distance to the
 /// group's nearest centre other than the row's own). A float32 screen of the
-/// expanded distances, eight rows by eight centres, with a proven error bound
-/// `e`: a row whose nearest centre leads the rest by more than `2 e` has it for
-/// its label, its group bounds are the screen's minus `e`; any other row is
-/// measured exactly against every centre.
-fn first_assign(
-    xs: &[f64],
-    norm: &[f64],
-    d: usize,
-    centers: &[f64],
-    groups: &Groups,
-    b: &mut Bounds,
-) {
+/// expanded distances, eight rows by eight centres, with a proven error bound per
+/// group of centres: a row whose nearest centre leads the rest by more than their
+/// bounds has it for its label, its group bounds are the screen's less the
+/// bounds; any other row is measured exactly against every centre.
+fn first_assign(rows: &Rows, centers: &[f64], groups: &Groups, b: &mut Bounds) {
+    let (xs, norm, d) = (rows.xs, &rows.norm, rows.d);
     let ng = groups.len();
-    let c32 = Centres32::new(centers, d, norm.iter().fold(0.0, |a, &b| a.max(b)));
+    let c32 = Centres32::new(centers, d, rows.norm_max);
     let roots = c32.group_roots(groups);
     b.par_row_chunks(ng)
         .for_each(|(chunk, ((labels, upper), lower))| {
@@ -1427,16 +1446,13 @@ pub fn lloyd(
     let xs = contiguous(&xv)?;
     let mut centers: Vec<f64> = init.iter().copied().collect();
     let groups = Groups::new(&centers, k, d, n);
-    let norm: Vec<f64> = xs
-        .par_chunks(d.max(1))
-        .map(|r| r.iter().map(|v| v * v).sum())
-        .collect();
+    let rows = Rows::new(xs, d);
     let mut b = Bounds {
         labels: vec![0; n],
         upper: vec![f64::INFINITY; n],
         lower: vec![0.0; n * groups.len()],
     };
-    first_assign(xs, &norm, d, &centers, &groups, &mut b);
+    first_assign(&rows, &centers, &groups, &mut b);
     let mut shift: Vec<f64> = Vec::new();
     let mut old = vec![-1i32; n];
     let mut strict = false;
@@ -1445,9 +1461,9 @@ pub fn lloyd(
         n_iter = it + 1;
         if it > 0 {
             if scan_fraction(&groups, &b, &shift) > FULL_PASS_ABOVE {
-                first_assign(xs, &norm, d, &centers, &groups, &mut b);
+                first_assign(&rows, &centers, &groups, &mut b);
             } else {
-                assign(xs, &norm, d, &centers, &groups, &mut b, &shift);
+                assign(&rows, &centers, &groups, &mut b, &shift);
             }
         }
         // New centres from these labels (scikit-learn updates the centres in the
@@ -1475,7 +1491,7 @@ pub fn lloyd(
         old.copy_from_slice(&b.labels);
     }
     if !strict {
-        assign(xs, &norm, d, &centers, &groups, &mut b, &shift);
+        assign(&rows, &centers, &groups, &mut b, &shift);
     }
     // Summed in fixed chunks, so the value does not depend on the thread count.
     let partial: Vec<f64> = b
@@ -1721,18 +1737,7 @@ mod tests {
         let xt32: Vec<f32> = (0..d)
             .flat_map(|j| (0..m).map(move |i| xs[i * d + j] as f32))
             .collect();
-        let qm2: Vec<Vec<f64>> = rows
-            .iter()
-            .map(|&c| xs[c * d..(c + 1) * d].iter().map(|v| -2.0 * v).collect())
-            .collect();
-        let c = Cands {
-            qm2_32: qm2
-                .iter()
-                .map(|q| q.iter().map(|&v| v as f32).collect())
-                .collect(),
-            qn: rows.iter().map(|&r| norm[r]).collect(),
-            qm2,
-        };
+        let c = Cands::new(xs, d, &norm, &rows);
         let g = norm.iter().fold(0.0f64, |a, &b| a.max(b));
         let dm = dist.iter().fold(0.0f64, |a, &b| a.max(b));
 
