@@ -381,10 +381,7 @@ pub fn plusplus(
     let xs = contiguous(&xv)?;
     let row = |i: usize| &xs[i * d..(i + 1) * d];
     // Squared norms; float32 columns for the screen.
-    let norm: Vec<f64> = (0..n)
-        .into_par_iter()
-        .map(|i| row(i).iter().map(|v| v * v).sum())
-        .collect();
+    let norm = sq_norms(xs, d);
     let mut xt32 = vec![0.0f32; n * d];
     xt32.par_chunks_mut(n.max(1))
         .enumerate()
@@ -406,13 +403,13 @@ pub fn plusplus(
     let mut sums: Vec<f64> = dist.par_chunks(PREFIX_BLOCK).map(lane_sum).collect();
     // Per block, for the screen's error bounds: the largest squared norm, and the
     // largest distance, which only shrinks (refreshed every DIST_MAX_EVERY steps).
-    let screen = f32_safe(norm.iter().fold(0.0f64, |a, &b| a.max(b)));
     let block_max = |v: &[f64]| -> Vec<f64> {
         v.par_chunks(BLOCK)
             .map(|c| c.iter().fold(0.0f64, |m, &x| m.max(x)))
             .collect()
     };
     let norm_max = block_max(&norm);
+    let screen = f32_safe(norm_max.iter().fold(0.0f64, |a, &b| a.max(b)));
     let mut dist_max = block_max(&dist);
     let mut chosen = vec![first];
     for step in 0..k - 1 {
@@ -906,7 +903,8 @@ struct GroupTable {
 }
 
 impl GroupTable {
-    fn new(centers: &[f64], d: usize, groups: &Groups) -> Self {
+    /// `norms`: the centres' squared norms.
+    fn new(centers: &[f64], norms: &[f64], d: usize, groups: &Groups) -> Self {
         let ng = groups.len();
         let size = |g: usize| groups.start[g + 1] - groups.start[g];
         let plen: Vec<usize> = (0..ng).map(|g| size(g).next_multiple_of(4)).collect();
@@ -924,7 +922,7 @@ impl GroupTable {
             ct32[o32..o32 + len32].fill(f32::INFINITY);
             for (p, &j) in groups.order[s..groups.start[g + 1]].iter().enumerate() {
                 let c = &centers[j * d..(j + 1) * d];
-                ct32[o32 + p] = c.iter().map(|v| v * v).sum::<f64>() as f32;
+                ct32[o32 + p] = norms[j] as f32;
                 for (dim, &v) in c.iter().enumerate() {
                     ct[o + dim * len + p] = v;
                     ct32[o32 + (dim + 1) * len32 + p] = (-2.0 * v) as f32;
@@ -967,10 +965,7 @@ struct Rows<'a> {
 
 impl<'a> Rows<'a> {
     fn new(xs: &'a [f64], d: usize) -> Self {
-        let norm: Vec<f64> = xs
-            .par_chunks(d.max(1))
-            .map(|r| r.iter().map(|v| v * v).sum())
-            .collect();
+        let norm = sq_norms(xs, d);
         let norm_max = norm.iter().fold(0.0, |a: f64, &b| a.max(b));
         Rows {
             xs,
@@ -1032,16 +1027,16 @@ const FULL_PASS_ABOVE: f64 = 0.1;
 /// Assign every row to its nearest centre (lowest index on a tie) after the
 /// centres moved by `shift`, scanning only the groups of centres its bounds cannot
 /// rule out. A scan is first a float32 screen with a proven error bound per
-/// group of centres ([`Centres32::err`]): when the screen's nearest centre plus
+/// group of centres ([`ScreenError::err`]): when the screen's nearest centre plus
 /// its bound stays below every other contender less its bound, it is the row's
 /// centre and the screen, less the bounds, gives the group bounds; otherwise the
 /// row's groups are scanned again exactly.
 fn assign(rows: &Rows, centers: &[f64], groups: &Groups, b: &mut Bounds, shift: &[f64]) {
     let (xs, norm, d) = (rows.xs, &rows.norm, rows.d);
     let ng = groups.len();
-    let table = GroupTable::new(centers, d, groups);
-    let c32 = Centres32::new(centers, d, rows.norm_max);
-    let roots = c32.group_roots(groups);
+    let norms = sq_norms(centers, d);
+    let table = GroupTable::new(centers, &norms, d, groups);
+    let bound = ScreenError::new(&norms, d, groups, rows.norm_max);
     let drift = group_drift(groups, shift);
     let use_avx2 = avx2();
     let use_fma = avx2_fma();
@@ -1106,7 +1101,7 @@ fn assign(rows: &Rows, centers: &[f64], groups: &Groups, b: &mut Bounds, shift: 
                 if lead != usize::MAX && (screened[lead].1 as f64) < lead_value {
                     let (g, _, lanes) = &screened[lead];
                     let (m1, p1, m2) = lanes.merge();
-                    let e = c32.err(root_x, d, roots[*g]);
+                    let e = bound.err(root_x, *g);
                     runner = lead_value.min(m2 as f64 - e);
                     lead_value = m1 as f64;
                     hi = lead_value + e;
@@ -1117,17 +1112,17 @@ fn assign(rows: &Rows, centers: &[f64], groups: &Groups, b: &mut Bounds, shift: 
                 }
                 for (h, s) in screened.iter().enumerate() {
                     if h != lead {
-                        runner = runner.min(s.1 as f64 - c32.err(root_x, d, roots[s.0]));
+                        runner = runner.min(s.1 as f64 - bound.err(root_x, s.0));
                     }
                 }
                 // (Where the screens may not run their values mean nothing: the
                 // exact scan decides.)
-                let best = if c32.usable && runner > hi {
+                let best = if bound.usable() && runner > hi {
                     // Certain: the leader is nearest by a margin; bounds from the
                     // screen, less its error.
                     for (h, &(g, m1, _)) in screened.iter().enumerate() {
                         let other = if h == lead { lead_m2 } else { m1 };
-                        let e = c32.err(root_x, d, roots[g]) as f32;
+                        let e = bound.err(root_x, g) as f32;
                         lb[g] = (other - e).max(0.0).sqrt() * (1.0 - SLACK32 as f32);
                     }
                     let d2 = if best == old {
@@ -1138,20 +1133,12 @@ fn assign(rows: &Rows, centers: &[f64], groups: &Groups, b: &mut Bounds, shift: 
                     (d2, best)
                 } else {
                     // Too close to call: the screened groups again, exactly.
-                    let mut best = (old_d2, old);
                     exact.clear();
                     for &(g, ..) in &screened {
                         let (m1, p1, m2) = table.exact(x, g, use_avx2);
-                        let id1 = groups.order[groups.start[g] + p1];
-                        exact.push((g, m1, id1, m2));
-                        if m1 < best.0 || (m1 == best.0 && id1 < best.1) {
-                            best = (m1, id1);
-                        }
+                        exact.push((g, m1, groups.order[groups.start[g] + p1], m2));
                     }
-                    for &(g, m1, id1, m2) in &exact {
-                        lb[g] = low32(if id1 == best.1 { m2 } else { m1 }.sqrt());
-                    }
-                    best
+                    settle_exact((old_d2, old), &exact, lb)
                 };
                 // Unscanned groups keep their bound, except that the old centre,
                 // if it is left, now counts among its group's others.
@@ -1164,61 +1151,74 @@ fn assign(rows: &Rows, centers: &[f64], groups: &Groups, b: &mut Bounds, shift: 
         });
 }
 
-/// The centres as the float32 screens read them: `cm2[id * d + j] = -2 c_id[j]`
-/// and `cn[id] = |c_id|^2`, and the largest squared norm.
+/// The centres as the first assignment's screen reads them:
+/// `cm2[id * d + j] = -2 c_id[j]` and `cn[id] = |c_id|^2`.
 struct Centres32 {
     cm2: Vec<f32>,
     cn: Vec<f32>,
-    /// The squared norms in float64.
-    norm: Vec<f64>,
-    /// Whether the screens may run (see [`f32_safe`]); if not, every error
-    /// bound is infinite, so every row is measured exactly.
-    usable: bool,
 }
 
 impl Centres32 {
-    /// `row_max`: the rows' largest squared norm.
-    fn new(centers: &[f64], d: usize, row_max: f64) -> Self {
-        let norms: Vec<f64> = centers
-            .chunks(d.max(1))
-            .map(|c| c.iter().map(|v| v * v).sum())
-            .collect();
-        let max_norm = norms.iter().fold(0.0, |a: f64, &b| a.max(b));
+    fn new(centers: &[f64], norms: &[f64]) -> Self {
         Centres32 {
             cm2: centers.iter().map(|&v| (-2.0 * v) as f32).collect(),
             cn: norms.iter().map(|&v| v as f32).collect(),
-            norm: norms.clone(),
-            // Ids and positions travel as float32: exact below 2^24.
-            usable: f32_safe(max_norm.max(row_max)) && norms.len() <= 1 << 24,
         }
+    }
+}
+
+/// The float32 screens' error bounds against the centres of each group.
+struct ScreenError {
+    /// `2 (d + 3) u`, or infinite when the screens may not run (see
+    /// [`f32_safe`]; ids and positions also travel as float32, exact below 2^24),
+    /// so that every row is then measured exactly.
+    coef: f64,
+    /// Per group, the square root of its centres' largest squared norm.
+    roots: Vec<f64>,
+}
+
+impl ScreenError {
+    /// `norms`: the centres' squared norms; `row_max`: the rows' largest.
+    fn new(norms: &[f64], d: usize, groups: &Groups, row_max: f64) -> Self {
+        let max_norm = norms.iter().fold(0.0, |a: f64, &b| a.max(b));
+        let usable = f32_safe(max_norm.max(row_max)) && norms.len() <= 1 << 24;
+        ScreenError {
+            coef: if usable {
+                2.0 * (d as f64 + 3.0) * (f32::EPSILON as f64 / 2.0)
+            } else {
+                f64::INFINITY
+            },
+            roots: (0..groups.len())
+                .map(|g| {
+                    groups.order[groups.start[g]..groups.start[g + 1]]
+                        .iter()
+                        .map(|&j| norms[j])
+                        .fold(0.0, f64::max)
+                        .sqrt()
+                })
+                .collect(),
+        }
+    }
+
+    fn usable(&self) -> bool {
+        self.coef.is_finite()
     }
 
     /// A bound on `|float32 expanded squared distance - squared distance|` for a
-    /// row of norm `root_x` and a centre of norm at most `root_c`: float32
-    /// rounding of the inputs and of `d + 1` fused operations stays within
-    /// `(d + 3) u (|x| + |c|)^2`; doubled for margin. Infinite when the screens
-    /// may not run.
-    fn err(&self, root_x: f64, d: usize, root_c: f64) -> f64 {
-        if !self.usable {
-            return f64::INFINITY;
-        }
-        let s = root_x + root_c;
-        2.0 * (d as f64 + 3.0) * (f32::EPSILON as f64 / 2.0) * s * s
+    /// row of norm `root_x` and any centre of group `g`: float32 rounding of the
+    /// inputs and of `d + 1` fused operations stays within
+    /// `(d + 3) u (|x| + |c|)^2`; doubled for margin.
+    fn err(&self, root_x: f64, g: usize) -> f64 {
+        let s = root_x + self.roots[g];
+        self.coef * s * s
     }
+}
 
-    /// Per group, the square root of its centres' largest squared norm: the
-    /// `root_c` of [`Self::err`] for any of its centres.
-    fn group_roots(&self, groups: &Groups) -> Vec<f64> {
-        (0..groups.len())
-            .map(|g| {
-                groups.order[groups.start[g]..groups.start[g + 1]]
-                    .iter()
-                    .map(|&j| self.norm[j])
-                    .fold(0.0, f64::max)
-                    .sqrt()
-            })
-            .collect()
-    }
+/// Squared norms of the `d`-wide rows of `v` (terms added in order).
+fn sq_norms(v: &[f64], d: usize) -> Vec<f64> {
+    v.par_chunks(d.max(1))
+        .map(|r| r.iter().map(|x| x * x).sum())
+        .collect()
 }
 
 /// Per group and lane of a strip of 8 rows: the smallest float32 expanded squared
@@ -1313,9 +1313,9 @@ impl StripMins32 {
     }
 }
 
-/// One row against every centre, exactly: per group the nearest centre, its id
-/// and the second-nearest distance, in group order.
-fn row_mins_exact(x: &[f64], centers: &[f64], groups: &Groups) -> Vec<(f64, usize, f64)> {
+/// One row against every centre, exactly: per group `(g, nearest distance, its
+/// id, second-nearest distance)`, in group order.
+fn row_mins_exact(x: &[f64], centers: &[f64], groups: &Groups) -> Vec<(usize, f64, usize, f64)> {
     let d = x.len();
     (0..groups.len())
         .map(|g| {
@@ -1329,9 +1329,28 @@ fn row_mins_exact(x: &[f64], centers: &[f64], groups: &Groups) -> Vec<(f64, usiz
                     id,
                 );
             }
-            (m1, id1, m2)
+            (g, m1, id1, m2)
         })
         .collect()
+}
+
+/// The row's centre from exact group scans `(g, m1, id1, m2)`, starting from
+/// `best` (distance, id; the lowest id on a tie), and each scanned group's lower
+/// bound: the distance to its nearest centre other than the row's.
+fn settle_exact(
+    mut best: (f64, usize),
+    scans: &[(usize, f64, usize, f64)],
+    lb: &mut [f32],
+) -> (f64, usize) {
+    for &(_, m1, id1, _) in scans {
+        if m1 < best.0 || (m1 == best.0 && id1 < best.1) {
+            best = (m1, id1);
+        }
+    }
+    for &(g, m1, id1, m2) in scans {
+        lb[g] = low32(if id1 == best.1 { m2 } else { m1 }.sqrt());
+    }
+    best
 }
 
 /// The first assignment: every row against every centre, filling the labels,
@@ -1344,8 +1363,9 @@ fn row_mins_exact(x: &[f64], centers: &[f64], groups: &Groups) -> Vec<(f64, usiz
 fn first_assign(rows: &Rows, centers: &[f64], groups: &Groups, b: &mut Bounds) {
     let (xs, norm, d) = (rows.xs, &rows.norm, rows.d);
     let ng = groups.len();
-    let c32 = Centres32::new(centers, d, rows.norm_max);
-    let roots = c32.group_roots(groups);
+    let norms = sq_norms(centers, d);
+    let c32 = Centres32::new(centers, &norms);
+    let bound = ScreenError::new(&norms, d, groups, rows.norm_max);
     b.par_row_chunks(ng)
         .for_each(|(chunk, ((labels, upper), lower))| {
             let rows = labels.len();
@@ -1367,7 +1387,7 @@ fn first_assign(rows: &Rows, centers: &[f64], groups: &Groups, b: &mut Bounds) {
                     xn64[l] = norm[i];
                     xn[l] = xn64[l] as f32;
                 }
-                if c32.usable {
+                if bound.usable() {
                     mins.fill(&xl, &xn, &c32, groups);
                 }
                 for (l, &xn_l) in xn64.iter().enumerate().take(live) {
@@ -1378,7 +1398,7 @@ fn first_assign(rows: &Rows, centers: &[f64], groups: &Groups, b: &mut Bounds) {
                     for g in 0..ng {
                         m1[g] = mins.m1[g][l];
                         m2[g] = mins.m2[g][l];
-                        eg[g] = c32.err(root_x, d, roots[g]);
+                        eg[g] = bound.err(root_x, g);
                     }
                     // The screen's nearest; it is the row's centre if even its
                     // value plus its error is below every other centre's value
@@ -1405,15 +1425,7 @@ fn first_assign(rows: &Rows, centers: &[f64], groups: &Groups, b: &mut Bounds) {
                         upper[o] = dist2(x, &centers[best * d..(best + 1) * d]).sqrt();
                     } else {
                         let exact = row_mins_exact(x, centers, groups);
-                        let mut best = (f64::INFINITY, usize::MAX);
-                        for &(m1, id1, _) in &exact {
-                            if m1 < best.0 || (m1 == best.0 && id1 < best.1) {
-                                best = (m1, id1);
-                            }
-                        }
-                        for (v, &(m1, id1, m2)) in lb.iter_mut().zip(&exact) {
-                            *v = low32(if id1 == best.1 { m2 } else { m1 }.sqrt());
-                        }
+                        let best = settle_exact((f64::INFINITY, usize::MAX), &exact, lb);
                         labels[o] = best.1 as i32;
                         upper[o] = best.0.sqrt();
                     }
@@ -1783,7 +1795,7 @@ mod tests {
         let mut cs = xs[..30 * d].to_vec();
         let dup: Vec<f64> = cs[3 * d..4 * d].to_vec();
         cs[9 * d..10 * d].copy_from_slice(&dup);
-        let c32 = Centres32::new(&cs, d, 1.0);
+        let c32 = Centres32::new(&cs, &sq_norms(&cs, d));
         let groups = Groups::new(&cs, 30, d, m);
         let xl: Vec<[f32; 8]> = (0..d)
             .map(|j| std::array::from_fn(|l| xs[(40 + l) * d + j] as f32))
@@ -1796,7 +1808,7 @@ mod tests {
         assert_eq!((fast.m1, fast.id1, fast.m2), (slow.m1, slow.id1, slow.m2));
 
         // The iterations' group screen.
-        let table = GroupTable::new(&cs, d, &groups);
+        let table = GroupTable::new(&cs, &sq_norms(&cs, d), d, &groups);
         for g in 0..groups.len() {
             for r in [0usize, 7, 600] {
                 let x32: Vec<f32> = xs[r * d..(r + 1) * d].iter().map(|&v| v as f32).collect();
