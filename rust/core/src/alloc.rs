@@ -12,7 +12,7 @@ use ndarray::Array2;
 use crate::errors::{CoreError, Result};
 
 /// Below this many bytes the advice is not worth a system call.
-const HUGE_MIN_BYTES: usize = 8 << 20;
+const HUGE_MIN_BYTES: usize = 2 << 20;
 
 /// Element types whose all-zero bit pattern is a valid value (zero).
 ///

@@ -66,6 +66,9 @@ pub fn sq_dist_fixed<T: Real, const D: usize>(a: &[T], b: &[T]) -> f64 {
 }
 
 /// [`box_sq_dist`] for a dimension known at compile time; bit-identical to it.
+/// Each term is `max(l - x, x - h, 0)`: at most one of the two differences is
+/// positive, and it is the one `box_sq_dist` picks, so the value is the same,
+/// computed without data-dependent branches.
 #[inline(always)]
 pub fn box_sq_dist_fixed<T: Real, const D: usize>(q: &[T], lo: &[T], hi: &[T]) -> f64 {
     let (q, lo, hi) = (&q[..D], &lo[..D], &hi[..D]);
@@ -73,13 +76,32 @@ pub fn box_sq_dist_fixed<T: Real, const D: usize>(q: &[T], lo: &[T], hi: &[T]) -
     for j in 0..D {
         let x = q[j].to_f64();
         let (l, h) = (lo[j].to_f64(), hi[j].to_f64());
-        let t = if x < l {
-            l - x
-        } else if x > h {
-            x - h
-        } else {
-            0.0
-        };
+        let t = (l - x).max(x - h).max(0.0);
+        acc[j & 3] += t * t;
+    }
+    combine(acc)
+}
+
+/// Squared distance between the boxes `[alo, ahi]` and `[blo, bhi]` (`D` the
+/// dimension, or `0` for `dim`): per dimension the gap `max(blo - ahi, alo - bhi,
+/// 0)`, which for any point `x` of the first box is at most the term
+/// [`box_sq_dist`] forms for `x` and the second box (rounding is monotone), so the
+/// sum is a lower bound of every point-to-box and point-to-point distance.
+#[inline(always)]
+pub fn box_box_sq_dist<T: Real, const D: usize>(
+    alo: &[T],
+    ahi: &[T],
+    blo: &[T],
+    bhi: &[T],
+    dim: usize,
+) -> f64 {
+    let dim = if D == 0 { dim } else { D };
+    let (alo, ahi, blo, bhi) = (&alo[..dim], &ahi[..dim], &blo[..dim], &bhi[..dim]);
+    let mut acc = [0.0f64; 4];
+    for j in 0..dim {
+        let t = (blo[j].to_f64() - ahi[j].to_f64())
+            .max(alo[j].to_f64() - bhi[j].to_f64())
+            .max(0.0);
         acc[j & 3] += t * t;
     }
     combine(acc)

@@ -7,11 +7,13 @@
 //! splitting plane), visiting the nearer child first. Points are copied into tree
 //! order (in the caller's precision) so leaves are contiguous in memory.
 
-use ndarray::{Array2, ArrayView2};
+use ndarray::ArrayView2;
 use rayon::prelude::*;
 
-use super::exact::{box_sq_dist, box_sq_dist_fixed, sq_dist, sq_dist_fixed};
-use super::{finish_row, Neighbours};
+use super::exact::{box_box_sq_dist, box_sq_dist, box_sq_dist_fixed, sq_dist, sq_dist_fixed};
+use super::Neighbours;
+use crate::alloc::zeroed;
+use crate::errors::Result;
 use crate::Real;
 
 /// Points per leaf (measured with the unrolled search at d = 2-8, 100k-400k rows:
@@ -22,6 +24,62 @@ fn leaf_size(_dim: usize) -> usize {
 /// Below this many points a subtree is partitioned on the current thread.
 const PAR_BUILD_MIN: usize = 16_384;
 const QUERY_CHUNK: usize = 128;
+/// Points a leaf scan measures per step.
+const LANES: usize = 4;
+/// Most leaves a leaf's rows scan together before falling back to the climb.
+const MAX_LISTED: usize = 64;
+
+/// Per-thread buffers of the self-query.
+struct Scratch {
+    bests: Vec<Best>,
+    stack: Stack,
+    nodes: Vec<usize>,
+    cands: Vec<(f64, usize)>,
+}
+
+impl Scratch {
+    fn new(k: usize) -> Self {
+        Scratch {
+            bests: vec![Best::new(k)],
+            stack: Vec::with_capacity(64),
+            nodes: Vec::with_capacity(64),
+            cands: Vec::with_capacity(MAX_LISTED + 1),
+        }
+    }
+}
+/// Leaves per parallel task of the self-query.
+const LEAF_CHUNK: usize = 4;
+
+/// Writes finished rows into the `n × k` outputs from several threads at once.
+struct RowWriter {
+    idx: *mut i64,
+    dist: *mut f64,
+    k: usize,
+    n: usize,
+}
+
+// SAFETY: the pointers are only written through `write`, at rows that the callers
+// guarantee distinct across threads (a permutation), within the `n × k` outputs,
+// which outlive every use.
+unsafe impl Sync for RowWriter {}
+
+impl RowWriter {
+    #[inline(always)]
+    fn write(&self, row: usize, best: &Best) {
+        if row >= self.n {
+            return;
+        }
+        // SAFETY: `row < n`, so the k values at `row * k` lie inside the outputs;
+        // no other thread writes this row (see the `Sync` note).
+        let (idx, dist) = unsafe {
+            (
+                std::slice::from_raw_parts_mut(self.idx.add(row * self.k), self.k),
+                std::slice::from_raw_parts_mut(self.dist.add(row * self.k), self.k),
+            )
+        };
+        best.write(idx, dist);
+    }
+}
 
 /// Calls `$obj.$method::<D>(args)` with `D` the dimension when it is 1-8 (a
 /// search unrolled for it), else `D = 0` (any dimension).
@@ -53,6 +111,11 @@ pub struct KdTree<T: Real> {
     ranges: Vec<(usize, usize)>,
     n_nodes: usize,
     first_leaf: usize,
+    /// Points again, leaf by leaf in columns: leaf `l`'s coordinate `j` is the run
+    /// `soa[(l * dim + j) * width..][..width]`, padded with NaN (which no distance
+    /// test admits), so the leaf scan computes four distances per step.
+    soa: Vec<T>,
+    width: usize,
 }
 
 impl<T: Real> KdTree<T> {
@@ -118,6 +181,27 @@ impl<T: Real> KdTree<T> {
                 }
             }
         }
+        let n_leaves = n_nodes - first_leaf;
+        let width = ranges[first_leaf..]
+            .iter()
+            .map(|&(s, e)| e - s)
+            .max()
+            .unwrap_or(0)
+            .div_ceil(LANES)
+            * LANES;
+        let mut soa = vec![T::from_f64(f64::NAN); n_leaves * dim * width];
+        if dim > 0 && width > 0 {
+            soa.par_chunks_mut(dim * width)
+                .enumerate()
+                .for_each(|(l, block)| {
+                    let (s, e) = ranges[first_leaf + l];
+                    for (i, x) in points[s * dim..e * dim].chunks_exact(dim).enumerate() {
+                        for (j, &v) in x.iter().enumerate() {
+                            block[j * width + i] = v;
+                        }
+                    }
+                });
+        }
         KdTree {
             dim,
             order,
@@ -126,50 +210,53 @@ impl<T: Real> KdTree<T> {
             ranges,
             n_nodes,
             first_leaf,
+            soa,
+            width,
         }
     }
 
-    pub fn query(&self, queries: ArrayView2<T>, k: usize) -> Neighbours {
+    pub fn query(&self, queries: ArrayView2<T>, k: usize) -> Result<Neighbours> {
         let m = queries.nrows();
-        let mut indices = Array2::<i64>::zeros((m, k));
-        let mut distances = Array2::<f64>::zeros((m, k));
+        let mut indices = zeroed::<i64>(m, k)?;
+        let mut distances = zeroed::<f64>(m, k)?;
         let (Some(idx_all), Some(dist_all)) = (indices.as_slice_mut(), distances.as_slice_mut())
         else {
-            return Neighbours { indices, distances };
+            return Ok(Neighbours { indices, distances });
         };
         self.search_rows(idx_all, dist_all, k, |p, best, stack| {
             let q = queries.row(p);
-            self.search(q.to_slice().unwrap_or(&[]), k, best, stack)
+            self.search(q.to_slice().unwrap_or(&[]), best, stack)
         });
-        Neighbours { indices, distances }
+        Ok(Neighbours { indices, distances })
     }
 
-    /// k-NN of every data row among the data (the samplers' case). Queries run in
-    /// tree order, so consecutive searches walk the same cache-hot nodes; results
-    /// are then scattered back to the caller's row order.
-    pub fn query_self(&self, k: usize) -> Neighbours {
+    /// k-NN of every data row among the data (the samplers' case). Leaves are
+    /// searched in parallel, each leaf's rows in turn, so consecutive searches
+    /// walk the same cache-hot nodes; each result goes straight to its row of the
+    /// caller's order.
+    pub fn query_self(&self, k: usize) -> Result<Neighbours> {
         let n = self.order.len();
-        let mut tree_idx = vec![0i64; n * k];
-        let mut tree_dist = vec![0f64; n * k];
-        self.search_rows(&mut tree_idx, &mut tree_dist, k, |p, best, stack| {
-            self.search_self(p, k, best, stack)
-        });
-        let mut position = vec![0usize; n];
-        for (p, &row) in self.order.iter().enumerate() {
-            position[row] = p;
-        }
-        let mut indices = Array2::<i64>::zeros((n, k));
-        let mut distances = Array2::<f64>::zeros((n, k));
-        if let (Some(io), Some(dout)) = (indices.as_slice_mut(), distances.as_slice_mut()) {
-            io.par_chunks_mut(k)
-                .zip(dout.par_chunks_mut(k))
-                .zip(position.par_iter())
-                .for_each(|((ir, dr), &p)| {
-                    ir.copy_from_slice(&tree_idx[p * k..(p + 1) * k]);
-                    dr.copy_from_slice(&tree_dist[p * k..(p + 1) * k]);
-                });
-        }
-        Neighbours { indices, distances }
+        let mut indices = zeroed::<i64>(n, k)?;
+        let mut distances = zeroed::<f64>(n, k)?;
+        let (Some(io), Some(dout)) = (indices.as_slice_mut(), distances.as_slice_mut()) else {
+            return Ok(Neighbours { indices, distances });
+        };
+        let rows = RowWriter {
+            idx: io.as_mut_ptr(),
+            dist: dout.as_mut_ptr(),
+            k,
+            n,
+        };
+        (self.first_leaf..self.n_nodes)
+            .into_par_iter()
+            .with_min_len(LEAF_CHUNK)
+            .for_each_init(
+                || Scratch::new(k),
+                |scratch, leaf| {
+                    by_dim!(self.dim, self.self_leaf(leaf, k, scratch, &rows));
+                },
+            );
+        Ok(Neighbours { indices, distances })
     }
 
     /// Row `p` of the `k`-wide outputs gets what `search(p, ..)` leaves in its
@@ -180,21 +267,21 @@ impl<T: Real> KdTree<T> {
         idx_all: &mut [i64],
         dist_all: &mut [f64],
         k: usize,
-        search: impl Fn(usize, &mut Vec<(f64, usize)>, &mut Stack) + Sync,
+        search: impl Fn(usize, &mut Best, &mut Stack) + Sync,
     ) {
         idx_all
             .par_chunks_mut(QUERY_CHUNK * k)
             .zip(dist_all.par_chunks_mut(QUERY_CHUNK * k))
             .enumerate()
             .for_each(|(c, (idx, dist))| {
-                let mut best: Vec<(f64, usize)> = Vec::with_capacity(k + 1);
+                let mut best = Best::new(k);
                 let mut stack = Vec::with_capacity(64);
                 for (r, (idx_row, dist_row)) in
                     idx.chunks_mut(k).zip(dist.chunks_mut(k)).enumerate()
                 {
-                    best.clear();
+                    best.reset();
                     search(c * QUERY_CHUNK + r, &mut best, &mut stack);
-                    finish_row(&mut best, k, idx_row, dist_row);
+                    best.write(idx_row, dist_row);
                 }
             });
     }
@@ -207,42 +294,121 @@ impl<T: Real> KdTree<T> {
 
     /// Depth-first search keeping `best` sorted by (distance, index), at most `k`
     /// long; dispatches to a search unrolled for the dimension when it is small.
-    fn search(&self, q: &[T], k: usize, best: &mut Vec<(f64, usize)>, stack: &mut Stack) {
-        by_dim!(self.dim, self.search_in(q, k, best, stack))
+    fn search(&self, q: &[T], best: &mut Best, stack: &mut Stack) {
+        by_dim!(self.dim, self.search_in(q, best, stack))
     }
 
-    /// k-NN of the point at tree position `p` among the data, searched bottom-up:
-    /// its own leaf first (a tight bound at once), then the sibling subtree of each
-    /// ancestor, nearest-first inside each. Every point lies in the leaf or in
-    /// exactly one of those subtrees, and pruning keeps ties (strict `>`), so the
-    /// result is the root-down search's.
-    fn search_self(&self, p: usize, k: usize, best: &mut Vec<(f64, usize)>, stack: &mut Stack) {
-        by_dim!(self.dim, self.search_self_in(p, k, best, stack))
-    }
-
+    /// k-NN of every row of leaf `leaf`, the leaf's rows together: each row's
+    /// list is first filled from its own leaf, whose worst k-th distance `r`
+    /// bounds every row's answer; one walk of the tree then lists the leaves whose
+    /// box lies within `r` of this leaf's box (nearest first), and each row scans
+    /// those of them its own bound does not rule out. Any point within a row's
+    /// final k-th distance lies in a listed leaf (a box-to-box distance never
+    /// exceeds the distance from a point in one box to a point in the other, and
+    /// rounding keeps that order), so nothing is missed. Falls back to the
+    /// row-by-row climb when the leaf has too few rows to give a bound or the
+    /// bound admits too many leaves.
     #[inline(always)]
-    fn search_self_in<const D: usize>(
+    fn self_leaf<const D: usize>(
         &self,
-        p: usize,
+        leaf: usize,
         k: usize,
-        best: &mut Vec<(f64, usize)>,
-        stack: &mut Stack,
+        scratch: &mut Scratch,
+        rows: &RowWriter,
     ) {
         let dim = self.dim;
-        let q = &self.points[p * dim..(p + 1) * dim];
-        let mut node = 0;
-        while node < self.first_leaf {
-            let l = 2 * node + 1;
-            node = if p < self.ranges[l].1 { l } else { l + 1 };
+        let (s, e) = self.ranges[leaf];
+        let m = e - s;
+        while scratch.bests.len() < m {
+            scratch.bests.push(Best::new(k));
         }
-        self.scan_leaf::<D>(q, node, k, best);
+        let mut r = 0f64;
+        for (t, p) in (s..e).enumerate() {
+            let best = &mut scratch.bests[t];
+            best.reset();
+            let q = &self.points[p * dim..(p + 1) * dim];
+            self.own_leaf::<D>(q, p, leaf, k, best);
+            r = r.max(best.worst);
+        }
+        let cands = &mut scratch.cands;
+        cands.clear();
+        let mut listed = r.is_finite();
+        if listed {
+            let (llo, lhi) = self.node_box(leaf);
+            let stack = &mut scratch.nodes;
+            stack.clear();
+            stack.push(0);
+            while let Some(node) = stack.pop() {
+                let (lo, hi) = self.node_box(node);
+                let b = box_box_sq_dist::<T, D>(llo, lhi, lo, hi, dim);
+                if b > r {
+                    continue;
+                }
+                if node >= self.first_leaf {
+                    if node != leaf {
+                        cands.push((b, node));
+                    }
+                } else {
+                    stack.push(2 * node + 2);
+                    stack.push(2 * node + 1);
+                }
+                if cands.len() > MAX_LISTED {
+                    listed = false;
+                    break;
+                }
+            }
+            cands.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        }
+        for (t, p) in (s..e).enumerate() {
+            let best = &mut scratch.bests[t];
+            let q = &self.points[p * dim..(p + 1) * dim];
+            if listed {
+                for &(_, c) in cands.iter() {
+                    if self.box_dist::<D>(q, c) <= best.worst {
+                        self.scan_leaf::<D>(q, c, (0, 0), best);
+                    }
+                }
+            } else {
+                self.climb::<D>(q, leaf, best, &mut scratch.stack);
+            }
+            rows.write(self.order[p], best);
+        }
+    }
+
+    /// Offer the rows of `p`'s own leaf: first the rows next to it in the leaf's
+    /// order (sorted along the leaf's widest dimension, so likely near), which
+    /// give a tight bound at once, then the rest of the leaf.
+    #[inline(always)]
+    fn own_leaf<const D: usize>(&self, q: &[T], p: usize, leaf: usize, k: usize, best: &mut Best) {
+        let dim = self.dim;
+        let (s, e) = self.ranges[leaf];
+        let half = k.div_ceil(2);
+        let (wlo, whi) = (p.saturating_sub(half).max(s), (p + half + 1).min(e));
+        for w in wlo..whi {
+            let x = &self.points[w * dim..(w + 1) * dim];
+            let d2 = if D == 0 {
+                sq_dist(q, x)
+            } else {
+                sq_dist_fixed::<T, D>(q, x)
+            };
+            if d2 <= best.worst {
+                best.offer(d2, self.order[w]);
+            }
+        }
+        self.scan_leaf::<D>(q, leaf, (wlo, whi), best);
+    }
+
+    /// The sibling subtree of each ancestor of `leaf`, nearest-first inside each.
+    #[inline(always)]
+    fn climb<const D: usize>(&self, q: &[T], leaf: usize, best: &mut Best, stack: &mut Stack) {
+        let mut node = leaf;
         while node > 0 {
             let sibling = if node % 2 == 1 { node + 1 } else { node - 1 };
             let bound = self.box_dist::<D>(q, sibling);
-            if !(best.len() == k && bound > best[k - 1].0) {
+            if bound <= best.worst {
                 stack.clear();
                 stack.push((sibling, bound));
-                self.dfs::<D>(q, k, best, stack);
+                self.dfs::<D>(q, best, stack);
             }
             node = (node - 1) / 2;
         }
@@ -258,46 +424,76 @@ impl<T: Real> KdTree<T> {
         }
     }
 
+    /// Offer every point of leaf `node` to `best`, four at a time: each lane adds
+    /// the same terms in the same order as [`sq_dist_fixed`] (bit-identical
+    /// distances), and a group none of whose lanes can enter is passed over with
+    /// one test.
     #[inline(always)]
     fn scan_leaf<const D: usize>(
         &self,
         q: &[T],
         node: usize,
-        k: usize,
-        best: &mut Vec<(f64, usize)>,
+        skip: (usize, usize),
+        best: &mut Best,
     ) {
-        let dim = self.dim.max(1);
+        let dim = if D == 0 { self.dim } else { D };
+        let width = self.width;
+        let l = node - self.first_leaf;
         let (s, e) = self.ranges[node];
-        // The leaf's points as one slice (no index arithmetic per point).
-        let pts = &self.points[s * dim..e * dim];
-        for (x, &id) in pts.chunks_exact(dim).zip(&self.order[s..e]) {
-            let d2 = if D == 0 {
-                sq_dist(q, x)
-            } else {
-                sq_dist_fixed::<T, D>(q, x)
-            };
-            if best.len() == k && d2 > best[k - 1].0 {
-                continue; // cannot enter (ties are settled by insert)
+        let len = e - s;
+        let ids = &self.order[s..e];
+        let block = &self.soa[l * dim * width..(l + 1) * dim * width];
+        let mut qf = [0f64; 8];
+        for (d, &v) in qf.iter_mut().zip(q) {
+            *d = v.to_f64();
+        }
+        let mut c = 0;
+        while c < len {
+            let mut acc = [[0f64; LANES]; 4];
+            for j in 0..dim {
+                let qj = if D == 0 && j >= 8 {
+                    q[j].to_f64()
+                } else {
+                    qf[j & 7]
+                };
+                let x = &block[j * width + c..j * width + c + LANES];
+                let a = &mut acc[j & 3];
+                for lane in 0..LANES {
+                    let t = qj - x[lane].to_f64();
+                    a[lane] += t * t;
+                }
             }
-            insert(best, k, d2, id);
+            let mut d2 = [0f64; LANES];
+            for lane in 0..LANES {
+                let v = (acc[0][lane] + acc[1][lane]) + (acc[2][lane] + acc[3][lane]);
+                let pos = s + c + lane;
+                d2[lane] = if pos >= skip.0 && pos < skip.1 {
+                    f64::NAN
+                } else {
+                    v
+                };
+            }
+            let w = best.worst;
+            if d2.iter().any(|&v| v <= w) {
+                for (lane, &v) in d2.iter().enumerate() {
+                    if v <= best.worst && c + lane < len {
+                        best.offer(v, ids[c + lane]);
+                    }
+                }
+            }
+            c += LANES;
         }
     }
 
     /// Depth-first search from the nodes on `stack`, nearer child first.
     #[inline(always)]
-    fn dfs<const D: usize>(
-        &self,
-        q: &[T],
-        k: usize,
-        best: &mut Vec<(f64, usize)>,
-        stack: &mut Stack,
-    ) {
+    fn dfs<const D: usize>(&self, q: &[T], best: &mut Best, stack: &mut Stack) {
         while let Some((node, bound)) = stack.pop() {
-            if best.len() == k && bound > best[k - 1].0 {
+            if bound > best.worst {
                 continue;
             }
             if node >= self.first_leaf || node >= self.n_nodes {
-                self.scan_leaf::<D>(q, node, k, best);
+                self.scan_leaf::<D>(q, node, (0, 0), best);
                 continue;
             }
             let (l, r) = (2 * node + 1, 2 * node + 2);
@@ -316,39 +512,77 @@ impl<T: Real> KdTree<T> {
     /// `D == 0`: any dimension; otherwise `D == self.dim`. Distances are
     /// bit-identical either way.
     #[inline(always)]
-    fn search_in<const D: usize>(
-        &self,
-        q: &[T],
-        k: usize,
-        best: &mut Vec<(f64, usize)>,
-        stack: &mut Stack,
-    ) {
+    fn search_in<const D: usize>(&self, q: &[T], best: &mut Best, stack: &mut Stack) {
         stack.clear();
         stack.push((0, self.box_dist::<D>(q, 0)));
-        self.dfs::<D>(q, k, best, stack);
+        self.dfs::<D>(q, best, stack);
     }
 }
 
 type Stack = Vec<(usize, f64)>;
 
-/// Insert `(d2, i)` into the sorted list `best` of at most `k` entries.
-#[inline]
-fn insert(best: &mut Vec<(f64, usize)>, k: usize, d2: f64, i: usize) {
-    let worse = |a: &(f64, usize)| a.0 > d2 || (a.0 == d2 && a.1 > i);
-    if best.len() == k {
-        match best.last() {
-            Some(last) if worse(last) => {
-                best.pop();
-            }
-            _ => return,
+/// The `k` best candidates so far, sorted by (squared distance, index), held as
+/// two parallel arrays padded with `(inf, usize::MAX)` so that every slot is
+/// always filled: `worst` (the k-th distance) is the one pruning bound, kept in a
+/// field the search loops read without touching the arrays.
+struct Best {
+    d2: Vec<f64>,
+    id: Vec<usize>,
+    worst: f64,
+}
+
+impl Best {
+    fn new(k: usize) -> Self {
+        Best {
+            d2: vec![f64::INFINITY; k],
+            id: vec![usize::MAX; k],
+            worst: f64::INFINITY,
         }
     }
-    // Shift in place from the end (k is small; Vec::insert calls memmove).
-    best.push((d2, i));
-    let mut j = best.len() - 1;
-    while j > 0 && worse(&best[j - 1]) {
-        best.swap(j - 1, j);
-        j -= 1;
+
+    fn reset(&mut self) {
+        self.d2.fill(f64::INFINITY);
+        self.id.fill(usize::MAX);
+        self.worst = f64::INFINITY;
+    }
+
+    /// Offer `(d2, i)`; callers have already dropped `d2 > self.worst`, so only
+    /// ties with the k-th entry are settled here (by index). Entries are shifted
+    /// one by one: for the short lists searched here this measured faster than
+    /// branch-free merges.
+    #[inline(always)]
+    fn offer(&mut self, d2: f64, i: usize) {
+        let (dl, il) = (&mut self.d2[..], &mut self.id[..]);
+        let k = dl.len().min(il.len());
+        if k == 0 {
+            return;
+        }
+        let worse = |d: f64, id: usize| d > d2 || (d == d2 && id > i);
+        let mut j = k - 1;
+        if !worse(dl[j], il[j]) {
+            return;
+        }
+        while j > 0 && worse(dl[j - 1], il[j - 1]) {
+            dl[j] = dl[j - 1];
+            il[j] = il[j - 1];
+            j -= 1;
+        }
+        dl[j] = d2;
+        il[j] = i;
+        self.worst = dl[k - 1];
+    }
+
+    /// Write the list (already in final order) as indices and distances.
+    fn write(&self, idx: &mut [i64], dist: &mut [f64]) {
+        for (((o, d), &i), &v) in idx
+            .iter_mut()
+            .zip(dist.iter_mut())
+            .zip(&self.id)
+            .zip(&self.d2)
+        {
+            *o = i as i64;
+            *d = v.sqrt();
+        }
     }
 }
 
@@ -385,55 +619,75 @@ fn tree_order<T: Real, const D: usize>(
     data: &ArrayView2<T>,
     first_leaf: usize,
 ) -> (Vec<usize>, Vec<T>) {
-    let mut items: Vec<([T; D], usize)> = data
+    let mut items: Vec<([i64; D], usize)> = data
         .outer_iter()
         .enumerate()
         .map(|(i, row)| {
-            let mut p = [T::default(); D];
+            let mut p = [0i64; D];
             for (d, s) in p.iter_mut().zip(row.iter()) {
-                *d = *s;
+                *d = order_key(s.to_f64());
             }
             (p, i)
         })
         .collect();
     partition_items(&mut items, 0, first_leaf);
     let order = items.iter().map(|&(_, i)| i).collect();
-    let points = items.iter().flat_map(|(p, _)| p.iter().copied()).collect();
+    let points = items
+        .iter()
+        .flat_map(|(p, _)| p.iter().map(|&key| T::from_f64(key_value(key))))
+        .collect();
     (order, points)
 }
 
-fn partition_items<T: Real, const D: usize>(
-    items: &mut [([T; D], usize)],
+/// An integer whose order is `f64::total_cmp`'s: the build compares these.
+#[inline(always)]
+fn order_key(v: f64) -> i64 {
+    let bits = v.to_bits() as i64;
+    bits ^ ((((bits >> 63) as u64) >> 1) as i64)
+}
+
+/// The value of an [`order_key`] (the map is its own inverse on the bits).
+#[inline(always)]
+fn key_value(key: i64) -> f64 {
+    f64::from_bits((key ^ ((((key >> 63) as u64) >> 1) as i64)) as u64)
+}
+
+fn partition_items<const D: usize>(
+    items: &mut [([i64; D], usize)],
     node: usize,
     first_leaf: usize,
 ) {
-    if node >= first_leaf || items.len() < 2 {
+    if items.len() < 2 {
         return;
     }
-    let mut lo = [f64::INFINITY; D];
-    let mut hi = [f64::NEG_INFINITY; D];
+    let mut lo = [i64::MAX; D];
+    let mut hi = [i64::MIN; D];
     for (p, _) in items.iter() {
         for j in 0..D {
-            let v = p[j].to_f64();
-            lo[j] = lo[j].min(v);
-            hi[j] = hi[j].max(v);
+            lo[j] = lo[j].min(p[j]);
+            hi[j] = hi[j].max(p[j]);
         }
     }
     let mut best_dim = 0;
     let mut best_spread = f64::NEG_INFINITY;
     for j in 0..D {
-        if hi[j] - lo[j] > best_spread {
-            best_spread = hi[j] - lo[j];
+        let spread = key_value(hi[j]) - key_value(lo[j]);
+        if spread > best_spread {
+            best_spread = spread;
             best_dim = j;
         }
     }
+    let by_dim = |a: &([i64; D], usize), b: &([i64; D], usize)| {
+        a.0[best_dim].cmp(&b.0[best_dim]).then(a.1.cmp(&b.1))
+    };
+    if node >= first_leaf {
+        // A leaf: sorted along its widest dimension, so rows near in the leaf's
+        // order tend to be near in space (the self-query's first guesses).
+        items.sort_unstable_by(by_dim);
+        return;
+    }
     let mid = items.len() / 2;
-    items.select_nth_unstable_by(mid, |a, b| {
-        a.0[best_dim]
-            .to_f64()
-            .total_cmp(&b.0[best_dim].to_f64())
-            .then(a.1.cmp(&b.1))
-    });
+    items.select_nth_unstable_by(mid, by_dim);
     let (left, right) = items.split_at_mut(mid);
     if left.len() + right.len() >= PAR_BUILD_MIN {
         rayon::join(

@@ -112,11 +112,11 @@ pub fn kneighbors<T: Real>(
         && data.strides() == queries.strides();
     let data = data.as_standard_layout();
     let queries = queries.as_standard_layout();
-    Ok(match algorithm.resolve(data.ncols()) {
+    match algorithm.resolve(data.ncols()) {
         Algorithm::KdTree if same => kdtree::KdTree::build(data.view()).query_self(k),
         Algorithm::KdTree => kdtree::KdTree::build(data.view()).query(queries.view(), k),
-        _ => brute::kneighbors(data.view(), queries.view(), k),
-    })
+        _ => Ok(brute::kneighbors(data.view(), queries.view(), k)),
+    }
 }
 
 /// Keep the `k` best of `cands` by (exact squared distance, index) and write them.
@@ -220,6 +220,36 @@ mod tests {
                         assert_eq!(got.indices[[i, j]], idx as i64, "{algo:?} d={d} row {i}");
                         let (a, b) = (got.distances[[i, j]], d2.sqrt());
                         assert!((a - b).abs() <= 1e-12 * (1.0 + b), "{algo:?} d={d} row {i}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn self_queries_on_a_tie_heavy_grid_match_naive_search() {
+        // Integer grid points (many exactly equal distances, so the index rule and
+        // the pruning's handling of ties decide), for k below and above the leaf
+        // size (above it a leaf cannot bound its rows and the search climbs row by
+        // row), and a stretched cloud whose leaves list many neighbouring leaves.
+        let mut g = SplitMix(77);
+        for &(d, n) in &[(1usize, 2500usize), (2, 3000), (3, 2500), (4, 2000)] {
+            let grid = Array2::from_shape_fn((n, d), |_| (g.next_u64() % 23) as f64);
+            let stretched = Array2::from_shape_fn((n, d), |(_, j)| {
+                g.uniform() * if j == 0 { 1.0e3 } else { 1.0e-3 }
+            });
+            for data in [grid, stretched] {
+                let all = naive(&data, &data, 40);
+                for &k in &[1usize, 6, 9, 40] {
+                    let want = all.iter().map(|r| r[..k].to_vec());
+                    let got = kneighbors(data.view(), data.view(), k, Algorithm::KdTree).unwrap();
+                    for (i, row) in want.enumerate() {
+                        let w: Vec<i64> = row.iter().map(|p| p.1 as i64).collect();
+                        assert_eq!(got.indices.row(i).to_vec(), w, "d={d} k={k} row {i}");
+                        for (j, &(d2, _)) in row.iter().enumerate() {
+                            let (a, b) = (got.distances[[i, j]], d2.sqrt());
+                            assert!((a - b).abs() <= 1e-12 * (1.0 + b), "d={d} k={k} row {i}");
+                        }
                     }
                 }
             }
