@@ -27,7 +27,84 @@ const QUERY_CHUNK: usize = 128;
 /// Points a leaf scan measures per step.
 const LANES: usize = 4;
 /// Most leaves a leaf's rows scan together before falling back to the climb.
-const MAX_LISTED: usize = 64;
+const MAX_LISTED: usize = 128;
+
+/// Whether the searches may run their AVX2 copies: the CPU has AVX2 and
+/// `COUNTERPOISE_PORTABLE_KNN=1` (which tests both paths on one machine) is unset.
+fn wide_lanes() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::arch::is_x86_feature_detected!("avx2")
+            && std::env::var_os("COUNTERPOISE_PORTABLE_KNN").is_none_or(|v| v != "1")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+/// The leaf scan for a dimension `D` of 1-8 with AVX2: four points per
+/// instruction, each lane adding the same terms in the same order as the portable
+/// scan (and [`sq_dist_fixed`]; no fused multiply-adds), so the distances are
+/// bit-identical. Positions `skip.0..skip.1` of the leaf are not offered.
+///
+/// # Safety
+/// The CPU must support AVX2; `block` must hold `D` runs of `width` values with
+/// `width` a multiple of 4 and `len <= width`; `ids` must hold `len` indices.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline]
+unsafe fn scan_block_avx2<const D: usize>(
+    block: &[f64],
+    width: usize,
+    len: usize,
+    q: &[f64; 8],
+    skip: (usize, usize),
+    ids: &[usize],
+    best: &mut Best,
+) {
+    use std::arch::x86_64::*;
+    debug_assert!(D <= 8 && width % 4 == 0 && len <= width && block.len() >= D * width);
+    debug_assert!(ids.len() >= len);
+    let mut qv = [_mm256_setzero_pd(); 8];
+    for j in 0..D {
+        qv[j] = _mm256_set1_pd(q[j]);
+    }
+    let lanes = _mm256_set_epi64x(3, 2, 1, 0);
+    // Signed compares: positions and bounds are far below 2^63.
+    let (slo, shi) = (
+        _mm256_set1_epi64x(skip.0 as i64 - 1),
+        _mm256_set1_epi64x(skip.1 as i64),
+    );
+    let base = block.as_ptr();
+    let mut c = 0;
+    while c < len {
+        let mut acc = [_mm256_setzero_pd(); 4];
+        for j in 0..D {
+            let x = _mm256_loadu_pd(base.add(j * width + c));
+            let t = _mm256_sub_pd(qv[j], x);
+            acc[j & 3] = _mm256_add_pd(acc[j & 3], _mm256_mul_pd(t, t));
+        }
+        let d2 = _mm256_add_pd(_mm256_add_pd(acc[0], acc[1]), _mm256_add_pd(acc[2], acc[3]));
+        let pos = _mm256_add_epi64(lanes, _mm256_set1_epi64x(c as i64));
+        let skipped = _mm256_and_si256(_mm256_cmpgt_epi64(pos, slo), _mm256_cmpgt_epi64(shi, pos));
+        let enters = _mm256_cmp_pd::<_CMP_LE_OQ>(d2, _mm256_set1_pd(best.worst));
+        let mut mask =
+            _mm256_movemask_pd(enters) & !_mm256_movemask_pd(_mm256_castsi256_pd(skipped));
+        if mask != 0 {
+            let mut v = [0f64; 4];
+            _mm256_storeu_pd(v.as_mut_ptr(), d2);
+            while mask != 0 {
+                let lane = mask.trailing_zeros() as usize;
+                mask &= mask - 1;
+                if c + lane < len && v[lane] <= best.worst {
+                    best.offer(v[lane], ids[c + lane]);
+                }
+            }
+        }
+        c += 4;
+    }
+}
 
 /// Per-thread buffers of the self-query.
 struct Scratch {
@@ -35,6 +112,7 @@ struct Scratch {
     stack: Stack,
     nodes: Vec<usize>,
     cands: Vec<(f64, usize)>,
+    boxes: Vec<f64>,
 }
 
 impl Scratch {
@@ -44,6 +122,7 @@ impl Scratch {
             stack: Vec::with_capacity(64),
             nodes: Vec::with_capacity(64),
             cands: Vec::with_capacity(MAX_LISTED + 1),
+            boxes: Vec::new(),
         }
     }
 }
@@ -112,9 +191,12 @@ pub struct KdTree<T: Real> {
     n_nodes: usize,
     first_leaf: usize,
     /// Points again, leaf by leaf in columns: leaf `l`'s coordinate `j` is the run
-    /// `soa[(l * dim + j) * width..][..width]`, padded with NaN (which no distance
+    /// `soa[(l * dim + j) * width..][..width]` (in f64: exact for either input type),
+    /// padded with NaN (which no distance
     /// test admits), so the leaf scan computes four distances per step.
-    soa: Vec<T>,
+    soa: Vec<f64>,
+    /// Leaf scans use the AVX2 kernel ([`wide_lanes`]).
+    wide: bool,
     width: usize,
 }
 
@@ -189,7 +271,7 @@ impl<T: Real> KdTree<T> {
             .unwrap_or(0)
             .div_ceil(LANES)
             * LANES;
-        let mut soa = vec![T::from_f64(f64::NAN); n_leaves * dim * width];
+        let mut soa = vec![f64::NAN; n_leaves * dim * width];
         if dim > 0 && width > 0 {
             soa.par_chunks_mut(dim * width)
                 .enumerate()
@@ -197,7 +279,7 @@ impl<T: Real> KdTree<T> {
                     let (s, e) = ranges[first_leaf + l];
                     for (i, x) in points[s * dim..e * dim].chunks_exact(dim).enumerate() {
                         for (j, &v) in x.iter().enumerate() {
-                            block[j * width + i] = v;
+                            block[j * width + i] = v.to_f64();
                         }
                     }
                 });
@@ -211,6 +293,7 @@ impl<T: Real> KdTree<T> {
             n_nodes,
             first_leaf,
             soa,
+            wide: wide_lanes(),
             width,
         }
     }
@@ -253,7 +336,7 @@ impl<T: Real> KdTree<T> {
             .for_each_init(
                 || Scratch::new(k),
                 |scratch, leaf| {
-                    by_dim!(self.dim, self.self_leaf(leaf, k, scratch, &rows));
+                    by_dim!(self.dim, self.self_leaf_on(leaf, k, scratch, &rows));
                 },
             );
         Ok(Neighbours { indices, distances })
@@ -296,6 +379,39 @@ impl<T: Real> KdTree<T> {
     /// long; dispatches to a search unrolled for the dimension when it is small.
     fn search(&self, q: &[T], best: &mut Best, stack: &mut Stack) {
         by_dim!(self.dim, self.search_in(q, best, stack))
+    }
+
+    /// [`Self::self_leaf`], through a copy compiled for AVX2 where the leaf scans
+    /// use it (so that the vector kernels inline into it).
+    #[inline(always)]
+    fn self_leaf_on<const D: usize>(
+        &self,
+        leaf: usize,
+        k: usize,
+        scratch: &mut Scratch,
+        rows: &RowWriter,
+    ) {
+        #[cfg(target_arch = "x86_64")]
+        if D > 0 && self.wide {
+            // SAFETY: `wide` is set only where AVX2 runs.
+            unsafe { self.self_leaf_avx2::<D>(leaf, k, scratch, rows) };
+            return;
+        }
+        self.self_leaf::<D>(leaf, k, scratch, rows)
+    }
+
+    /// # Safety
+    /// The CPU must support AVX2.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn self_leaf_avx2<const D: usize>(
+        &self,
+        leaf: usize,
+        k: usize,
+        scratch: &mut Scratch,
+        rows: &RowWriter,
+    ) {
+        self.self_leaf::<D>(leaf, k, scratch, rows)
     }
 
     /// k-NN of every row of leaf `leaf`, the leaf's rows together: each row's
@@ -359,10 +475,33 @@ impl<T: Real> KdTree<T> {
             }
             cands.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
         }
+        // The listed leaves' boxes in columns (lo of each dimension, then hi),
+        // padded with NaN to a multiple of four, for the AVX2 box test.
+        let vector = D > 0 && self.wide && listed;
+        let span = cands.len().div_ceil(LANES) * LANES;
+        if vector {
+            let boxes = &mut scratch.boxes;
+            boxes.clear();
+            boxes.resize(2 * dim * span, f64::NAN);
+            for (t, &(_, c)) in cands.iter().enumerate() {
+                let (lo, hi) = self.node_box(c);
+                for j in 0..dim {
+                    boxes[j * span + t] = lo[j].to_f64();
+                    boxes[(dim + j) * span + t] = hi[j].to_f64();
+                }
+            }
+        }
         for (t, p) in (s..e).enumerate() {
             let best = &mut scratch.bests[t];
             let q = &self.points[p * dim..(p + 1) * dim];
-            if listed {
+            if vector {
+                #[cfg(target_arch = "x86_64")]
+                // SAFETY: `vector` implies `wide` (AVX2 runs) and D in 1..=8;
+                // `boxes` holds 2 * D columns of `span` values.
+                unsafe {
+                    self.listed_avx2::<D>(q, cands, &scratch.boxes, span, best)
+                };
+            } else if listed {
                 for &(_, c) in cands.iter() {
                     if self.box_dist::<D>(q, c) <= best.worst {
                         self.scan_leaf::<D>(q, c, (0, 0), best);
@@ -375,6 +514,66 @@ impl<T: Real> KdTree<T> {
         }
     }
 
+    /// The listed leaves of [`Self::self_leaf`] for one row: box distances four
+    /// at a time (each lane the same terms as [`box_sq_dist_fixed`], so the same
+    /// value), then a scan of each leaf whose box is within the row's bound, in
+    /// the list's order, the bound re-read before each.
+    ///
+    /// # Safety
+    /// The CPU must support AVX2; `D` in 1..=8; `boxes` holds `2 * D` columns of
+    /// `span >= cands.len()` values, `span` a multiple of 4.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    unsafe fn listed_avx2<const D: usize>(
+        &self,
+        q: &[T],
+        cands: &[(f64, usize)],
+        boxes: &[f64],
+        span: usize,
+        best: &mut Best,
+    ) {
+        use std::arch::x86_64::*;
+        debug_assert!(D >= 1 && D <= 8 && span % 4 == 0 && boxes.len() >= 2 * D * span);
+        let mut qv = [_mm256_setzero_pd(); 8];
+        for j in 0..D {
+            qv[j] = _mm256_set1_pd(q[j].to_f64());
+        }
+        let zero = _mm256_setzero_pd();
+        let base = boxes.as_ptr();
+        let mut c = 0;
+        while c < cands.len() {
+            let mut acc = [zero; 4];
+            for j in 0..D {
+                let lo = _mm256_loadu_pd(base.add(j * span + c));
+                let hi = _mm256_loadu_pd(base.add((D + j) * span + c));
+                // max(0, max(l - x, x - h)): NaN (padding) stays NaN.
+                let t = _mm256_max_pd(
+                    zero,
+                    _mm256_max_pd(_mm256_sub_pd(lo, qv[j]), _mm256_sub_pd(qv[j], hi)),
+                );
+                acc[j & 3] = _mm256_add_pd(acc[j & 3], _mm256_mul_pd(t, t));
+            }
+            let b = _mm256_add_pd(_mm256_add_pd(acc[0], acc[1]), _mm256_add_pd(acc[2], acc[3]));
+            let mut mask =
+                _mm256_movemask_pd(_mm256_cmp_pd::<_CMP_LE_OQ>(b, _mm256_set1_pd(best.worst)));
+            if mask != 0 {
+                let mut v = [0f64; 4];
+                _mm256_storeu_pd(v.as_mut_ptr(), b);
+                while mask != 0 {
+                    let lane = mask.trailing_zeros() as usize;
+                    mask &= mask - 1;
+                    if let Some(&(_, leaf)) = cands.get(c + lane) {
+                        if v[lane] <= best.worst {
+                            self.scan_leaf::<D>(q, leaf, (0, 0), best);
+                        }
+                    }
+                }
+            }
+            c += LANES;
+        }
+    }
+
     /// Offer the rows of `p`'s own leaf: first the rows next to it in the leaf's
     /// order (sorted along the leaf's widest dimension, so likely near), which
     /// give a tight bound at once, then the rest of the leaf.
@@ -382,7 +581,7 @@ impl<T: Real> KdTree<T> {
     fn own_leaf<const D: usize>(&self, q: &[T], p: usize, leaf: usize, k: usize, best: &mut Best) {
         let dim = self.dim;
         let (s, e) = self.ranges[leaf];
-        let half = k.div_ceil(2);
+        let half = k;
         let (wlo, whi) = (p.saturating_sub(half).max(s), (p + half + 1).min(e));
         for w in wlo..whi {
             let x = &self.points[w * dim..(w + 1) * dim];
@@ -447,6 +646,16 @@ impl<T: Real> KdTree<T> {
         for (d, &v) in qf.iter_mut().zip(q) {
             *d = v.to_f64();
         }
+        // The skipped positions, relative to the leaf.
+        let skip = (skip.0.saturating_sub(s), skip.1.saturating_sub(s));
+        #[cfg(target_arch = "x86_64")]
+        if D > 0 && self.wide {
+            // SAFETY: `wide` is set only where AVX2 runs; `block` holds `D` runs
+            // of `width` values, `width` a multiple of 4 and at least `len`, and
+            // `ids` holds `len` indices.
+            unsafe { scan_block_avx2::<D>(block, width, len, &qf, skip, ids, best) };
+            return;
+        }
         let mut c = 0;
         while c < len {
             let mut acc = [[0f64; LANES]; 4];
@@ -459,14 +668,14 @@ impl<T: Real> KdTree<T> {
                 let x = &block[j * width + c..j * width + c + LANES];
                 let a = &mut acc[j & 3];
                 for lane in 0..LANES {
-                    let t = qj - x[lane].to_f64();
+                    let t = qj - x[lane];
                     a[lane] += t * t;
                 }
             }
             let mut d2 = [0f64; LANES];
             for lane in 0..LANES {
                 let v = (acc[0][lane] + acc[1][lane]) + (acc[2][lane] + acc[3][lane]);
-                let pos = s + c + lane;
+                let pos = c + lane;
                 d2[lane] = if pos >= skip.0 && pos < skip.1 {
                     f64::NAN
                 } else {
@@ -677,8 +886,12 @@ fn partition_items<const D: usize>(
             best_dim = j;
         }
     }
+    // (key, index) as one 128-bit integer: a single comparison per step.
     let by_dim = |a: &([i64; D], usize), b: &([i64; D], usize)| {
-        a.0[best_dim].cmp(&b.0[best_dim]).then(a.1.cmp(&b.1))
+        let joint = |p: &([i64; D], usize)| {
+            ((((p.0[best_dim] as u64) ^ (1 << 63)) as u128) << 64) | p.1 as u128
+        };
+        joint(a).cmp(&joint(b))
     };
     if node >= first_leaf {
         // A leaf: sorted along its widest dimension, so rows near in the leaf's

@@ -337,6 +337,44 @@ mod tests {
     }
 
     #[test]
+    fn kd_tree_vector_and_portable_scans_agree_bit_for_bit() {
+        // The KD-tree's AVX2 leaf and box scans against their portable twins, for
+        // every unrolled dimension, self-queries (leaf by leaf) and other queries.
+        for d in 1..=8usize {
+            let base = random_matrix(1500, d, 90 + d as u64);
+            let data = Array2::from_shape_fn((1700, d), |(i, j)| base[[i % 1500, j]]);
+            let queries = random_matrix(200, d, 190 + d as u64);
+            let data32 = data.mapv(|v| v as f32);
+            for k in [6usize, 9] {
+                let run = || {
+                    (
+                        kneighbors(data.view(), data.view(), k, Algorithm::KdTree).unwrap(),
+                        kneighbors(data.view(), queries.view(), k, Algorithm::KdTree).unwrap(),
+                        kneighbors(data32.view(), data32.view(), k, Algorithm::KdTree).unwrap(),
+                    )
+                };
+                let wide = run();
+                std::env::set_var("COUNTERPOISE_PORTABLE_KNN", "1");
+                let portable = run();
+                std::env::remove_var("COUNTERPOISE_PORTABLE_KNN");
+                for (a, b) in [
+                    (&wide.0, &portable.0),
+                    (&wide.1, &portable.1),
+                    (&wide.2, &portable.2),
+                ] {
+                    assert_eq!(a.indices, b.indices, "d={d} k={k}");
+                    assert_eq!(a.distances, b.distances, "d={d} k={k}");
+                }
+                let want = naive(&data, &data, k);
+                for (i, row) in want.iter().enumerate() {
+                    let w: Vec<i64> = row.iter().map(|p| p.1 as i64).collect();
+                    assert_eq!(wide.0.indices.row(i).to_vec(), w, "d={d} k={k} row {i}");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn far_from_origin_data_stays_exact() {
         // Large offsets make |x|^2 - 2x.q cancel badly; the margin must keep it exact.
         let data = random_matrix(400, 20, 5).mapv(|v| v + 1.0e4);
