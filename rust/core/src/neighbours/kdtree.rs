@@ -48,12 +48,14 @@ fn wide_lanes() -> bool {
 /// scan (and [`sq_dist_fixed`]; no fused multiply-adds), so the distances are
 /// bit-identical. Positions `skip.0..skip.1` of the leaf are not offered.
 ///
+/// Inlined (never called) so that its intrinsics compile into the AVX2 copies of
+/// the searches (`self_leaf_avx2`, `search_avx2`), the only callers that reach it.
+///
 /// # Safety
 /// The CPU must support AVX2; `block` must hold `D` runs of `width` values with
 /// `width` a multiple of 4 and `len <= width`; `ids` must hold `len` indices.
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-#[inline]
+#[inline(always)]
 unsafe fn scan_block_avx2<const D: usize>(
     block: &[f64],
     width: usize,
@@ -378,7 +380,28 @@ impl<T: Real> KdTree<T> {
     /// Depth-first search keeping `best` sorted by (distance, index), at most `k`
     /// long; dispatches to a search unrolled for the dimension when it is small.
     fn search(&self, q: &[T], best: &mut Best, stack: &mut Stack) {
-        by_dim!(self.dim, self.search_in(q, best, stack))
+        by_dim!(self.dim, self.search_on(q, best, stack))
+    }
+
+    /// [`Self::search_in`], through a copy compiled for AVX2 where the leaf scans
+    /// use it (see [`Self::self_leaf_on`]).
+    #[inline(always)]
+    fn search_on<const D: usize>(&self, q: &[T], best: &mut Best, stack: &mut Stack) {
+        #[cfg(target_arch = "x86_64")]
+        if D > 0 && self.wide {
+            // SAFETY: `wide` is set only where AVX2 runs.
+            unsafe { self.search_avx2::<D>(q, best, stack) };
+            return;
+        }
+        self.search_in::<D>(q, best, stack)
+    }
+
+    /// # Safety
+    /// The CPU must support AVX2.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn search_avx2<const D: usize>(&self, q: &[T], best: &mut Best, stack: &mut Stack) {
+        self.search_in::<D>(q, best, stack)
     }
 
     /// [`Self::self_leaf`], through a copy compiled for AVX2 where the leaf scans
@@ -519,12 +542,13 @@ impl<T: Real> KdTree<T> {
     /// value), then a scan of each leaf whose box is within the row's bound, in
     /// the list's order, the bound re-read before each.
     ///
+    /// Inlined into `self_leaf_avx2` like [`scan_block_avx2`].
+    ///
     /// # Safety
     /// The CPU must support AVX2; `D` in 1..=8; `boxes` holds `2 * D` columns of
     /// `span >= cands.len()` values, `span` a multiple of 4.
     #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
-    #[inline]
+    #[inline(always)]
     unsafe fn listed_avx2<const D: usize>(
         &self,
         q: &[T],
@@ -642,9 +666,11 @@ impl<T: Real> KdTree<T> {
         let len = e - s;
         let ids = &self.order[s..e];
         let block = &self.soa[l * dim * width..(l + 1) * dim * width];
+        // The query in f64 (a loop of fixed length for D > 0, so no memcpy call).
         let mut qf = [0f64; 8];
-        for (d, &v) in qf.iter_mut().zip(q) {
-            *d = v.to_f64();
+        let known = if D == 0 { dim.min(8) } else { D };
+        for j in 0..known {
+            qf[j] = q[j].to_f64();
         }
         // The skipped positions, relative to the leaf.
         let skip = (skip.0.saturating_sub(s), skip.1.saturating_sub(s));
