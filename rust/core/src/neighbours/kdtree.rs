@@ -118,9 +118,9 @@ struct Scratch {
 }
 
 impl Scratch {
-    fn new(k: usize) -> Self {
+    fn new(k: usize, wide: bool) -> Self {
         Scratch {
-            bests: vec![Best::new(k)],
+            bests: vec![Best::new(k, wide)],
             stack: Vec::with_capacity(64),
             nodes: Vec::with_capacity(64),
             cands: Vec::with_capacity(MAX_LISTED + 1),
@@ -336,7 +336,7 @@ impl<T: Real> KdTree<T> {
             .into_par_iter()
             .with_min_len(LEAF_CHUNK)
             .for_each_init(
-                || Scratch::new(k),
+                || Scratch::new(k, self.wide),
                 |scratch, leaf| {
                     by_dim!(self.dim, self.self_leaf_on(leaf, k, scratch, &rows));
                 },
@@ -359,7 +359,7 @@ impl<T: Real> KdTree<T> {
             .zip(dist_all.par_chunks_mut(QUERY_CHUNK * k))
             .enumerate()
             .for_each(|(c, (idx, dist))| {
-                let mut best = Best::new(k);
+                let mut best = Best::new(k, self.wide);
                 let mut stack = Vec::with_capacity(64);
                 for (r, (idx_row, dist_row)) in
                     idx.chunks_mut(k).zip(dist.chunks_mut(k)).enumerate()
@@ -459,7 +459,7 @@ impl<T: Real> KdTree<T> {
         let (s, e) = self.ranges[leaf];
         let m = e - s;
         while scratch.bests.len() < m {
-            scratch.bests.push(Best::new(k));
+            scratch.bests.push(Best::new(k, self.wide));
         }
         let mut r = 0f64;
         for (t, p) in (s..e).enumerate() {
@@ -756,37 +756,63 @@ impl<T: Real> KdTree<T> {
 
 type Stack = Vec<(usize, f64)>;
 
-/// The `k` best candidates so far, sorted by (squared distance, index), held as
-/// two parallel arrays padded with `(inf, usize::MAX)` so that every slot is
-/// always filled: `worst` (the k-th distance) is the one pruning bound, kept in a
-/// field the search loops read without touching the arrays.
+/// Lists of at most this many entries are kept in two AVX2 register pairs' worth
+/// of memory and updated without branches where AVX2 runs.
+const VECTOR_K: usize = 8;
+
+/// The `k` best candidates so far, sorted by (squared distance, index), padded
+/// with `(inf, MAX)` so that every slot is always filled: `worst` (the k-th
+/// distance) is the one pruning bound, kept in a field the search loops read
+/// without touching the lists. Lists of up to [`VECTOR_K`] entries live in fixed
+/// arrays and take offers as a branch-free merge in AVX2 registers (`vector`);
+/// others shift entries one by one.
 struct Best {
+    k: usize,
+    vector: bool,
+    vd: [f64; VECTOR_K],
+    vi: [i64; VECTOR_K],
     d2: Vec<f64>,
     id: Vec<usize>,
     worst: f64,
 }
 
 impl Best {
-    fn new(k: usize) -> Self {
+    /// `wide`: the searches run their AVX2 copies ([`wide_lanes`]).
+    fn new(k: usize, wide: bool) -> Self {
+        let vector = wide && k <= VECTOR_K;
+        let long = if vector { 0 } else { k };
         Best {
-            d2: vec![f64::INFINITY; k],
-            id: vec![usize::MAX; k],
+            k,
+            vector,
+            vd: [f64::INFINITY; VECTOR_K],
+            vi: [i64::MAX; VECTOR_K],
+            d2: vec![f64::INFINITY; long],
+            id: vec![usize::MAX; long],
             worst: f64::INFINITY,
         }
     }
 
     fn reset(&mut self) {
-        self.d2.fill(f64::INFINITY);
-        self.id.fill(usize::MAX);
+        if self.vector {
+            self.vd = [f64::INFINITY; VECTOR_K];
+            self.vi = [i64::MAX; VECTOR_K];
+        } else {
+            self.d2.fill(f64::INFINITY);
+            self.id.fill(usize::MAX);
+        }
         self.worst = f64::INFINITY;
     }
 
     /// Offer `(d2, i)`; callers have already dropped `d2 > self.worst`, so only
-    /// ties with the k-th entry are settled here (by index). Entries are shifted
-    /// one by one: for the short lists searched here this measured faster than
-    /// branch-free merges.
+    /// ties with the k-th entry are settled here (by index).
     #[inline(always)]
     fn offer(&mut self, d2: f64, i: usize) {
+        #[cfg(target_arch = "x86_64")]
+        if self.vector {
+            // SAFETY: `vector` is set only where the AVX2 copies run.
+            unsafe { self.offer_vector(d2, i) };
+            return;
+        }
         let (dl, il) = (&mut self.d2[..], &mut self.id[..]);
         let k = dl.len().min(il.len());
         if k == 0 {
@@ -807,8 +833,79 @@ impl Best {
         self.worst = dl[k - 1];
     }
 
+    /// The offer as a merge over all [`VECTOR_K`] slots: `worse[j]` marks the
+    /// entries that sort after `(x, i)` (a suffix, the list being sorted); slot
+    /// `j` takes entry `j - 1` where `worse[j - 1]`, else `(x, i)` where
+    /// `worse[j]`, else keeps its entry. Entries past `k` are never read.
+    /// Inlined (never called) into the AVX2 copies of the searches, its only
+    /// callers at run time.
+    ///
+    /// # Safety
+    /// The CPU must support AVX2; indices are below 2^63 (they index memory).
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    unsafe fn offer_vector(&mut self, x: f64, i: usize) {
+        use std::arch::x86_64::*;
+        let xd = _mm256_set1_pd(x);
+        let xi = _mm256_set1_epi64x(i as i64);
+        let d_lo = _mm256_loadu_pd(self.vd.as_ptr());
+        let d_hi = _mm256_loadu_pd(self.vd.as_ptr().add(4));
+        let i_lo = _mm256_loadu_si256(self.vi.as_ptr() as *const __m256i);
+        let i_hi = _mm256_loadu_si256(self.vi.as_ptr().add(4) as *const __m256i);
+        let worse = |d: __m256d, id: __m256i| {
+            _mm256_or_pd(
+                _mm256_cmp_pd::<_CMP_GT_OQ>(d, xd),
+                _mm256_and_pd(
+                    _mm256_cmp_pd::<_CMP_EQ_OQ>(d, xd),
+                    _mm256_castsi256_pd(_mm256_cmpgt_epi64(id, xi)),
+                ),
+            )
+        };
+        let (w_lo, w_hi) = (worse(d_lo, i_lo), worse(d_hi, i_hi));
+        // Each register's lanes moved up one slot: [_, v0, v1, v2] and
+        // [v3, v4, v5, v6] (lane 0 of the low half is masked off below).
+        let up = |lo: __m256d, hi: __m256d| {
+            (
+                _mm256_permute4x64_pd::<0b10_01_00_00>(lo),
+                _mm256_blend_pd::<0b0001>(
+                    _mm256_permute4x64_pd::<0b10_01_00_00>(hi),
+                    _mm256_permute4x64_pd::<0b11_11_11_11>(lo),
+                ),
+            )
+        };
+        let (pw_lo, pw_hi) = up(w_lo, w_hi);
+        let pw_lo = _mm256_blend_pd::<0b0001>(pw_lo, _mm256_setzero_pd());
+        let (pd_lo, pd_hi) = up(d_lo, d_hi);
+        let (pi_lo, pi_hi) = up(_mm256_castsi256_pd(i_lo), _mm256_castsi256_pd(i_hi));
+        let xi = _mm256_castsi256_pd(xi);
+        let merge = |old: __m256d, new: __m256d, w: __m256d, prev: __m256d, pw: __m256d| {
+            _mm256_blendv_pd(_mm256_blendv_pd(old, new, w), prev, pw)
+        };
+        let nd_lo = merge(d_lo, xd, w_lo, pd_lo, pw_lo);
+        let nd_hi = merge(d_hi, xd, w_hi, pd_hi, pw_hi);
+        let ni_lo = merge(_mm256_castsi256_pd(i_lo), xi, w_lo, pi_lo, pw_lo);
+        let ni_hi = merge(_mm256_castsi256_pd(i_hi), xi, w_hi, pi_hi, pw_hi);
+        _mm256_storeu_pd(self.vd.as_mut_ptr(), nd_lo);
+        _mm256_storeu_pd(self.vd.as_mut_ptr().add(4), nd_hi);
+        _mm256_storeu_pd(self.vi.as_mut_ptr() as *mut f64, ni_lo);
+        _mm256_storeu_pd(self.vi.as_mut_ptr().add(4) as *mut f64, ni_hi);
+        self.worst = self.vd[(self.k - 1) & (VECTOR_K - 1)];
+    }
+
     /// Write the list (already in final order) as indices and distances.
     fn write(&self, idx: &mut [i64], dist: &mut [f64]) {
+        if self.vector {
+            for (((o, d), &i), &v) in idx
+                .iter_mut()
+                .zip(dist.iter_mut())
+                .zip(&self.vi)
+                .zip(&self.vd)
+            {
+                *o = i;
+                *d = v.sqrt();
+            }
+            return;
+        }
         for (((o, d), &i), &v) in idx
             .iter_mut()
             .zip(dist.iter_mut())
