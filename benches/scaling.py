@@ -57,7 +57,7 @@ rng = np.random.default_rng(0)
 X = rng.standard_normal((n, d))
 if minority is None:
     from counterpoise import _core
-    algo = "kd_tree" if d <= 6 else "brute"
+    algo = "kd_tree" if d <= 8 else "brute"
     run = lambda: _core.kneighbors(X, X, 6, algo)
     if lib == "imblearn":
         from sklearn.neighbors import NearestNeighbors

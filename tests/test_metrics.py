@@ -149,6 +149,7 @@ def test_value_difference_metric_matches_imblearn(seed, k, r):
 
     rng = np.random.default_rng(seed)
     X = rng.integers(0, 4, size=(40, 3))
+    X[:4] = np.arange(4)[:, None]  # every category seen in every feature
     y = rng.integers(0, 3, size=40)
     Q = rng.integers(0, 4, size=(7, 3))
     a = ValueDifferenceMetric(k=k, r=r).fit(X, y)
@@ -157,3 +158,18 @@ def test_value_difference_metric_matches_imblearn(seed, k, r):
         assert_allclose(pa, pb, rtol=1e-12)
     assert_allclose(a.pairwise(X), b.pairwise(X), rtol=1e-12, atol=1e-12)
     assert_allclose(a.pairwise(X, Q), b.pairwise(X, Q), rtol=1e-12, atol=1e-12)
+
+
+def test_value_difference_metric_names_a_category_unseen_in_fit():
+    # imblearn fails here with an IndexError; we say which category and the fix.
+    from counterpoise.metrics.pairwise import ValueDifferenceMetric
+
+    X = np.array([[0, 1], [1, 0], [2, 1], [0, 0]])
+    y = np.array([0, 1, 0, 1])
+    vdm = ValueDifferenceMetric().fit(X, y)
+    with pytest.raises(ValueError, match="category 3 in feature 1.*n_categories"):
+        vdm.pairwise(X, np.array([[0, 3]]))
+    with pytest.raises(ValueError, match="3 features"):
+        vdm.pairwise(np.array([[0, 1, 1]]))
+    wide = ValueDifferenceMetric(n_categories=[3, 4]).fit(X, y)
+    assert wide.pairwise(X, np.array([[0, 3]])).shape == (4, 1)

@@ -87,6 +87,19 @@ class ValueDifferenceMetric(BaseEstimator):
         check_is_fitted(self)
         X = check_array(X, ensure_non_negative=True, dtype=np.int32)
         Y = X if Y is None else check_array(Y, ensure_non_negative=True, dtype=np.int32)
+        for name, A in (("X", X), ("Y", Y)):
+            if A.shape[1] != len(self.proba_per_class_):
+                raise ValueError(
+                    f"{name} has {A.shape[1]} features but the metric was fitted "
+                    f"with {len(self.proba_per_class_)}."
+                )
+            for f, proba in enumerate(self.proba_per_class_):
+                if A.shape[0] and int(A[:, f].max()) >= proba.shape[0]:
+                    raise ValueError(
+                        f"{name} has category {int(A[:, f].max())} in feature {f}, but "
+                        f"the metric was fitted with categories 0..{proba.shape[0] - 1} "
+                        "there; pass n_categories to fit to cover every category."
+                    )
         distance = np.zeros((X.shape[0], Y.shape[0]), dtype=np.float64)
         for f, proba in enumerate(self.proba_per_class_):
             diff = np.abs(proba[X[:, f]][:, None, :] - proba[Y[:, f]][None, :, :])

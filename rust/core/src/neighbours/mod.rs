@@ -27,7 +27,7 @@ use crate::errors::{CoreError, Result};
 use crate::{ensure, Real};
 
 /// Largest dimension for which [`Algorithm::Auto`] uses the KD-tree (measured).
-pub const KD_TREE_MAX_DIM: usize = 6;
+pub const KD_TREE_MAX_DIM: usize = 8;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Algorithm {
