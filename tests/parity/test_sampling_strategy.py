@@ -91,3 +91,27 @@ def test_fast_class_counts_equal_numpy_unique(y, shift):
     assert list(got) == list(classes)
     assert [type(c) for c in got] == [type(c) for c in classes]
     assert list(got.values()) == list(counts)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    y=st.one_of(
+        arrays(np.int64, st.integers(1, 60), elements=st.integers(-3, 4)),
+        arrays(np.uint8, st.integers(1, 60), elements=st.integers(0, 2)),
+        arrays(np.int32, st.integers(1, 30), elements=st.integers(-(2**31), 2**31 - 1)),
+        arrays(
+            np.float64, st.integers(1, 30), elements=st.sampled_from([0.0, 1.0, 2.5])
+        ),
+    ),
+)
+def test_fast_target_type_equals_type_of_target(y):
+    # The bincount path for integer labels must say what scikit-learn says.
+    from counterpoise.utils._validation import check_classification_type
+    from sklearn.utils.multiclass import type_of_target
+
+    want = type_of_target(y, input_name="y")
+    if want in ("binary", "multiclass"):
+        assert check_classification_type(y) == want
+    else:
+        with pytest.raises(ValueError, match="Unknown label type"):
+            check_classification_type(y)

@@ -95,10 +95,11 @@ class ValueDifferenceMetric(BaseEstimator):
                 )
             for f, proba in enumerate(self.proba_per_class_):
                 if A.shape[0] and int(A[:, f].max()) >= proba.shape[0]:
+                    top, seen = int(A[:, f].max()), proba.shape[0] - 1
                     raise ValueError(
-                        f"{name} has category {int(A[:, f].max())} in feature {f}, but "
-                        f"the metric was fitted with categories 0..{proba.shape[0] - 1} "
-                        "there; pass n_categories to fit to cover every category."
+                        f"{name} has category {top} in feature {f}, but the metric "
+                        f"was fitted with categories 0..{seen} there; pass "
+                        "n_categories to fit to cover every category."
                     )
         distance = np.zeros((X.shape[0], Y.shape[0]), dtype=np.float64)
         for f, proba in enumerate(self.proba_per_class_):
