@@ -959,23 +959,29 @@ fn tree_order<T: Real, const D: usize>(
     data: &ArrayView2<T>,
     first_leaf: usize,
 ) -> (Vec<usize>, Vec<T>) {
-    let mut items: Vec<([i64; D], usize)> = data
-        .outer_iter()
-        .enumerate()
-        .map(|(i, row)| {
+    // In parallel from the start, so the second worker is awake (and its pages
+    // faulted) by the time the partition splits.
+    let mut items: Vec<([i64; D], usize)> = (0..data.nrows())
+        .into_par_iter()
+        .map(|i| {
             let mut p = [0i64; D];
-            for (d, s) in p.iter_mut().zip(row.iter()) {
+            for (d, s) in p.iter_mut().zip(data.row(i).iter()) {
                 *d = order_key(s.to_f64());
             }
             (p, i)
         })
         .collect();
     partition_items(&mut items, 0, first_leaf);
-    let order = items.iter().map(|&(_, i)| i).collect();
-    let points = items
-        .iter()
-        .flat_map(|(p, _)| p.iter().map(|&key| T::from_f64(key_value(key))))
-        .collect();
+    let order = items.par_iter().map(|&(_, i)| i).collect();
+    let mut points = vec![T::default(); items.len() * D];
+    points
+        .par_chunks_mut(D.max(1))
+        .zip(items.par_iter())
+        .for_each(|(dst, (p, _))| {
+            for (d, &key) in dst.iter_mut().zip(p) {
+                *d = T::from_f64(key_value(key));
+            }
+        });
     (order, points)
 }
 
