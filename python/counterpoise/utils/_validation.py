@@ -27,17 +27,27 @@ SAMPLING_KIND = (
 TARGET_KIND = ("binary", "multiclass", "multilabel-indicator")
 
 
+def _compact_counts(y):
+    """``(lo, bincount(y - lo))`` for a non-empty 1-D integer array whose values
+    span a compact range (no sort, no hash pass); ``None`` for anything else."""
+    if not (y.dtype.kind in "iu" and y.ndim == 1 and y.size):
+        return None
+    lo, hi = int(y.min()), int(y.max())
+    if hi - lo >= 4 * y.size + 1024:
+        return None
+    return lo, np.bincount((y - lo).astype(np.intp, copy=False), minlength=1)
+
+
 def _class_counts(y) -> dict:
     """``dict(zip(*np.unique(y, return_counts=True)))``; integer labels in a compact
     range are counted with ``bincount`` (same classes, order and counts, no sort)."""
     y = np.asarray(y)
-    if y.dtype.kind in "iu" and y.ndim == 1 and y.size:
-        lo, hi = int(y.min()), int(y.max())
-        if hi - lo < 4 * y.size + 1024:
-            counts = np.bincount((y - lo).astype(np.intp, copy=False), minlength=1)
-            present = np.flatnonzero(counts)
-            classes = (present + lo).astype(y.dtype)
-            return dict(zip(classes, counts[present]))
+    compact = _compact_counts(y)
+    if compact is not None:
+        lo, counts = compact
+        present = np.flatnonzero(counts)
+        classes = (present + lo).astype(y.dtype)
+        return dict(zip(classes, counts[present]))
     classes, counts = np.unique(y, return_counts=True)
     return dict(zip(classes, counts))
 
@@ -47,15 +57,10 @@ def _integer_target_type(y):
     range: 'binary' for at most two distinct values, else 'multiclass' (what
     scikit-learn returns there), counted with ``bincount`` instead of a hash pass
     (16 ms -> 2 ms on a million labels). ``None`` for anything else."""
-    if not (
-        isinstance(y, np.ndarray) and y.ndim == 1 and y.dtype.kind in "iu" and y.size
-    ):
+    compact = _compact_counts(y) if isinstance(y, np.ndarray) else None
+    if compact is None:
         return None
-    lo, hi = int(y.min()), int(y.max())
-    if hi - lo >= 4 * y.size + 1024:
-        return None
-    counts = np.bincount((y - lo).astype(np.intp, copy=False), minlength=1)
-    return "binary" if np.count_nonzero(counts) <= 2 else "multiclass"
+    return "binary" if np.count_nonzero(compact[1]) <= 2 else "multiclass"
 
 
 _CLASSIFICATION_TARGETS = (

@@ -202,8 +202,8 @@ pub struct KdTree<T: Real> {
     first_leaf: usize,
     /// Points again, leaf by leaf in columns: leaf `l`'s coordinate `j` is the run
     /// `soa[(l * dim + j) * width..][..width]` (in f64: exact for either input type),
-    /// padded with NaN (which no distance
-    /// test admits), so the leaf scan computes four distances per step.
+    /// padded with NaN (which no distance test admits), so the leaf scan computes
+    /// four distances per step.
     soa: Vec<f64>,
     /// Leaf scans use the AVX2 kernel ([`wide_lanes`]).
     wide: bool,
@@ -613,8 +613,8 @@ impl<T: Real> KdTree<T> {
     fn own_leaf<const D: usize>(&self, q: &[T], p: usize, leaf: usize, k: usize, best: &mut Best) {
         let dim = self.dim;
         let (s, e) = self.ranges[leaf];
-        let half = k;
-        let (wlo, whi) = (p.saturating_sub(half).max(s), (p + half + 1).min(e));
+        // The k rows either side of `p` in the leaf's order.
+        let (wlo, whi) = (p.saturating_sub(k).max(s), (p + k + 1).min(e));
         for w in wlo..whi {
             let x = &self.points[w * dim..(w + 1) * dim];
             let d2 = if D == 0 {
