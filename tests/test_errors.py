@@ -21,6 +21,55 @@ def test_nan_and_inf_are_rejected_by_smote():
         SMOTE().fit_resample(X, y)
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("where", ["first", "minority", "majority", "last"])
+def test_smote_non_finite_error_is_imblearns(dtype, bad, where):
+    # SMOTE checks X while the engine copies it (no separate pass): the error
+    # must still be exactly scikit-learn's, as imblearn raises it, wherever the
+    # value sits (first row, either class, the very last value).
+    from imblearn.over_sampling import SMOTE as ImbSMOTE
+
+    X, y = make_data(n=300, d=4)
+    X = X.astype(dtype)
+    rows = {"first": 0, "last": -1}
+    rows["minority"] = int(np.flatnonzero(y == 1)[3])
+    rows["majority"] = int(np.flatnonzero(y == 0)[7])
+    row = rows[where]
+    X[row, -1] = bad
+    original = X.copy()
+    with pytest.raises(ValueError) as ours:
+        SMOTE(random_state=0).fit_resample(X, y)
+    with pytest.raises(ValueError) as theirs:
+        ImbSMOTE(random_state=0).fit_resample(X, y)
+    assert str(ours.value) == str(theirs.value)
+    assert ours.value.__context__ is None and ours.value.__cause__ is None
+    np.testing.assert_array_equal(X, original)
+    with pytest.raises(ValueError) as fitted:
+        SMOTE().fit(X, y)
+    assert str(fitted.value) == str(theirs.value)
+
+
+def test_smote_subclass_with_its_own_resample_keeps_the_finite_check():
+    class Passthrough(SMOTE):
+        def _fit_resample(self, X, y):
+            return X, y
+
+    X, y = make_data()
+    X[5, 0] = np.nan
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        Passthrough().fit_resample(X, y)
+
+
+def test_smote_with_a_neighbours_estimator_keeps_the_finite_check():
+    from sklearn.neighbors import NearestNeighbors
+
+    X, y = make_data()
+    X[5, 0] = np.inf
+    with pytest.raises(ValueError, match="Input X contains infinity"):
+        SMOTE(k_neighbors=NearestNeighbors(n_neighbors=6)).fit_resample(X, y)
+
+
 @pytest.mark.parametrize("Sampler", SAMPLERS)
 def test_empty_one_class_and_mismatched_lengths(Sampler):
     with pytest.raises(ValueError, match="sample"):

@@ -4,6 +4,7 @@ import numpy as np
 import numpy.typing as npt
 
 __all__ = [
+    "NonFiniteError",
     "__version__",
     "cnn_condense_1nn",
     "concat_rows",
@@ -19,6 +20,9 @@ __all__ = [
     "vdm_mode",
 ]
 __version__: str
+
+class NonFiniteError(ValueError):
+    """The data hold NaN or infinity."""
 
 def kneighbors(
     data: npt.NDArray[np.floating],

@@ -100,13 +100,20 @@ class BaseSampler(SamplerMixin, OneToOneFeatureMixin, BaseEstimator):
     def __init__(self, sampling_strategy="auto"):
         self.sampling_strategy = sampling_strategy
 
-    def _check_X_y(self, X, y, accept_sparse=None):
+    def _check_X_y(self, X, y, accept_sparse=None, ensure_all_finite=True):
         if accept_sparse is None:
             accept_sparse = ["csr", "csc"]
         y, binarize_y = check_target_type(
             y, indicate_one_vs_all=True, type_y=getattr(self, "_type_y", None)
         )
-        X, y = validate_data(self, X=X, y=y, reset=True, accept_sparse=accept_sparse)
+        X, y = validate_data(
+            self,
+            X=X,
+            y=y,
+            reset=True,
+            accept_sparse=accept_sparse,
+            ensure_all_finite=ensure_all_finite,
+        )
         return X, y, binarize_y
 
     def __sklearn_tags__(self):

@@ -18,7 +18,7 @@ import numbers
 
 import numpy as np
 from scipy import sparse
-from sklearn.utils import check_random_state
+from sklearn.utils import assert_all_finite, check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval
 
 from .. import _core
@@ -88,6 +88,22 @@ class SMOTE(BaseSMOTE):
             k_neighbors=k_neighbors,
         )
 
+    def _check_X_y(self, X, y, accept_sparse=None):
+        # In fit_resample (where SamplerMixin sets `_type_y`) with the built-in
+        # search on dense X, the engine checks finiteness while it copies X into
+        # the output, so scikit-learn's separate pass over X is skipped; a NaN or
+        # infinity still gets scikit-learn's error (see _generate_dense). A
+        # subclass that replaces _fit_resample keeps scikit-learn's check.
+        in_core = (
+            getattr(self, "_type_y", None) is not None
+            and type(self)._fit_resample is SMOTE._fit_resample
+            and self._uses_engine()
+            and not sparse.issparse(X)
+        )
+        return super()._check_X_y(
+            X, y, accept_sparse=accept_sparse, ensure_all_finite=not in_core
+        )
+
     def _fit_resample(self, X, y):
         self._validate_estimator()
         labels, class_indices, draws, steps, neighbours = [], [], [], [], []
@@ -144,16 +160,24 @@ class SMOTE(BaseSMOTE):
     def _generate_dense(self, X, class_indices, draws, steps, neighbours):
         work = X if X.dtype in (np.float32, np.float64) else X.astype(np.float64)
         work = np.ascontiguousarray(work)
-        X_res, parents = _core.smote_resample(
-            work,
-            class_indices,
-            [np.ascontiguousarray(d, dtype=np.int64) for d in draws],
-            steps,
-            self.k_neighbors if self._uses_engine() else 0,
-            neighbours or None,
-        )
-        self.synthetic_parents_ = parents
-        return X_res if X_res.dtype == X.dtype else X_res.astype(X.dtype)
+        try:
+            X_res, parents = _core.smote_resample(
+                work,
+                class_indices,
+                [np.ascontiguousarray(d, dtype=np.int64) for d in draws],
+                steps,
+                self.k_neighbors if self._uses_engine() else 0,
+                neighbours or None,
+            )
+        except _core.NonFiniteError as err:
+            message = str(err)
+        else:
+            self.synthetic_parents_ = parents
+            return X_res if X_res.dtype == X.dtype else X_res.astype(X.dtype)
+        # Found while copying X (see _check_X_y): scikit-learn's own error, raised
+        # outside the except block so that it is not chained to the engine's.
+        assert_all_finite(X, estimator_name=type(self).__name__, input_name="X")
+        raise ValueError(message)
 
     def _generate_sparse(self, X, class_indices, draws, steps, neighbours):
         parts, parents = [X], []

@@ -35,7 +35,8 @@ def _compact_counts(y):
     lo, hi = int(y.min()), int(y.max())
     if hi - lo >= 4 * y.size + 1024:
         return None
-    return lo, np.bincount((y - lo).astype(np.intp, copy=False), minlength=1)
+    shifted = y if lo == 0 else y - lo
+    return lo, np.bincount(shifted.astype(np.intp, copy=False), minlength=1)
 
 
 def _class_counts(y) -> dict:
@@ -117,9 +118,8 @@ def _minority(stats: dict):
     return min(stats, key=stats.get)
 
 
-def _targets(kind: str, y, sampling_type: str) -> dict:
+def _targets(kind: str, stats: dict, sampling_type: str) -> dict:
     """The named strategies: which classes are resampled, to how many samples."""
-    stats = _class_counts(y)
     n_max, n_min = max(stats.values()), min(stats.values())
     if sampling_type == "over-sampling":
         if kind == "majority":
@@ -160,8 +160,7 @@ def _missing_classes(requested, stats: dict) -> None:
         )
 
 
-def _from_dict(strategy: dict, y, sampling_type: str) -> dict:
-    stats = _class_counts(y)
+def _from_dict(strategy: dict, stats: dict, sampling_type: str) -> dict:
     _missing_classes(strategy.keys(), stats)
     if any(n < 0 for n in strategy.values()):
         raise ValueError(
@@ -198,19 +197,17 @@ def _from_dict(strategy: dict, y, sampling_type: str) -> dict:
     raise NotImplementedError(sampling_type)
 
 
-def _from_list(strategy: list, y, sampling_type: str) -> dict:
+def _from_list(strategy: list, stats: dict, sampling_type: str) -> dict:
     if sampling_type != "clean-sampling":
         raise ValueError(
             "'sampling_strategy' cannot be a list for samplers which are not "
             "cleaning methods."
         )
-    stats = _class_counts(y)
     _missing_classes(strategy, stats)
     return {c: min(stats.values()) for c in strategy}
 
 
-def _from_float(ratio: float, y, sampling_type: str) -> dict:
-    stats = _class_counts(y)
+def _from_float(ratio: float, stats: dict, sampling_type: str) -> dict:
     if len(stats) != 2:
         raise ValueError(
             '"sampling_strategy" can be a float only when the type '
@@ -257,7 +254,8 @@ def check_sampling_strategy(sampling_strategy, y, sampling_type, **kwargs):
             f"'sampling_type' should be one of {SAMPLING_KIND}. "
             f"Got '{sampling_type} instead."
         )
-    n_classes = len(_class_counts(y))
+    stats = _class_counts(y)  # counted once, shared by the resolvers below
+    n_classes = len(stats)
     if n_classes <= 1:
         raise ValueError(
             "The target 'y' needs to have more than 1 class. "
@@ -271,20 +269,20 @@ def check_sampling_strategy(sampling_strategy, y, sampling_type, **kwargs):
                 "When 'sampling_strategy' is a string, it needs to be one of "
                 f"{_NAMED}. Got '{sampling_strategy}' instead."
             )
-        resolved = _targets(sampling_strategy, y, sampling_type)
+        resolved = _targets(sampling_strategy, stats, sampling_type)
     elif isinstance(sampling_strategy, dict):
-        resolved = _from_dict(sampling_strategy, y, sampling_type)
+        resolved = _from_dict(sampling_strategy, stats, sampling_type)
     elif isinstance(sampling_strategy, list):
-        resolved = _from_list(sampling_strategy, y, sampling_type)
+        resolved = _from_list(sampling_strategy, stats, sampling_type)
     elif isinstance(sampling_strategy, Real):
         if sampling_strategy <= 0 or sampling_strategy > 1:
             raise ValueError(
                 "When 'sampling_strategy' is a float, it should be "
                 f"in the range (0, 1]. Got {sampling_strategy} instead."
             )
-        resolved = _from_float(sampling_strategy, y, sampling_type)
+        resolved = _from_float(sampling_strategy, stats, sampling_type)
     elif callable(sampling_strategy):
-        resolved = _from_dict(sampling_strategy(y, **kwargs), y, sampling_type)
+        resolved = _from_dict(sampling_strategy(y, **kwargs), stats, sampling_type)
     else:
         raise TypeError(
             "'sampling_strategy' must be a float, a string, a dict, a list or a "

@@ -17,6 +17,10 @@ use pyo3::prelude::*;
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add(
+        "NonFiniteError",
+        m.py().get_type::<errors::NonFiniteError>(),
+    )?;
     m.add_function(wrap_pyfunction!(neighbours::kneighbors, m)?)?;
     m.add_function(wrap_pyfunction!(neighbours::kd_tree_max_dim, m)?)?;
     m.add_function(wrap_pyfunction!(over::smote_resample, m)?)?;

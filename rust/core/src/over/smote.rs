@@ -54,6 +54,21 @@ pub fn gather<T: Real>(x: ArrayView2<T>, indices: &[i64]) -> Result<Array2<T>> {
     Ok(out)
 }
 
+/// Position of the first NaN or infinity in `v`. Blocks of 64 values are tested
+/// branch-free first (the common case: all finite), which the compiler vectorises.
+fn first_non_finite<T: Real>(v: &[T]) -> Option<usize> {
+    const W: usize = 64;
+    let mut base = 0;
+    for b in v.chunks(W) {
+        let all = b.iter().fold(true, |ok, x| ok & x.is_finite());
+        if !all {
+            return b.iter().position(|x| !x.is_finite()).map(|i| base + i);
+        }
+        base += b.len();
+    }
+    None
+}
+
 /// Write `x[row] + step * (x[nbr] - x[row])` for every draw into `out`, and the
 /// (row, neighbour) pair of each draw into `pairs` (indices into `x`).
 pub fn generate<T: Real>(
@@ -134,10 +149,23 @@ pub fn resample<T: Real + crate::alloc::ZeroBits>(
         let (Some(src), Some(dst)) = (xc.as_slice(), out.as_slice_mut()) else {
             bail!("internal: SMOTE buffers must be contiguous");
         };
-        dst[..n * d]
+        // The copy also checks that every value is finite (the one read of X this
+        // call makes), so the caller need not scan X beforehand.
+        let bad = dst[..n * d]
             .par_chunks_mut(ROW_CHUNK * d.max(1))
             .zip(src.par_chunks(ROW_CHUNK * d.max(1)))
-            .for_each(|(o, i)| o.copy_from_slice(i));
+            .enumerate()
+            .filter_map(|(c, (o, i))| {
+                o.copy_from_slice(i);
+                first_non_finite(i).map(|at| c * ROW_CHUNK * d + at)
+            })
+            .min();
+        if let Some(at) = bad {
+            return Err(CoreError::NonFinite {
+                row: at / d,
+                col: at % d,
+            });
+        }
     }
     let mut parents = Array2::<i64>::zeros((n_new, 2));
     let mut start = 0;
@@ -257,6 +285,44 @@ mod tests {
                 assert_eq!(got.x[[60 + r, j]], want);
             }
         }
+    }
+
+    #[test]
+    fn the_first_non_finite_value_is_reported_wherever_it_lies() {
+        // Rows past the first copy chunk, every column, NaN and both infinities;
+        // with two bad values the first in row-major order is the one reported.
+        let n = 2 * ROW_CHUNK + 37;
+        for (r, c, bad) in [
+            (0, 0, f64::NAN),
+            (ROW_CHUNK + 5, 2, f64::INFINITY),
+            (n - 1, 3, f64::NEG_INFINITY),
+        ] {
+            let mut x = random_matrix(n, 4, 3);
+            x[[r, c]] = bad;
+            x[[n - 1, 0]] = f64::NAN;
+            let class: Vec<i64> = (0..10).collect();
+            let plan = ClassPlan {
+                indices: &class,
+                samples: &[1, 2],
+                steps: &[0.5, 0.5],
+                neighbours: None,
+            };
+            let err = resample(x.view(), &[plan], 3, Algorithm::Auto).err();
+            let want = if r == n - 1 { (n - 1, 0) } else { (r, c) };
+            assert_eq!(
+                err,
+                Some(CoreError::NonFinite {
+                    row: want.0,
+                    col: want.1
+                })
+            );
+        }
+        let x32 = random_matrix(100, 2, 1).mapv(|v| v as f32);
+        assert_eq!(first_non_finite(x32.as_slice().unwrap()), None);
+        let mut long = vec![1.0f32; 200];
+        long[130] = f32::NAN;
+        long[150] = f32::INFINITY;
+        assert_eq!(first_non_finite(&long), Some(130));
     }
 
     #[test]
