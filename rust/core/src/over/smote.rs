@@ -54,6 +54,30 @@ pub fn gather<T: Real>(x: ArrayView2<T>, indices: &[i64]) -> Result<Array2<T>> {
     Ok(out)
 }
 
+/// Copy `src` into `dst` (same length) and say whether every value was finite.
+/// `v - v` is 0 for a finite value and NaN otherwise; the sums are kept in 16
+/// independent lanes so that the compiler vectorises them with the copy, which
+/// then costs no more than the copy alone (memory-bound).
+#[allow(clippy::eq_op)] // `v - v` is the test itself
+fn copy_all_finite<T: Real>(dst: &mut [T], src: &[T]) -> bool {
+    const W: usize = 16;
+    let mut acc = [T::default(); W];
+    let mut dc = dst.chunks_exact_mut(W);
+    let mut sc = src.chunks_exact(W);
+    for (o, i) in (&mut dc).zip(&mut sc) {
+        for l in 0..W {
+            o[l] = i[l];
+            acc[l] = acc[l] + (i[l] - i[l]);
+        }
+    }
+    let mut finite = acc.iter().all(|&a| a == T::default());
+    for (o, &i) in dc.into_remainder().iter_mut().zip(sc.remainder()) {
+        *o = i;
+        finite &= i.is_finite();
+    }
+    finite
+}
+
 /// Position of the first NaN or infinity in `v`. Blocks of 64 values are tested
 /// branch-free first (the common case: all finite), which the compiler vectorises.
 fn first_non_finite<T: Real>(v: &[T]) -> Option<usize> {
@@ -70,12 +94,14 @@ fn first_non_finite<T: Real>(v: &[T]) -> Option<usize> {
 }
 
 /// Write `x[row] + step * (x[nbr] - x[row])` for every draw into `out`, and the
-/// (row, neighbour) pair of each draw into `pairs` (indices into `x`).
+/// (row, neighbour) pair of each draw into `pairs`: indices into `x`, or `ids[..]`
+/// of them when `ids` is given (the class rows' indices in the full data).
 pub fn generate<T: Real>(
     x: ArrayView2<T>,
     nn: ArrayView2<i64>,
     samples: &[i64],
     steps: &[f64],
+    ids: Option<&[i64]>,
     mut out: ArrayViewMut2<T>,
     mut pairs: ArrayViewMut2<i64>,
 ) -> Result<()> {
@@ -88,7 +114,7 @@ pub fn generate<T: Real>(
         out.nrows()
     );
     ensure!(
-        n == x.nrows(),
+        n == x.nrows() && ids.is_none_or(|ids| ids.len() == n),
         "neighbour table has {} rows for {} samples",
         n,
         x.nrows()
@@ -108,26 +134,39 @@ pub fn generate<T: Real>(
     else {
         bail!("internal: SMOTE output buffers must be contiguous");
     };
+    // Draw s means row s / k and that row's (s % k)-th neighbour, nn[s] in the
+    // row-major table.
+    let nn = nn.as_standard_layout();
+    let Some(nn) = nn.as_slice() else {
+        bail!("internal: SMOTE neighbour table must be contiguous");
+    };
+    let id = |i: usize| ids.map_or(i as i64, |ids| ids[i]);
     if d == 0 {
+        for (p, &s) in ps.chunks_exact_mut(2).zip(samples) {
+            let s = s as usize;
+            p.copy_from_slice(&[id(s / k), id(nn[s] as usize)]);
+        }
         return Ok(());
     }
     os.par_chunks_mut(ROW_CHUNK * d)
         .zip(ps.par_chunks_mut(ROW_CHUNK * 2))
-        .enumerate()
-        .for_each(|(c, (o, p))| {
-            for (r, (orow, prow)) in o.chunks_exact_mut(d).zip(p.chunks_exact_mut(2)).enumerate() {
-                let g = c * ROW_CHUNK + r;
-                let s = samples[g] as usize;
-                let (row, col) = (s / k, s % k);
-                let nbr = nn[[row, col]] as usize;
-                let step = steps[g];
-                let (a, b) = (&xs[row * d..(row + 1) * d], &xs[nbr * d..(nbr + 1) * d]);
+        .zip(
+            samples
+                .par_chunks(ROW_CHUNK)
+                .zip(steps.par_chunks(ROW_CHUNK)),
+        )
+        .for_each(|((o, p), (smp, stp))| {
+            let rows = o.chunks_exact_mut(d).zip(p.chunks_exact_mut(2));
+            for (((orow, prow), &s), &step) in rows.zip(smp).zip(stp) {
+                let s = s as usize;
+                let (row, nbr) = (s / k, nn[s] as usize);
+                let (a, b) = (&xs[row * d..row * d + d], &xs[nbr * d..nbr * d + d]);
                 for ((dst, &xa), &xb) in orow.iter_mut().zip(a).zip(b) {
                     let diff = xb - xa;
                     *dst = T::from_f64(xa.to_f64() + step * diff.to_f64());
                 }
-                prow[0] = row as i64;
-                prow[1] = nbr as i64;
+                prow[0] = id(row);
+                prow[1] = id(nbr);
             }
         });
     Ok(())
@@ -156,8 +195,11 @@ pub fn resample<T: Real + crate::alloc::ZeroBits>(
             .zip(src.par_chunks(ROW_CHUNK * d.max(1)))
             .enumerate()
             .filter_map(|(c, (o, i))| {
-                o.copy_from_slice(i);
-                first_non_finite(i).map(|at| c * ROW_CHUNK * d + at)
+                if copy_all_finite(o, i) {
+                    None
+                } else {
+                    first_non_finite(i).map(|at| c * ROW_CHUNK * d + at)
+                }
             })
             .min();
         if let Some(at) = bad {
@@ -198,12 +240,10 @@ pub fn resample<T: Real + crate::alloc::ZeroBits>(
             nn,
             plan.samples,
             plan.steps,
+            Some(plan.indices),
             out.slice_mut(s![n + rows.start..n + rows.end, ..]),
-            parents.slice_mut(s![rows.clone(), ..]),
+            parents.slice_mut(s![rows, ..]),
         )?;
-        parents
-            .slice_mut(s![rows, ..])
-            .mapv_inplace(|local| plan.indices[local as usize]);
         start += m;
     }
     Ok(SmoteOutput { x: out, parents })
@@ -228,6 +268,7 @@ mod tests {
             nn.view(),
             &samples,
             &steps,
+            None,
             out.view_mut(),
             pairs.view_mut(),
         )
@@ -250,6 +291,7 @@ mod tests {
             nn.view(),
             &[0],
             &[step],
+            None,
             out.view_mut(),
             pairs.view_mut(),
         )
@@ -323,6 +365,22 @@ mod tests {
         long[130] = f32::NAN;
         long[150] = f32::INFINITY;
         assert_eq!(first_non_finite(&long), Some(130));
+        // The fused copy: every value copied, non-finite values in the vectorised
+        // body and in the remainder detected.
+        for at in [None, Some(3), Some(20), Some(35)] {
+            for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+                let mut src: Vec<f64> = (0..37).map(|i| i as f64 - 10.5).collect();
+                if let Some(a) = at {
+                    src[a] = bad;
+                }
+                let mut dst = vec![0.0; 37];
+                assert_eq!(copy_all_finite(&mut dst, &src), at.is_none());
+                assert!(dst
+                    .iter()
+                    .zip(&src)
+                    .all(|(a, b)| a.to_bits() == b.to_bits()));
+            }
+        }
     }
 
     #[test]
