@@ -102,6 +102,11 @@ pub fn kneighbors<T: Real>(data: ArrayView2<T>, queries: ArrayView2<T>, k: usize
                 .zip(dist_blk.chunks_mut(k))
                 .enumerate()
             {
+                // A last prune leaves only the finalists (entries pushed before the
+                // threshold last tightened are still in the list).
+                if cands[i].len() > k {
+                    prune(&mut cands[i], k, search.margin[i]);
+                }
                 let qi = q0 + i;
                 let q = &qslice[qi * dim..(qi + 1) * dim];
                 let mut exact: Vec<(f64, usize)> = cands[i]
