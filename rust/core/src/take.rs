@@ -33,9 +33,17 @@ pub fn take_rows<E: crate::alloc::ZeroBits>(
     dst.par_chunks_mut(ROW_CHUNK * w)
         .zip(indices.par_chunks(ROW_CHUNK))
         .for_each(|(block, idx)| {
-            for (row, &i) in block.chunks_exact_mut(w).zip(idx) {
-                let i = i as usize;
-                row.copy_from_slice(&src[i * w..(i + 1) * w]);
+            // Runs of consecutive indices (the kept originals, an `arange`) are
+            // copied in one piece rather than row by row.
+            let mut r = 0;
+            while r < idx.len() {
+                let start = idx[r] as usize;
+                let mut len = 1;
+                while r + len < idx.len() && idx[r + len] as usize == start + len {
+                    len += 1;
+                }
+                block[r * w..(r + len) * w].copy_from_slice(&src[start * w..(start + len) * w]);
+                r += len;
             }
         });
     Ok(out)
@@ -103,6 +111,21 @@ mod tests {
         let x = array![[1u8, 2], [3, 4], [5, 6]];
         let got = take_rows(x.view(), &[2, 0, 2, 1]).unwrap();
         assert_eq!(got, array![[5, 6], [1, 2], [5, 6], [3, 4]]);
+    }
+
+    #[test]
+    fn runs_of_consecutive_indices_match_row_by_row_gathering() {
+        let x = Array2::from_shape_fn((3000, 3), |(i, j)| (i * 3 + j) as i64);
+        // Runs that cross the parallel chunks' edges, a run ending at the last
+        // row, repeats, descending steps and single rows.
+        let mut idx: Vec<i64> = (0..2500).collect();
+        idx.extend([7, 7, 8, 9, 2999, 5, 4, 3]);
+        idx.extend(2000..3000);
+        idx.extend((0..600).map(|i| (i * 37) % 3000));
+        let got = take_rows(x.view(), &idx).unwrap();
+        for (r, &i) in idx.iter().enumerate() {
+            assert_eq!(got.row(r), x.row(i as usize), "output row {r}");
+        }
     }
 
     #[test]
