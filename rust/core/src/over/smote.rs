@@ -78,21 +78,6 @@ fn copy_all_finite<T: Real>(dst: &mut [T], src: &[T]) -> bool {
     finite
 }
 
-/// Position of the first NaN or infinity in `v`. Blocks of 64 values are tested
-/// branch-free first (the common case: all finite), which the compiler vectorises.
-fn first_non_finite<T: Real>(v: &[T]) -> Option<usize> {
-    const W: usize = 64;
-    let mut base = 0;
-    for b in v.chunks(W) {
-        let all = b.iter().fold(true, |ok, x| ok & x.is_finite());
-        if !all {
-            return b.iter().position(|x| !x.is_finite()).map(|i| base + i);
-        }
-        base += b.len();
-    }
-    None
-}
-
 /// Write `x[row] + step * (x[nbr] - x[row])` for every draw into `out`, and the
 /// (row, neighbour) pair of each draw into `pairs`: indices into `x`, or `ids[..]`
 /// of them when `ids` is given (the class rows' indices in the full data).
@@ -189,24 +174,15 @@ pub fn resample<T: Real + crate::alloc::ZeroBits>(
             bail!("internal: SMOTE buffers must be contiguous");
         };
         // The copy also checks that every value is finite (the one read of X this
-        // call makes), so the caller need not scan X beforehand.
-        let bad = dst[..n * d]
+        // call makes), so the caller need not scan X beforehand. Only when it
+        // fails is X scanned again, for the position of the first offender.
+        let finite = dst[..n * d]
             .par_chunks_mut(ROW_CHUNK * d.max(1))
             .zip(src.par_chunks(ROW_CHUNK * d.max(1)))
-            .enumerate()
-            .filter_map(|(c, (o, i))| {
-                if copy_all_finite(o, i) {
-                    None
-                } else {
-                    first_non_finite(i).map(|at| c * ROW_CHUNK * d + at)
-                }
-            })
-            .min();
-        if let Some(at) = bad {
-            return Err(CoreError::NonFinite {
-                row: at / d,
-                col: at % d,
-            });
+            .all(|(o, i)| copy_all_finite(o, i));
+        if !finite {
+            neighbours::check_finite(x)?;
+            bail!("internal: a non-finite value of X was seen but not located");
         }
     }
     let mut parents = Array2::<i64>::zeros((n_new, 2));
@@ -359,12 +335,6 @@ mod tests {
                 })
             );
         }
-        let x32 = random_matrix(100, 2, 1).mapv(|v| v as f32);
-        assert_eq!(first_non_finite(x32.as_slice().unwrap()), None);
-        let mut long = vec![1.0f32; 200];
-        long[130] = f32::NAN;
-        long[150] = f32::INFINITY;
-        assert_eq!(first_non_finite(&long), Some(130));
         // The fused copy: every value copied, non-finite values in the vectorised
         // body and in the remainder detected.
         for at in [None, Some(3), Some(20), Some(35)] {
