@@ -99,10 +99,16 @@ pub fn generate<T: Real>(
         out.nrows()
     );
     ensure!(
-        n == x.nrows() && ids.is_none_or(|ids| ids.len() == n),
+        n == x.nrows(),
         "neighbour table has {} rows for {} samples",
         n,
         x.nrows()
+    );
+    ensure!(
+        ids.is_none_or(|ids| ids.len() == n),
+        "got {} row indices for {} samples",
+        ids.map_or(0, |ids| ids.len()),
+        n
     );
     if let Some(&bad) = samples.iter().find(|&&s| s < 0 || s as usize >= n * k) {
         return Err(CoreError::IndexOutOfBounds {
