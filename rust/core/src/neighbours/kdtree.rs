@@ -70,7 +70,7 @@ unsafe fn scan_block_avx2<const D: usize>(
     q: &[f64; 8],
     skip: (usize, usize),
     ids: &[usize],
-    best: &mut Best,
+    best: &mut impl List,
 ) {
     use std::arch::x86_64::*;
     debug_assert!(D <= 8 && width % 4 == 0 && len <= width && block.len() >= D * width);
@@ -97,7 +97,7 @@ unsafe fn scan_block_avx2<const D: usize>(
         let d2 = _mm256_add_pd(_mm256_add_pd(acc[0], acc[1]), _mm256_add_pd(acc[2], acc[3]));
         let pos = _mm256_add_epi64(lanes, _mm256_set1_epi64x(c as i64));
         let skipped = _mm256_and_si256(_mm256_cmpgt_epi64(pos, slo), _mm256_cmpgt_epi64(shi, pos));
-        let enters = _mm256_cmp_pd::<_CMP_LE_OQ>(d2, _mm256_set1_pd(best.worst));
+        let enters = _mm256_cmp_pd::<_CMP_LE_OQ>(d2, _mm256_set1_pd(best.worst()));
         let mut mask =
             _mm256_movemask_pd(enters) & !_mm256_movemask_pd(_mm256_castsi256_pd(skipped));
         if mask != 0 {
@@ -106,7 +106,7 @@ unsafe fn scan_block_avx2<const D: usize>(
             while mask != 0 {
                 let lane = mask.trailing_zeros() as usize;
                 mask &= mask - 1;
-                if c + lane < len && v[lane] <= best.worst {
+                if c + lane < len && v[lane] <= best.worst() {
                     best.offer(v[lane], ids[c + lane]);
                 }
             }
@@ -153,6 +153,30 @@ struct RowWriter {
 unsafe impl Sync for RowWriter {}
 
 impl RowWriter {
+    /// Ask for the cache lines of output row `row` ahead of its write: the rows
+    /// of a leaf are scattered over the outputs, and each write would otherwise
+    /// wait for its lines to be read in.
+    #[inline(always)]
+    fn prefetch(&self, row: usize) {
+        #[cfg(target_arch = "x86_64")]
+        if row < self.n {
+            use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+            let bytes = self.k * 8;
+            // SAFETY: `row < n`: the first and last bytes of the row lie inside the
+            // outputs (`k >= 1`); prefetching reads nothing and cannot fault.
+            unsafe {
+                let (i, d) = (
+                    self.idx.add(row * self.k) as *const i8,
+                    self.dist.add(row * self.k) as *const i8,
+                );
+                _mm_prefetch::<_MM_HINT_T0>(i);
+                _mm_prefetch::<_MM_HINT_T0>(i.add(bytes - 1));
+                _mm_prefetch::<_MM_HINT_T0>(d);
+                _mm_prefetch::<_MM_HINT_T0>(d.add(bytes - 1));
+            }
+        }
+    }
+
     #[inline(always)]
     fn write(&self, row: usize, best: &Best) {
         if row >= self.n {
@@ -469,11 +493,29 @@ impl<T: Real> KdTree<T> {
         while scratch.bests.len() < m {
             scratch.bests.push(Best::new(k, self.wide));
         }
+        // Lists of up to VECTOR_K entries are held in registers while a row is
+        // searched where AVX2 runs (`lanes`).
+        let lanes = D > 0 && self.wide && k <= VECTOR_K;
+        for p in s..e {
+            rows.prefetch(self.order[p]);
+        }
         let mut r = 0f64;
         for (t, p) in (s..e).enumerate() {
             let best = &mut scratch.bests[t];
             best.reset();
             let q = &self.points[p * dim..(p + 1) * dim];
+            #[cfg(target_arch = "x86_64")]
+            if lanes {
+                // SAFETY: `lanes` implies `wide` (AVX2 runs) and `k <= VECTOR_K`,
+                // so `best` is a vector list.
+                unsafe {
+                    let mut list = Lanes::load(best);
+                    self.own_leaf::<D>(q, p, leaf, k, &mut list);
+                    list.store(best);
+                }
+                r = r.max(best.worst);
+                continue;
+            }
             self.own_leaf::<D>(q, p, leaf, k, best);
             r = r.max(best.worst);
         }
@@ -528,9 +570,18 @@ impl<T: Real> KdTree<T> {
             if vector {
                 #[cfg(target_arch = "x86_64")]
                 // SAFETY: `vector` implies `wide` (AVX2 runs) and D in 1..=8;
-                // `boxes` holds 2 * D columns of `span` values.
+                // `boxes` holds 2 * D columns of `span` values; with `lanes`,
+                // `best` is a vector list.
                 unsafe {
-                    self.listed_avx2::<D>(q, cands, &scratch.boxes, span, best)
+                    if lanes {
+                        let mut list = Lanes::load(best);
+                        self.listed_avx2::<D>(q, cands, &scratch.boxes, span, &mut list);
+                        // Straight from the registers to the output row.
+                        list.write(rows, self.order[p]);
+                        continue;
+                    } else {
+                        self.listed_avx2::<D>(q, cands, &scratch.boxes, span, best)
+                    }
                 };
             } else if listed {
                 for &(_, c) in cands.iter() {
@@ -563,7 +614,7 @@ impl<T: Real> KdTree<T> {
         cands: &[(f64, usize)],
         boxes: &[f64],
         span: usize,
-        best: &mut Best,
+        best: &mut impl List,
     ) {
         use std::arch::x86_64::*;
         debug_assert!(D >= 1 && D <= 8 && span % 4 == 0 && boxes.len() >= 2 * D * span);
@@ -588,7 +639,7 @@ impl<T: Real> KdTree<T> {
             }
             let b = _mm256_add_pd(_mm256_add_pd(acc[0], acc[1]), _mm256_add_pd(acc[2], acc[3]));
             let mut mask =
-                _mm256_movemask_pd(_mm256_cmp_pd::<_CMP_LE_OQ>(b, _mm256_set1_pd(best.worst)));
+                _mm256_movemask_pd(_mm256_cmp_pd::<_CMP_LE_OQ>(b, _mm256_set1_pd(best.worst())));
             if mask != 0 {
                 let mut v = [0f64; 4];
                 _mm256_storeu_pd(v.as_mut_ptr(), b);
@@ -596,7 +647,7 @@ impl<T: Real> KdTree<T> {
                     let lane = mask.trailing_zeros() as usize;
                     mask &= mask - 1;
                     if let Some(&(_, leaf)) = cands.get(c + lane) {
-                        if v[lane] <= best.worst {
+                        if v[lane] <= best.worst() {
                             self.scan_leaf::<D>(q, leaf, (0, 0), best);
                         }
                     }
@@ -610,10 +661,19 @@ impl<T: Real> KdTree<T> {
     /// order (sorted along the leaf's widest dimension, so likely near), which
     /// give a tight bound at once, then the rest of the leaf.
     #[inline(always)]
-    fn own_leaf<const D: usize>(&self, q: &[T], p: usize, leaf: usize, k: usize, best: &mut Best) {
+    fn own_leaf<const D: usize>(
+        &self,
+        q: &[T],
+        p: usize,
+        leaf: usize,
+        k: usize,
+        best: &mut impl List,
+    ) {
         let dim = self.dim;
         let (s, e) = self.ranges[leaf];
-        // The k rows either side of `p` in the leaf's order.
+        // The k rows either side of `p` in the leaf's order, each offered without
+        // a test against the bound (an offer that cannot enter changes nothing;
+        // here a test would mispredict more often than it saves).
         let (wlo, whi) = (p.saturating_sub(k).max(s), (p + k + 1).min(e));
         for w in wlo..whi {
             let x = &self.points[w * dim..(w + 1) * dim];
@@ -622,9 +682,7 @@ impl<T: Real> KdTree<T> {
             } else {
                 sq_dist_fixed::<T, D>(q, x)
             };
-            if d2 <= best.worst {
-                best.offer(d2, self.order[w]);
-            }
+            best.offer(d2, self.order[w]);
         }
         self.scan_leaf::<D>(q, leaf, (wlo, whi), best);
     }
@@ -665,7 +723,7 @@ impl<T: Real> KdTree<T> {
         q: &[T],
         node: usize,
         skip: (usize, usize),
-        best: &mut Best,
+        best: &mut impl List,
     ) {
         let dim = if D == 0 { self.dim } else { D };
         let width = self.width;
@@ -716,10 +774,10 @@ impl<T: Real> KdTree<T> {
                     v
                 };
             }
-            let w = best.worst;
+            let w = best.worst();
             if d2.iter().any(|&v| v <= w) {
                 for (lane, &v) in d2.iter().enumerate() {
-                    if v <= best.worst && c + lane < len {
+                    if v <= best.worst() && c + lane < len {
                         best.offer(v, ids[c + lane]);
                     }
                 }
@@ -811,8 +869,8 @@ impl Best {
         self.worst = f64::INFINITY;
     }
 
-    /// Offer `(d2, i)`; callers have already dropped `d2 > self.worst`, so only
-    /// ties with the k-th entry are settled here (by index).
+    /// Offer `(d2, i)`: it enters if it sorts before the k-th entry by
+    /// (distance, index), else nothing changes.
     #[inline(always)]
     fn offer(&mut self, d2: f64, i: usize) {
         #[cfg(target_arch = "x86_64")]
@@ -841,65 +899,19 @@ impl Best {
         self.worst = dl[k - 1];
     }
 
-    /// The offer as a merge over all [`VECTOR_K`] slots: `worse[j]` marks the
-    /// entries that sort after `(x, i)` (a suffix, the list being sorted); slot
-    /// `j` takes entry `j - 1` where `worse[j - 1]`, else `(x, i)` where
-    /// `worse[j]`, else keeps its entry. Entries past `k` are never read.
-    /// Inlined (never called) into the AVX2 copies of the searches, its only
-    /// callers at run time.
+    /// The offer as [`merge`] through memory (the lists of the searches that do
+    /// not hold them in registers, see [`Lanes`]). Inlined (never called) into
+    /// the AVX2 copies of the searches, its only callers at run time.
     ///
     /// # Safety
     /// The CPU must support AVX2; indices are below 2^63 (they index memory).
     #[cfg(target_arch = "x86_64")]
     #[inline(always)]
     unsafe fn offer_vector(&mut self, x: f64, i: usize) {
-        use std::arch::x86_64::*;
-        let xd = _mm256_set1_pd(x);
-        let xi = _mm256_set1_epi64x(i as i64);
-        let d_lo = _mm256_loadu_pd(self.vd.as_ptr());
-        let d_hi = _mm256_loadu_pd(self.vd.as_ptr().add(4));
-        let i_lo = _mm256_loadu_si256(self.vi.as_ptr() as *const __m256i);
-        let i_hi = _mm256_loadu_si256(self.vi.as_ptr().add(4) as *const __m256i);
-        let worse = |d: __m256d, id: __m256i| {
-            _mm256_or_pd(
-                _mm256_cmp_pd::<_CMP_GT_OQ>(d, xd),
-                _mm256_and_pd(
-                    _mm256_cmp_pd::<_CMP_EQ_OQ>(d, xd),
-                    _mm256_castsi256_pd(_mm256_cmpgt_epi64(id, xi)),
-                ),
-            )
-        };
-        let (w_lo, w_hi) = (worse(d_lo, i_lo), worse(d_hi, i_hi));
-        // Each register's lanes moved up one slot: [_, v0, v1, v2] and
-        // [v3, v4, v5, v6] (lane 0 of the low half is masked off below).
-        let up = |lo: __m256d, hi: __m256d| {
-            (
-                _mm256_permute4x64_pd::<0b10_01_00_00>(lo),
-                _mm256_blend_pd::<0b0001>(
-                    _mm256_permute4x64_pd::<0b10_01_00_00>(hi),
-                    _mm256_permute4x64_pd::<0b11_11_11_11>(lo),
-                ),
-            )
-        };
-        let (pw_lo, pw_hi) = up(w_lo, w_hi);
-        let pw_lo = _mm256_blend_pd::<0b0001>(pw_lo, _mm256_setzero_pd());
-        let (pd_lo, pd_hi) = up(d_lo, d_hi);
-        let (pi_lo, pi_hi) = up(_mm256_castsi256_pd(i_lo), _mm256_castsi256_pd(i_hi));
-        let xi = _mm256_castsi256_pd(xi);
-        let merge = |old: __m256d, new: __m256d, w: __m256d, prev: __m256d, pw: __m256d| {
-            _mm256_blendv_pd(_mm256_blendv_pd(old, new, w), prev, pw)
-        };
-        let nd_lo = merge(d_lo, xd, w_lo, pd_lo, pw_lo);
-        let nd_hi = merge(d_hi, xd, w_hi, pd_hi, pw_hi);
-        let ni_lo = merge(_mm256_castsi256_pd(i_lo), xi, w_lo, pi_lo, pw_lo);
-        let ni_hi = merge(_mm256_castsi256_pd(i_hi), xi, w_hi, pi_hi, pw_hi);
-        _mm256_storeu_pd(self.vd.as_mut_ptr(), nd_lo);
-        _mm256_storeu_pd(self.vd.as_mut_ptr().add(4), nd_hi);
-        _mm256_storeu_pd(self.vi.as_mut_ptr() as *mut f64, ni_lo);
-        _mm256_storeu_pd(self.vi.as_mut_ptr().add(4) as *mut f64, ni_hi);
-        self.worst = self.vd[(self.k - 1) & (VECTOR_K - 1)];
+        let mut list = Lanes::load(self);
+        list.offer(x, i);
+        list.store(self);
     }
-
     /// Write the list (already in final order) as indices and distances.
     fn write(&self, idx: &mut [i64], dist: &mut [f64]) {
         if self.vector {
@@ -922,6 +934,201 @@ impl Best {
         {
             *o = i as i64;
             *d = v.sqrt();
+        }
+    }
+}
+
+/// What the leaf scans offer candidates to: a [`Best`] in memory, or, in the
+/// AVX2 copies of the searches, a short list held in registers ([`Lanes`]).
+trait List {
+    /// The k-th squared distance so far: the one pruning bound.
+    fn worst(&self) -> f64;
+    /// Offer `(d2, i)`: it enters if it sorts before the k-th entry by
+    /// (distance, index), else nothing changes (callers usually drop
+    /// `d2 > worst()` first).
+    fn offer(&mut self, d2: f64, i: usize);
+}
+
+impl List for Best {
+    #[inline(always)]
+    fn worst(&self) -> f64 {
+        self.worst
+    }
+    #[inline(always)]
+    fn offer(&mut self, d2: f64, i: usize) {
+        Best::offer(self, d2, i)
+    }
+}
+
+/// A list of up to [`VECTOR_K`] entries (a [`Best`] with `vector` set) held in
+/// AVX2 registers while one row is searched, so consecutive offers do not go
+/// through memory (each would otherwise wait for the previous one's stores).
+/// `worst` holds the k-th distance in every lane. Same entries, same order, as
+/// the [`Best`] it is loaded from and stored back to.
+#[cfg(target_arch = "x86_64")]
+#[derive(Clone, Copy)]
+struct Lanes {
+    d: [std::arch::x86_64::__m256d; 2],
+    i: [std::arch::x86_64::__m256i; 2],
+    worst: std::arch::x86_64::__m256d,
+    /// `_mm256_permutevar8x32_ps` indices that copy the k-th slot's lane of its
+    /// register to every lane.
+    pick: std::arch::x86_64::__m256i,
+    /// The k-th slot is in the upper register.
+    high: bool,
+}
+
+#[cfg(target_arch = "x86_64")]
+impl Lanes {
+    /// # Safety
+    /// The CPU must support AVX2; `best.vector` is set.
+    #[inline(always)]
+    unsafe fn load(best: &Best) -> Self {
+        use std::arch::x86_64::*;
+        // `k >= 1` (validated), so the k-th slot is `k - 1 < VECTOR_K`.
+        let slot = (best.k - 1) & (VECTOR_K - 1);
+        let lane = (slot & 3) as i32;
+        Lanes {
+            d: [
+                _mm256_loadu_pd(best.vd.as_ptr()),
+                _mm256_loadu_pd(best.vd.as_ptr().add(4)),
+            ],
+            i: [
+                _mm256_loadu_si256(best.vi.as_ptr() as *const __m256i),
+                _mm256_loadu_si256(best.vi.as_ptr().add(4) as *const __m256i),
+            ],
+            worst: _mm256_set1_pd(best.worst),
+            pick: _mm256_setr_epi32(
+                2 * lane,
+                2 * lane + 1,
+                2 * lane,
+                2 * lane + 1,
+                2 * lane,
+                2 * lane + 1,
+                2 * lane,
+                2 * lane + 1,
+            ),
+            high: slot >= 4,
+        }
+    }
+
+    /// # Safety
+    /// The CPU must support AVX2.
+    #[inline(always)]
+    unsafe fn store(&self, best: &mut Best) {
+        use std::arch::x86_64::*;
+        _mm256_storeu_pd(best.vd.as_mut_ptr(), self.d[0]);
+        _mm256_storeu_pd(best.vd.as_mut_ptr().add(4), self.d[1]);
+        _mm256_storeu_si256(best.vi.as_mut_ptr() as *mut __m256i, self.i[0]);
+        _mm256_storeu_si256(best.vi.as_mut_ptr().add(4) as *mut __m256i, self.i[1]);
+        best.worst = _mm256_cvtsd_f64(self.worst);
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+impl Lanes {
+    /// Write the first `k` entries (as indices and distances) to output row `row`
+    /// straight from the registers.
+    ///
+    /// # Safety
+    /// The CPU must support AVX2; the rows' contract of [`RowWriter::write`].
+    #[inline(always)]
+    unsafe fn write(&self, rows: &RowWriter, row: usize) {
+        use std::arch::x86_64::*;
+        if row >= rows.n {
+            return;
+        }
+        let k = rows.k.min(VECTOR_K);
+        let idx = rows.idx.add(row * rows.k) as *mut f64;
+        let dist = rows.dist.add(row * rows.k);
+        let put = |out: *mut f64, lo: __m256d, hi: __m256d| {
+            let (first, rest, n) = if k >= 4 {
+                _mm256_storeu_pd(out, lo);
+                (out.add(4), hi, k - 4)
+            } else {
+                (out, lo, k)
+            };
+            let half = _mm256_castpd256_pd128(rest);
+            match n {
+                1 => _mm_storel_pd(first, half),
+                2 => _mm_storeu_pd(first, half),
+                3 => {
+                    _mm_storeu_pd(first, half);
+                    _mm_storel_pd(first.add(2), _mm256_extractf128_pd::<1>(rest));
+                }
+                4 => _mm256_storeu_pd(first, rest),
+                _ => {}
+            }
+        };
+        put(
+            idx,
+            _mm256_castsi256_pd(self.i[0]),
+            _mm256_castsi256_pd(self.i[1]),
+        );
+        put(dist, _mm256_sqrt_pd(self.d[0]), _mm256_sqrt_pd(self.d[1]));
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+impl List for Lanes {
+    #[inline(always)]
+    fn worst(&self) -> f64 {
+        // SAFETY: a `Lanes` exists only where AVX2 runs (`load` is unsafe).
+        unsafe { std::arch::x86_64::_mm256_cvtsd_f64(self.worst) }
+    }
+
+    /// The offer as a merge over all [`VECTOR_K`] slots: `worse[j]` marks the
+    /// entries that sort after `(x, i)` (a suffix, the list being sorted); slot
+    /// `j` takes entry `j - 1` where `worse[j - 1]`, else `(x, i)` where
+    /// `worse[j]`, else keeps its entry. Entries past `k` are never read.
+    #[inline(always)]
+    fn offer(&mut self, x: f64, i: usize) {
+        use std::arch::x86_64::*;
+        // SAFETY: a `Lanes` exists only where AVX2 runs; indices are below 2^63
+        // (they index memory).
+        unsafe {
+            let xd = _mm256_set1_pd(x);
+            let xi = _mm256_set1_epi64x(i as i64);
+            let [d_lo, d_hi] = self.d;
+            let [i_lo, i_hi] = self.i;
+            let worse = |d: __m256d, id: __m256i| {
+                _mm256_or_pd(
+                    _mm256_cmp_pd::<_CMP_GT_OQ>(d, xd),
+                    _mm256_and_pd(
+                        _mm256_cmp_pd::<_CMP_EQ_OQ>(d, xd),
+                        _mm256_castsi256_pd(_mm256_cmpgt_epi64(id, xi)),
+                    ),
+                )
+            };
+            let (w_lo, w_hi) = (worse(d_lo, i_lo), worse(d_hi, i_hi));
+            // Each register's lanes moved up one slot: [_, v0, v1, v2] and
+            // [v3, v4, v5, v6] (lane 0 of the low half is masked off below).
+            let up = |lo: __m256d, hi: __m256d| {
+                (
+                    _mm256_permute4x64_pd::<0b10_01_00_00>(lo),
+                    _mm256_blend_pd::<0b0001>(
+                        _mm256_permute4x64_pd::<0b10_01_00_00>(hi),
+                        _mm256_permute4x64_pd::<0b11_11_11_11>(lo),
+                    ),
+                )
+            };
+            let (pw_lo, pw_hi) = up(w_lo, w_hi);
+            let pw_lo = _mm256_blend_pd::<0b0001>(pw_lo, _mm256_setzero_pd());
+            let (pd_lo, pd_hi) = up(d_lo, d_hi);
+            let (pi_lo, pi_hi) = up(_mm256_castsi256_pd(i_lo), _mm256_castsi256_pd(i_hi));
+            let xi = _mm256_castsi256_pd(xi);
+            let merge = |old: __m256d, new: __m256d, w: __m256d, prev: __m256d, pw: __m256d| {
+                _mm256_blendv_pd(_mm256_blendv_pd(old, new, w), prev, pw)
+            };
+            let nd_lo = merge(d_lo, xd, w_lo, pd_lo, pw_lo);
+            let nd_hi = merge(d_hi, xd, w_hi, pd_hi, pw_hi);
+            let ni_lo = merge(_mm256_castsi256_pd(i_lo), xi, w_lo, pi_lo, pw_lo);
+            let ni_hi = merge(_mm256_castsi256_pd(i_hi), xi, w_hi, pi_hi, pw_hi);
+            self.d = [nd_lo, nd_hi];
+            self.i = [_mm256_castpd_si256(ni_lo), _mm256_castpd_si256(ni_hi)];
+            let kth = if self.high { nd_hi } else { nd_lo };
+            self.worst =
+                _mm256_castps_pd(_mm256_permutevar8x32_ps(_mm256_castpd_ps(kth), self.pick));
         }
     }
 }
