@@ -6,7 +6,7 @@
 //!   random draws in its order (the first centre, then `trials` uniforms per further
 //!   centre), so the same seed picks the same centres. A candidate is scored, as
 //!   scikit-learn scores it, by the expanded squared distance
-//!   `|x|^2 + |q|^2 - 2 x.q` (see [`change`]): a float32 screen over every row,
+//!   `|x|^2 + |q|^2 - 2 x.q` (see `change`): a float32 screen over every row,
 //!   sixteen rows by four candidates in registers, finds the rows a candidate
 //!   could take with a proven error bound, and only those are computed in float64.
 //!   The chosen candidate's rows are updated from its list.

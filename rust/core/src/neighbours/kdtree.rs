@@ -899,9 +899,9 @@ impl Best {
         self.worst = dl[k - 1];
     }
 
-    /// The offer as [`merge`] through memory (the lists of the searches that do
-    /// not hold them in registers, see [`Lanes`]). Inlined (never called) into
-    /// the AVX2 copies of the searches, its only callers at run time.
+    /// The offer of [`Lanes`] (a branch-free merge) through memory, for the
+    /// searches that do not hold their lists in registers. Inlined (never called)
+    /// into the AVX2 copies of the searches, its only callers at run time.
     ///
     /// # Safety
     /// The CPU must support AVX2; indices are below 2^63 (they index memory).
@@ -912,6 +912,7 @@ impl Best {
         list.offer(x, i);
         list.store(self);
     }
+
     /// Write the list (already in final order) as indices and distances.
     fn write(&self, idx: &mut [i64], dist: &mut [f64]) {
         if self.vector {
@@ -1023,10 +1024,7 @@ impl Lanes {
         _mm256_storeu_si256(best.vi.as_mut_ptr().add(4) as *mut __m256i, self.i[1]);
         best.worst = _mm256_cvtsd_f64(self.worst);
     }
-}
 
-#[cfg(target_arch = "x86_64")]
-impl Lanes {
     /// Write the first `k` entries (as indices and distances) to output row `row`
     /// straight from the registers.
     ///
