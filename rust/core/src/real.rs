@@ -108,3 +108,25 @@ impl Real for f32 {
         matrixmultiply::sgemm(m, k, n, 1.0, a, rsa, csa, b, rsb, csb, 0.0, c, rsc, csc);
     }
 }
+
+/// Whether every value of `src` is finite, in one vectorised pass: `v - v` is 0
+/// for a finite value and NaN otherwise, summed in 16 independent lanes so that the
+/// compiler vectorises the test together with whatever `visit` does with each
+/// chunk (called with the chunk's offset: 16 values, then the remainder), e.g. a
+/// copy, which then costs no more than the copy alone (memory-bound).
+#[allow(clippy::eq_op)] // `v - v` is the test itself
+#[inline(always)]
+pub(crate) fn finite_scan<T: Real>(src: &[T], mut visit: impl FnMut(usize, &[T])) -> bool {
+    const W: usize = 16;
+    let mut acc = [T::default(); W];
+    let mut chunks = src.chunks_exact(W);
+    for (c, v) in (&mut chunks).enumerate() {
+        visit(c * W, v);
+        for l in 0..W {
+            acc[l] = acc[l] + (v[l] - v[l]);
+        }
+    }
+    let rest = chunks.remainder();
+    visit(src.len() - rest.len(), rest);
+    acc.iter().all(|&a| a == T::default()) && rest.iter().all(|v| v.is_finite())
+}

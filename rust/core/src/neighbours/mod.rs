@@ -25,6 +25,7 @@ use ndarray::{Array2, ArrayView2};
 use rayon::prelude::*;
 
 use crate::errors::{CoreError, Result};
+use crate::real::finite_scan;
 use crate::{ensure, Real};
 
 /// Largest dimension for which [`Algorithm::Auto`] uses the KD-tree (measured).
@@ -87,26 +88,30 @@ pub fn validate<T: Real>(data: ArrayView2<T>, queries: ArrayView2<T>, k: usize) 
         )));
     }
     check_finite(data)?;
-    let same = data.shape() == queries.shape()
-        && data.as_ptr() == queries.as_ptr()
-        && data.strides() == queries.strides();
-    if same {
+    if same_view(&data, &queries) {
         return Ok(());
     }
     check_finite(queries)
+}
+
+/// Whether two views are the same array (a self-query).
+fn same_view<T>(a: &ArrayView2<T>, b: &ArrayView2<T>) -> bool {
+    a.shape() == b.shape() && a.as_ptr() == b.as_ptr() && a.strides() == b.strides()
 }
 
 /// Elements per parallel block of [`check_finite`].
 const FINITE_BLOCK: usize = 1 << 16;
 
 /// Reject NaN and infinity with the position of the first offender. A contiguous
-/// array is first tested in parallel blocks (inside the caller's pool), each with
-/// sixteen independent sums of `v - v` (0 for a finite `v`, NaN for NaN or
-/// infinity) that the compiler vectorises; only when that fails, or for a strided
-/// view, is the array searched row by row.
+/// array is first tested in parallel blocks (inside the caller's pool) by
+/// `real::finite_scan`; only when that fails, or for a strided view, is the array
+/// searched row by row.
 pub fn check_finite<T: Real>(x: ArrayView2<T>) -> Result<()> {
     if let Some(values) = x.as_slice() {
-        if values.par_chunks(FINITE_BLOCK).all(all_finite) {
+        if values
+            .par_chunks(FINITE_BLOCK)
+            .all(|block| finite_scan(block, |_, _| {}))
+        {
             return Ok(());
         }
     }
@@ -118,19 +123,6 @@ pub fn check_finite<T: Real>(x: ArrayView2<T>) -> Result<()> {
     Ok(())
 }
 
-#[allow(clippy::eq_op)] // `v - v` is the test itself
-fn all_finite<T: Real>(values: &[T]) -> bool {
-    const W: usize = 16;
-    let mut acc = [T::default(); W];
-    let mut chunks = values.chunks_exact(W);
-    for c in &mut chunks {
-        for l in 0..W {
-            acc[l] = acc[l] + (c[l] - c[l]);
-        }
-    }
-    acc.iter().all(|&a| a == T::default()) && chunks.remainder().iter().all(|v| v.is_finite())
-}
-
 /// Exact k-NN of every query row among the data rows (run inside a rayon pool).
 pub fn kneighbors<T: Real>(
     data: ArrayView2<T>,
@@ -139,9 +131,7 @@ pub fn kneighbors<T: Real>(
     algorithm: Algorithm,
 ) -> Result<Neighbours> {
     validate(data, queries, k)?;
-    let same = data.shape() == queries.shape()
-        && data.as_ptr() == queries.as_ptr()
-        && data.strides() == queries.strides();
+    let same = same_view(&data, &queries);
     let data = data.as_standard_layout();
     let queries = queries.as_standard_layout();
     match algorithm.resolve(data.ncols()) {

@@ -15,6 +15,7 @@ use rayon::prelude::*;
 
 use crate::errors::{CoreError, Result};
 use crate::neighbours::{self, Algorithm};
+use crate::real::finite_scan;
 use crate::{bail, ensure, Real};
 
 const ROW_CHUNK: usize = 2048;
@@ -54,28 +55,12 @@ pub fn gather<T: Real>(x: ArrayView2<T>, indices: &[i64]) -> Result<Array2<T>> {
     Ok(out)
 }
 
-/// Copy `src` into `dst` (same length) and say whether every value was finite.
-/// `v - v` is 0 for a finite value and NaN otherwise; the sums are kept in 16
-/// independent lanes so that the compiler vectorises them with the copy, which
-/// then costs no more than the copy alone (memory-bound).
-#[allow(clippy::eq_op)] // `v - v` is the test itself
+/// Copy `src` into `dst` (same length) and say whether every value was finite,
+/// in the one pass of [`finite_scan`].
 fn copy_all_finite<T: Real>(dst: &mut [T], src: &[T]) -> bool {
-    const W: usize = 16;
-    let mut acc = [T::default(); W];
-    let mut dc = dst.chunks_exact_mut(W);
-    let mut sc = src.chunks_exact(W);
-    for (o, i) in (&mut dc).zip(&mut sc) {
-        for l in 0..W {
-            o[l] = i[l];
-            acc[l] = acc[l] + (i[l] - i[l]);
-        }
-    }
-    let mut finite = acc.iter().all(|&a| a == T::default());
-    for (o, &i) in dc.into_remainder().iter_mut().zip(sc.remainder()) {
-        *o = i;
-        finite &= i.is_finite();
-    }
-    finite
+    finite_scan(src, |at, chunk| {
+        dst[at..at + chunk.len()].copy_from_slice(chunk)
+    })
 }
 
 /// Write `x[row] + step * (x[nbr] - x[row])` for every draw into `out`, and the
