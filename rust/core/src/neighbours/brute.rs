@@ -19,6 +19,7 @@ use rayon::prelude::*;
 
 use super::exact::sq_dist;
 use super::fused;
+use super::symmetric;
 use super::{finish_row, Neighbours};
 use crate::Real;
 
@@ -30,6 +31,16 @@ const DATA_BLOCK: usize = 256;
 const FUSED_PASS_BYTES: usize = 64 * 1024;
 
 pub fn kneighbors<T: Real>(data: ArrayView2<T>, queries: ArrayView2<T>, k: usize) -> Neighbours {
+    search(data, queries, k, !one_way_forced())
+}
+
+/// [`kneighbors`], where `symmetric` allows a self-query to use symmetric.rs.
+pub(crate) fn search<T: Real>(
+    data: ArrayView2<T>,
+    queries: ArrayView2<T>,
+    k: usize,
+    symmetric: bool,
+) -> Neighbours {
     let (n, dim) = data.dim();
     let m = queries.nrows();
     let mut indices = Array2::<i64>::zeros((m, k));
@@ -66,11 +77,42 @@ pub fn kneighbors<T: Real>(data: ArrayView2<T>, queries: ArrayView2<T>, k: usize
     // operands, the norms, the scaling and the subtraction.
     let gamma = 2.0 * (dim as f64 + 8.0) * f32::EPSILON as f64;
 
-    let kernel = if fused::available() && !force_portable() {
+    let fused = fused::available() && !force_portable();
+    let kernel = if fused {
         Kernel::Fused(fused::Panels::pack(&d32, &norms, dim))
     } else {
         Kernel::Gemm
     };
+    let margin_of = |q: &[f32]| {
+        let qn: f64 = q.iter().map(|&v| v as f64 * v as f64).sum();
+        2.0 * gamma * (qn + norm_max) * (1.0 + 1e-6)
+    };
+    if let (true, Kernel::Fused(panels)) = (
+        symmetric && same && dim > 0 && symmetric::fits(n, k),
+        &kernel,
+    ) {
+        // A self-query: each pair of rows is scanned once for both (symmetric.rs).
+        let margin: Vec<f64> = d32.par_chunks(dim.max(1)).map(margin_of).collect();
+        let mut lists = symmetric::candidates(panels, &margin, k);
+        idx_all
+            .par_chunks_mut(k)
+            .zip(dist_all.par_chunks_mut(k))
+            .zip(lists.par_iter_mut())
+            .enumerate()
+            .for_each_init(Vec::new, |exact, (i, ((idx_row, dist_row), list))| {
+                if list.len() > k {
+                    prune(list, k, margin[i]);
+                }
+                let q = &qslice[i * dim..(i + 1) * dim];
+                exact.clear();
+                exact.extend(list.iter().map(|&(_, j)| {
+                    let j = j as usize;
+                    (sq_dist(q, &dslice[j * dim..(j + 1) * dim]), j)
+                }));
+                finish_row(exact, k, idx_row, dist_row);
+            });
+        return Neighbours { indices, distances };
+    }
     idx_all
         .par_chunks_mut(QUERY_BLOCK * k)
         .zip(dist_all.par_chunks_mut(QUERY_BLOCK * k))
@@ -79,13 +121,7 @@ pub fn kneighbors<T: Real>(data: ArrayView2<T>, queries: ArrayView2<T>, k: usize
             let q0 = b * QUERY_BLOCK;
             let qb = idx_blk.len() / k;
             let qrows = &q32[q0 * dim..(q0 + qb) * dim];
-            let margin: Vec<f64> = qrows
-                .chunks_exact(dim.max(1))
-                .map(|q| {
-                    let qn: f64 = q.iter().map(|&v| v as f64 * v as f64).sum();
-                    2.0 * gamma * (qn + norm_max) * (1.0 + 1e-6)
-                })
-                .collect();
+            let margin: Vec<f64> = qrows.chunks_exact(dim.max(1)).map(margin_of).collect();
             let mut cands: Vec<Vec<(f32, usize)>> = vec![Vec::with_capacity(cap + DATA_BLOCK); qb];
             let mut search = BlockSearch {
                 thr: vec![f64::INFINITY; qb],
@@ -117,6 +153,12 @@ pub fn kneighbors<T: Real>(data: ArrayView2<T>, queries: ArrayView2<T>, k: usize
             }
         });
     Neighbours { indices, distances }
+}
+
+/// Set `COUNTERPOISE_ONE_WAY_KNN=1` to scan self-queries one way, as other queries
+/// are (for testing both on one machine).
+fn one_way_forced() -> bool {
+    std::env::var_os("COUNTERPOISE_ONE_WAY_KNN").is_some_and(|v| v == "1")
 }
 
 enum Kernel {
@@ -157,7 +199,7 @@ impl BlockSearch {
         // Panel groups per pass: about 64 KiB of data, so a pass stays in L2 while
         // every query of the block scans it.
         let step = (FUSED_PASS_BYTES / (fused::PANEL * dim.max(1) * 4)).max(1);
-        let row = |i: usize| &qrows[i.min(qb - 1) * dim..(i.min(qb - 1) + 1) * dim];
+        let packed = fused::interleave(qrows, qb, dim);
         // The first pass only fills the lists up to the first prune (thresholds are
         // infinite until then); later passes are cache-sized.
         let first = self.cap.div_ceil(fused::PANEL).max(1);
@@ -168,12 +210,13 @@ impl BlockSearch {
             while i0 < qb {
                 let live = (qb - i0).min(4);
                 let t = |j: usize| self.thr[(i0 + j).min(qb - 1)] as f32;
+                let tile = packed.as_ptr().wrapping_add(fused::tile_offset(i0, dim));
                 #[cfg(target_arch = "x86_64")]
                 // SAFETY: only reached when fused::available() confirmed AVX2+FMA;
-                // every query row holds `dim` values.
+                // the packed block holds `dim` groups of sixteen from `tile`.
                 unsafe {
                     fused::scan_tile(
-                        [row(i0), row(i0 + 1), row(i0 + 2), row(i0 + 3)],
+                        tile,
                         live,
                         panels,
                         g0,
@@ -300,7 +343,7 @@ fn scan<T: Real>(dots: &[T], norms: &[T], t: T, s: usize, list: &mut Vec<(T, usi
 
 /// Drop candidates more than `margin` above the k-th best key; return the new
 /// threshold (rounded up so the cast to `T` cannot tighten it).
-fn prune<T: Real>(list: &mut Vec<(T, usize)>, k: usize, margin: f64) -> f64 {
+pub(super) fn prune<T: Real, I>(list: &mut Vec<(T, I)>, k: usize, margin: f64) -> f64 {
     list.select_nth_unstable_by(k - 1, |a, b| a.0.to_f64().total_cmp(&b.0.to_f64()));
     let kth = list[k - 1].0.to_f64();
     let thr = kth + margin + kth.abs() * 4.0 * T::EPSILON;

@@ -25,21 +25,12 @@ pub struct Panels {
 impl Panels {
     pub fn pack(rows_major: &[f32], norms: &[f32], dim: usize) -> Panels {
         let rows = norms.len();
-        let groups = rows.div_ceil(PANEL);
-        let mut data = vec![0.0f32; groups * PANEL * dim];
-        let mut padded = vec![f32::NAN; groups * PANEL];
+        let mut padded = vec![f32::NAN; rows.div_ceil(PANEL) * PANEL];
         padded[..rows].copy_from_slice(norms);
-        for (r, row) in rows_major.chunks_exact(dim.max(1)).enumerate().take(rows) {
-            let (g, l) = (r / PANEL, r % PANEL);
-            let base = g * PANEL * dim;
-            for (p, &v) in row.iter().enumerate() {
-                data[base + p * PANEL + l] = v;
-            }
-        }
         Panels {
             dim,
             rows,
-            data,
+            data: interleave(rows_major, rows, dim),
             norms: padded,
         }
     }
@@ -47,6 +38,24 @@ impl Panels {
     pub fn groups(&self) -> usize {
         self.norms.len() / PANEL
     }
+}
+
+/// The first `rows` rows of `rows_major` in panels of sixteen, dimension-major
+/// (`panel g, dimension p, lane l` at `(g * dim + p) * 16 + l`), zero-padded.
+pub fn interleave(rows_major: &[f32], rows: usize, dim: usize) -> Vec<f32> {
+    let mut data = vec![0.0f32; rows.div_ceil(PANEL) * PANEL * dim];
+    for (r, row) in rows_major.chunks_exact(dim.max(1)).enumerate().take(rows) {
+        let base = (r / PANEL) * PANEL * dim + r % PANEL;
+        for (p, &v) in row.iter().enumerate() {
+            data[base + p * PANEL] = v;
+        }
+    }
+    data
+}
+
+/// Where the tile of four rows starting at `row` begins in [`interleave`]d data.
+pub fn tile_offset(row: usize, dim: usize) -> usize {
+    (row / PANEL) * PANEL * dim + row % PANEL
 }
 
 pub fn available() -> bool {
@@ -60,18 +69,52 @@ pub fn available() -> bool {
     }
 }
 
-/// Scan panel groups `g0..g1` for 4 queries (`q[i]` of length `dim`); push every
-/// `(key, row)` with `key <= thr[i]` into `lists[i]`. Only the first `live` queries
-/// are real (the others repeat one of them and are ignored).
+/// The 4 x 16 dot products of one tile, in eight registers: `[2i]` and `[2i + 1]`
+/// hold query `i` against the panel's rows 0-7 and 8-15. `x` points at a panel
+/// (sixteen floats per dimension) and `q` at four consecutive rows of a panel (the
+/// same stride), so one loop walks both; each sum is accumulated by FMA in
+/// dimension order, whichever way round the two rows come.
 ///
 /// # Safety
-/// The CPU must support AVX2 and FMA ([`available`]); `q` rows must hold `dim`
-/// values each.
+/// AVX2 and FMA are available; `x` and `q` each point at `dim` groups of sixteen
+/// floats (of which `q` reads the first four).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-#[allow(clippy::too_many_arguments)]
+#[inline]
+pub unsafe fn tile_dots(
+    x: *const f32,
+    q: *const f32,
+    dim: usize,
+) -> [std::arch::x86_64::__m256; 8] {
+    use std::arch::x86_64::*;
+    let mut a = [_mm256_setzero_ps(); 8];
+    let end = x.add(dim * PANEL);
+    let (mut x, mut q) = (x, q);
+    while x < end {
+        let x0 = _mm256_loadu_ps(x);
+        let x1 = _mm256_loadu_ps(x.add(8));
+        for i in 0..4 {
+            let b = _mm256_broadcast_ss(&*q.add(i));
+            a[2 * i] = _mm256_fmadd_ps(b, x0, a[2 * i]);
+            a[2 * i + 1] = _mm256_fmadd_ps(b, x1, a[2 * i + 1]);
+        }
+        x = x.add(PANEL);
+        q = q.add(PANEL);
+    }
+    a
+}
+
+/// Scan panel groups `g0..g1` for the 4 queries at `q` (four consecutive rows of
+/// a packed panel, see [`tile_dots`]); push every `(key, row)` with `key <= thr[i]`
+/// into `lists[i]`. Only the first `live` queries are real.
+///
+/// # Safety
+/// The CPU must support AVX2 and FMA ([`available`]); `q` points at `dim` groups
+/// of sixteen floats.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
 pub unsafe fn scan_tile(
-    q: [&[f32]; 4],
+    q: *const f32,
     live: usize,
     panels: &Panels,
     g0: usize,
@@ -82,47 +125,17 @@ pub unsafe fn scan_tile(
     use std::arch::x86_64::*;
     let dim = panels.dim;
     let two = _mm256_set1_ps(2.0);
-    let t: [__m256; 4] = [
-        _mm256_set1_ps(thr[0]),
-        _mm256_set1_ps(thr[1]),
-        _mm256_set1_ps(thr[2]),
-        _mm256_set1_ps(thr[3]),
-    ];
+    let t: [__m256; 4] = std::array::from_fn(|i| _mm256_set1_ps(thr[i]));
     let mut keys = [0.0f32; PANEL];
     for g in g0..g1 {
-        let base = panels.data.as_ptr().add(g * PANEL * dim);
-        let mut a00 = _mm256_setzero_ps();
-        let mut a01 = _mm256_setzero_ps();
-        let mut a10 = _mm256_setzero_ps();
-        let mut a11 = _mm256_setzero_ps();
-        let mut a20 = _mm256_setzero_ps();
-        let mut a21 = _mm256_setzero_ps();
-        let mut a30 = _mm256_setzero_ps();
-        let mut a31 = _mm256_setzero_ps();
-        for p in 0..dim {
-            let x0 = _mm256_loadu_ps(base.add(p * PANEL));
-            let x1 = _mm256_loadu_ps(base.add(p * PANEL + 8));
-            let b0 = _mm256_set1_ps(*q[0].get_unchecked(p));
-            a00 = _mm256_fmadd_ps(b0, x0, a00);
-            a01 = _mm256_fmadd_ps(b0, x1, a01);
-            let b1 = _mm256_set1_ps(*q[1].get_unchecked(p));
-            a10 = _mm256_fmadd_ps(b1, x0, a10);
-            a11 = _mm256_fmadd_ps(b1, x1, a11);
-            let b2 = _mm256_set1_ps(*q[2].get_unchecked(p));
-            a20 = _mm256_fmadd_ps(b2, x0, a20);
-            a21 = _mm256_fmadd_ps(b2, x1, a21);
-            let b3 = _mm256_set1_ps(*q[3].get_unchecked(p));
-            a30 = _mm256_fmadd_ps(b3, x0, a30);
-            a31 = _mm256_fmadd_ps(b3, x1, a31);
-        }
+        let a = tile_dots(panels.data.as_ptr().add(g * PANEL * dim), q, dim);
         let n0 = _mm256_loadu_ps(panels.norms.as_ptr().add(g * PANEL));
         let n1 = _mm256_loadu_ps(panels.norms.as_ptr().add(g * PANEL + 8));
-        let acc = [(a00, a01), (a10, a11), (a20, a21), (a30, a31)];
-        for (i, &(lo, hi)) in acc.iter().enumerate().take(live) {
+        for i in 0..live {
             // key = norm - 2 dot: one rounding for the product by 2 (exact) and one
             // for the subtraction, as in the portable path.
-            let k0 = _mm256_fnmadd_ps(two, lo, n0);
-            let k1 = _mm256_fnmadd_ps(two, hi, n1);
+            let k0 = _mm256_fnmadd_ps(two, a[2 * i], n0);
+            let k1 = _mm256_fnmadd_ps(two, a[2 * i + 1], n1);
             let m0 = _mm256_movemask_ps(_mm256_cmp_ps::<_CMP_LE_OQ>(k0, t[i]));
             let m1 = _mm256_movemask_ps(_mm256_cmp_ps::<_CMP_LE_OQ>(k1, t[i]));
             if (m0 | m1) != 0 {

@@ -20,6 +20,7 @@ pub mod brute;
 pub mod exact;
 pub mod fused;
 pub mod kdtree;
+pub mod symmetric;
 
 use ndarray::{Array2, ArrayView2};
 use rayon::prelude::*;
@@ -389,6 +390,70 @@ mod tests {
         for (i, row) in want.iter().enumerate() {
             let w: Vec<i64> = row.iter().map(|p| p.1 as i64).collect();
             assert_eq!(a.indices.row(i).to_vec(), w);
+        }
+    }
+
+    #[test]
+    fn symmetric_and_one_way_self_queries_agree_with_naive_search() {
+        // Block counts odd and even, partial blocks and panels, one block only, k
+        // from 1 to symmetric.rs's largest and one above it (one-way again), and
+        // data with duplicated rows and integer grids (ties within the margin).
+        let mut g = SplitMix(5);
+        let cases = [
+            (1usize, 5usize, 1usize),
+            (100, 17, 6),
+            (128, 32, 6),
+            (129, 3, 4),
+            (300, 33, 9),
+            (390, 8, symmetric::MAX_K),
+            (390, 8, symmetric::MAX_K + 1),
+            (700, 64, 1),
+        ];
+        for &(n, d, k) in &cases {
+            let random = random_matrix(n, d, (n * d) as u64);
+            let twins = Array2::from_shape_fn((n, d), |(i, j)| random[[i / 3, j]]);
+            let grid = Array2::from_shape_fn((n, d), |_| (g.next_u64() % 4) as f64);
+            for data in [random, twins, grid] {
+                let all = naive(&data, &data, k);
+                let sym = brute::search(data.view(), data.view(), k, true);
+                let one = brute::search(data.view(), data.view(), k, false);
+                assert_eq!(sym.indices, one.indices, "n={n} d={d} k={k}");
+                assert_eq!(sym.distances, one.distances, "n={n} d={d} k={k}");
+                for (i, row) in all.iter().enumerate() {
+                    let w: Vec<i64> = row.iter().map(|p| p.1 as i64).collect();
+                    assert_eq!(sym.indices.row(i).to_vec(), w, "n={n} d={d} k={k} row {i}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn symmetric_self_queries_do_not_depend_on_the_thread_count() {
+        let data = random_matrix(1000, 20, 12).mapv(|v| v as f32);
+        let run = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            pool.install(|| brute::search(data.view(), data.view(), 5, true))
+        };
+        let one = run(1);
+        for threads in [2, 3, 7] {
+            let other = run(threads);
+            assert_eq!(one.indices, other.indices, "{threads} threads");
+            assert_eq!(one.distances, other.distances, "{threads} threads");
+        }
+    }
+
+    #[test]
+    fn identical_rows_keep_every_tie_without_quadratic_work() {
+        // Every key ties: the lists cannot shrink, so each shrink must wait for the
+        // list to double (and the answer is the first k rows, by index).
+        let data = Array2::<f64>::from_elem((3000, 12), 0.25);
+        let got = brute::search(data.view(), data.view(), 7, true);
+        for i in 0..3000 {
+            assert_eq!(got.indices.row(i).to_vec(), (0..7).collect::<Vec<i64>>());
+            assert!(got.distances.row(i).iter().all(|&v| v == 0.0));
         }
     }
 
