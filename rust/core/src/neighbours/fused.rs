@@ -131,7 +131,10 @@ pub unsafe fn scan_tile(
         let a = tile_dots(panels.data.as_ptr().add(g * PANEL * dim), q, dim);
         let n0 = _mm256_loadu_ps(panels.norms.as_ptr().add(g * PANEL));
         let n1 = _mm256_loadu_ps(panels.norms.as_ptr().add(g * PANEL + 8));
-        for i in 0..live {
+        for i in 0..4 {
+            if i >= live {
+                break;
+            }
             // key = norm - 2 dot: one rounding for the product by 2 (exact) and one
             // for the subtraction, as in the portable path.
             let k0 = _mm256_fnmadd_ps(two, a[2 * i], n0);

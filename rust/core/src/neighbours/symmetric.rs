@@ -198,7 +198,10 @@ unsafe fn scan_pair(panels: &Panels, st: &Rows, a: usize, b: usize, both: bool) 
             let n0 = _mm256_loadu_ps(norms.add(g * PANEL));
             let n1 = _mm256_loadu_ps(norms.add(g * PANEL + 8));
             let j0 = g * PANEL;
-            for i in 0..live {
+            for i in 0..4 {
+                if i >= live {
+                    break;
+                }
                 let (lo, hi, row) = (acc[2 * i], acc[2 * i + 1], i0 + i);
                 // Row `row`'s keys for the sixteen rows of the panel.
                 let t = _mm256_set1_ps(*st.thr.add(row));
