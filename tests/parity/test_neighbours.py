@@ -21,6 +21,28 @@ def test_same_lists_and_distances_as_sklearn(d, algorithm):
     assert_allclose(dist, ref_dist, rtol=1e-12, atol=1e-7)
 
 
+@pytest.mark.parametrize("d", [12, 32, 128])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_self_queries_match_sklearn(d, dtype):
+    # A brute-force self-query scans each pair of rows once for both (many blocks
+    # of 128 rows here, so many rounds of block pairs); same answer as sklearn.
+    rng = np.random.default_rng(d + 7)
+    X = rng.standard_normal((1700, d)).astype(dtype)
+    dist, ind = _core.kneighbors(X, X, 6, "brute")
+    ref_dist, ref_ind = (
+        NearestNeighbors(n_neighbors=6, algorithm="brute")
+        .fit(X.astype(np.float64))
+        .kneighbors(X.astype(np.float64))
+    )
+    assert_array_equal(ind, ref_ind)
+    # Each row's first neighbour is itself, at exactly 0 (sklearn's GEMM-based
+    # distance leaves up to ~1e-6 of rounding there, so that column is not compared).
+    assert_array_equal(dist[:, 0], 0.0)
+    assert_allclose(dist[:, 1:], ref_dist[:, 1:], rtol=1e-12, atol=1e-7)
+    # ... and the same as the one-way scan of a copy of X
+    assert_array_equal(_core.kneighbors(X, X.copy(), 6, "brute")[1], ind)
+
+
 @pytest.mark.parametrize("d", [3, 20])
 def test_float32_is_searched_in_float32_without_upcast(d):
     rng = np.random.default_rng(1)

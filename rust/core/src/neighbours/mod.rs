@@ -11,7 +11,8 @@
 //! - [`kdtree`] for low dimensions: bounding-box pruning, parallel build and queries;
 //! - [`brute`] for the rest: `|x|^2 - 2 x.q` blocks through a GEMM kernel, a per-row
 //!   candidate list kept within a proven rounding margin of the k-th best, and the
-//!   finalists re-ranked exactly.
+//!   finalists re-ranked exactly. A self-query (the queries are the data) scans
+//!   each pair of rows once for both ([`symmetric`]).
 //!
 //! [`Algorithm::Auto`] picks the KD-tree for `d <= KD_TREE_MAX_DIM`, measured on the
 //! project's 2-core machine (see `benches/README.md`).
