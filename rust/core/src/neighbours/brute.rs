@@ -77,8 +77,7 @@ pub(crate) fn search<T: Real>(
     // operands, the norms, the scaling and the subtraction.
     let gamma = 2.0 * (dim as f64 + 8.0) * f32::EPSILON as f64;
 
-    let fused = fused::available() && !force_portable();
-    let kernel = if fused {
+    let kernel = if fused::available() && !force_portable() {
         Kernel::Fused(fused::Panels::pack(&d32, &norms, dim))
     } else {
         Kernel::Gemm

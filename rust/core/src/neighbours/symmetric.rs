@@ -21,8 +21,6 @@ use rayon::prelude::*;
 
 use super::fused::{tile_dots, tile_offset, Panels, PANEL};
 
-pub static PUSHES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-pub static PRUNES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 /// Rows per block: eight panels of sixteen.
 pub const BLOCK: usize = 128;
 
@@ -54,7 +52,7 @@ struct Rows {
     lists: *mut Vec<Cand>,
     /// Per row (padded to whole panels with NaN, which no key passes).
     thr: *mut f32,
-    /// The list length that triggers the next prune.
+    /// The list length that triggers the next shrink.
     limit: *mut usize,
     /// Per row, its `k` best keys so far in ascending order.
     best: *mut f32,
@@ -172,7 +170,7 @@ fn round_robin(r: usize, i: usize, m: usize) -> (usize, usize) {
     }
 }
 
-/// Scan the rows of block `a` (four at a time, from `rows`) against the panels of
+/// Scan the rows of block `a` (four at a time, read from the panels) against the panels of
 /// block `b`: every key of an `a` row is offered to that row's list and, if `both`
 /// (`a != b`), every key of a `b` row to that row's list.
 ///
