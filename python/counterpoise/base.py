@@ -16,7 +16,7 @@ from sklearn.base import BaseEstimator, OneToOneFeatureMixin
 from sklearn.preprocessing import label_binarize
 from sklearn.utils.validation import validate_data
 
-from .utils._io import Containers, to_numpy_target
+from .utils._containers import Containers, to_numpy_target
 from .utils._validation import (
     check_classification_type,
     check_sampling_strategy,

@@ -19,7 +19,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 from .. import _core
-from ..utils._io import vstack_rows
+from ..utils._containers import vstack_rows
 from ..utils._neighbours import kneighbors
 from ..utils._validation import _plain, check_neighbors_object
 from ._smote import BaseSMOTE

@@ -31,7 +31,7 @@ from sklearn.metrics import pairwise_distances_chunked
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 from .. import _core
-from ..utils._io import vstack_rows
+from ..utils._containers import vstack_rows
 from ..utils._neighbours import as_float, kneighbors
 from ..utils._validation import _plain
 from ._borderline_smote import (

@@ -19,7 +19,7 @@ from sklearn.utils import check_array, check_random_state
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.sparsefuncs import mean_variance_axis
 
-from ..utils._io import take_rows
+from ..utils._containers import take_rows
 from ..utils._sampling import check_X_y_any
 from .base import BaseOverSampler
 

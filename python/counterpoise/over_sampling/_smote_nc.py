@@ -43,7 +43,7 @@ from sklearn.utils.validation import validate_data
 
 from .. import _core
 from ..metrics.pairwise import ValueDifferenceMetric
-from ..utils._io import is_pandas_df, is_polars_df, vstack_rows
+from ..utils._containers import is_pandas_df, is_polars_df, vstack_rows
 from ..utils._neighbours import kneighbors
 from ..utils._validation import _plain, check_target_type
 from ._borderline_smote import _interpolate, _Provenance, _smote_draws

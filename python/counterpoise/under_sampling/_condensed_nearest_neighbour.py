@@ -23,7 +23,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval
 
 from .. import _core
-from ..utils._io import take_rows
+from ..utils._containers import take_rows
 from ..utils._neighbours import as_float, kneighbors, knn_predict, minority_class
 from ._tomek_links import TomekLinks
 from .base import BaseCleaningSampler

@@ -21,7 +21,7 @@ from collections import Counter
 import numpy as np
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
-from ..utils._io import take_rows
+from ..utils._containers import take_rows
 from ..utils._neighbours import NeighbourGraph, minority_class, mode_rows
 from ..utils._validation import check_neighbors_object, check_sampling_strategy
 from .base import BaseCleaningSampler

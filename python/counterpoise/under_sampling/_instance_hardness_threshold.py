@@ -23,7 +23,7 @@ from sklearn.model_selection import StratifiedKFold, check_cv, cross_val_predict
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods
 
-from ..utils._io import take_rows
+from ..utils._containers import take_rows
 from .base import BaseUnderSampler
 
 

@@ -16,7 +16,7 @@ import warnings
 import numpy as np
 from sklearn.utils._param_validation import HasMethods, Interval
 
-from ..utils._io import take_rows
+from ..utils._containers import take_rows
 from ..utils._neighbours import kneighbors, minority_class
 from ..utils._validation import check_neighbors_object
 from .base import BaseUnderSampler

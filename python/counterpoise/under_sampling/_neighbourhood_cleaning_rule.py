@@ -16,7 +16,7 @@ from sklearn.base import clone
 from sklearn.neighbors import KNeighborsClassifier, NearestNeighbors
 from sklearn.utils._param_validation import HasMethods, Interval
 
-from ..utils._io import take_rows
+from ..utils._containers import take_rows
 from ..utils._neighbours import kneighbors, minority_class, mode_rows
 from ._edited_nearest_neighbours import EditedNearestNeighbours
 from .base import BaseCleaningSampler

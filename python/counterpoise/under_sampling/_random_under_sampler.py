@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.utils import check_random_state
 
-from ..utils._io import take_rows
+from ..utils._containers import take_rows
 from ..utils._sampling import check_X_y_any
 from .base import BaseUnderSampler
 

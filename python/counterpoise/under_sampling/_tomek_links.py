@@ -12,7 +12,7 @@ import numbers
 
 import numpy as np
 
-from ..utils._io import take_rows
+from ..utils._containers import take_rows
 from ..utils._neighbours import kneighbors
 from .base import BaseCleaningSampler
 

@@ -10,12 +10,80 @@ only rows whose list runs short are searched again.
 
 from __future__ import annotations
 
+import numbers
 from collections import Counter
 
 import numpy as np
 from scipy import sparse
+from sklearn.utils._param_validation import HasMethods, Interval
 
 from .. import _core
+
+#: The one parameter constraint of every ``k_neighbors`` / ``n_neighbors`` /
+#: ``m_neighbors``: a positive int (the Rust engine searches) or a neighbours
+#: estimator with scikit-learn's ``kneighbors`` API (used as given).
+NEIGHBOURS_PARAM = [
+    Interval(numbers.Integral, 1, None, closed="left"),
+    HasMethods(["kneighbors", "kneighbors_graph"]),
+]
+
+
+def uses_engine(n_neighbors) -> bool:
+    """True when ``n_neighbors`` is a count (the engine searches), False for an
+    estimator object."""
+    return isinstance(n_neighbors, numbers.Integral) and not isinstance(
+        n_neighbors, bool
+    )
+
+
+def check_enough_rows(name, n_neighbors, n_rows, *, klass=None, among="samples"):
+    """The one "k too large" check: a row and its ``n_neighbors`` neighbours need
+    ``n_neighbors + 1`` rows. ``klass`` names the class searched in, ``among``
+    words what the rows are. Raises ``ValueError`` naming the fix."""
+    if n_neighbors + 1 <= n_rows:
+        return
+    where = "" if klass is None else f" of class {_plain(klass)!r}"
+    raise ValueError(
+        f"{name}={n_neighbors} needs at least {n_neighbors + 1} {among}{where}, but "
+        f"there are {n_rows}. Lower {name} to at most {max(n_rows - 1, 1)} or "
+        f"gather more samples."
+    )
+
+
+def nearest(
+    n_neighbors, estimator, data, queries=None, *, name, klass=None, among="samples"
+):
+    """Indices into ``data`` of the ``n_neighbors + 1`` nearest rows of each query
+    row (the query itself first when it is in ``data``): the exact Rust engine when
+    ``n_neighbors`` is an int, else ``estimator`` (a clone of the user's object,
+    see ``check_neighbors_object``) fitted on ``data``. ``queries`` defaults to
+    ``data``; sparse input is densified for the engine."""
+    if queries is None:
+        queries = data
+    if uses_engine(n_neighbors):
+        check_enough_rows(
+            name, int(n_neighbors), data.shape[0], klass=klass, among=among
+        )
+        _, idx = kneighbors(data, queries, int(n_neighbors) + 1)
+        return idx
+    estimator.fit(data)
+    return estimator.kneighbors(queries, return_distance=False)
+
+
+def class_neighbours(
+    n_neighbors, estimator, X_class, *, name="k_neighbors", klass=None
+):
+    """Each row's nearest neighbours within its own class, the row itself
+    dropped: an ``(n_class, k)`` table of indices into ``X_class``."""
+    idx = nearest(
+        n_neighbors, estimator, X_class, name=name, klass=klass, among="samples"
+    )
+    return np.ascontiguousarray(idx[:, 1:], dtype=np.int64)
+
+
+def _plain(label):
+    """A class label as users wrote it (``1``, not ``np.int64(1)``) for messages."""
+    return label.item() if isinstance(label, np.generic) else label
 
 
 def as_float(X) -> np.ndarray:

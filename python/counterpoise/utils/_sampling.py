@@ -9,7 +9,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._io import is_pandas_df, is_polars_df
+from ._containers import is_pandas_df, is_polars_df
 from ._validation import check_target_type
 
 

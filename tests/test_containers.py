@@ -3,7 +3,7 @@ output with) against numpy's vstack."""
 
 import numpy as np
 import pytest
-from counterpoise.utils._io import vstack_rows
+from counterpoise.utils._containers import vstack_rows
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_array_equal
