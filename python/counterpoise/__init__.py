@@ -1,12 +1,39 @@
-"""counterpoise: imbalanced-learning samplers with a Rust core.
+"""Imbalanced-learning samplers with a Rust core.
 
-A drop-in for imbalanced-learn 0.14.2: the same class names, parameters, defaults
-and fitted attributes, the same rows for the same seed, on every core.
+counterpoise is a drop-in for imbalanced-learn 0.14.2: the same class names,
+parameters, defaults and fitted attributes, and the same rows for the same seed,
+on every core. The samplers live in :mod:`counterpoise.over_sampling`,
+:mod:`counterpoise.under_sampling` and :mod:`counterpoise.combine`; the balanced
+ensembles in :mod:`counterpoise.ensemble`; the resampling-aware pipeline in
+:mod:`counterpoise.pipeline`; the imbalance metrics in
+:mod:`counterpoise.metrics`.
+
+The top level holds the workflow (:func:`inspect` and :func:`compare`, from
+:mod:`counterpoise.workflow`) and the sampler base classes.
+
+See Also
+--------
+counterpoise.workflow : The workflow: inspect, compare, the report, the command.
+counterpoise.over_sampling : SMOTE and the other over-samplers.
+counterpoise.under_sampling : Random under-sampling and the cleaning rules.
+
+Examples
+--------
+>>> from collections import Counter
+>>> from sklearn.datasets import make_classification
+>>> from counterpoise import inspect
+>>> from counterpoise.over_sampling import SMOTE
+>>> X, y = make_classification(n_samples=500, weights=[0.9], random_state=0)
+>>> inspect(y).severity
+'mild'
+>>> X_res, y_res = SMOTE(random_state=0).fit_resample(X, y)
+>>> sorted(Counter(y_res.tolist()).items())
+[(0, 450), (1, 450)]
 """
 
 from . import _core
-from ._compare import CompareResult, InspectResult, compare, inspect
 from .base import BaseSampler, FunctionSampler, is_sampler
+from .workflow import CompareResult, InspectResult, compare, inspect
 
 __version__ = _core.__version__
 

@@ -4,6 +4,7 @@ import numpy as np
 import numpy.typing as npt
 
 __all__ = [
+    "InternalError",
     "NonFiniteError",
     "__version__",
     "cnn_condense_1nn",
@@ -23,6 +24,9 @@ __version__: str
 
 class NonFiniteError(ValueError):
     """The data hold NaN or infinity."""
+
+class InternalError(RuntimeError):
+    """A bug in counterpoise, not in the input; please report it."""
 
 def kneighbors(
     data: npt.NDArray[np.floating],

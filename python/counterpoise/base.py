@@ -4,10 +4,18 @@
 (scikit-learn's convention). A subclass implements ``_fit_resample(X, y)`` and sets
 ``_sampling_type`` ('over-sampling', 'under-sampling', 'clean-sampling', 'ensemble'
 or 'bypass'), exactly as with imblearn's ``BaseSampler``.
+
+A subclass's ``_check_X_y(X, y)`` may take the keyword ``type_y`` (the target's
+``type_of_target``, which ``fit_resample`` computes once) and may return, after
+``(X, y, binarize_y)``, a dict of private keyword arguments for ``_fit_resample``:
+work done while checking that resampling reuses (SMOTENC's checked continuous
+columns), passed along instead of being kept on the estimator.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
 import sys
 from abc import ABCMeta, abstractmethod
 
@@ -25,42 +33,92 @@ from .utils._validation import (
 
 
 class SamplerMixin(metaclass=ABCMeta):
-    """Mixin for samplers: ``fit`` validates and computes ``sampling_strategy_``,
-    ``fit_resample`` also returns the resampled data."""
+    """Mixin class for every sampler: ``fit`` and ``fit_resample``.
+
+    ``fit`` validates the parameters and the data and computes
+    ``sampling_strategy_``; ``fit_resample`` does the same and returns the
+    resampled data, in the container types it was given (numpy, list, pandas,
+    polars or sparse). A subclass implements ``_fit_resample(X, y)``.
+
+    Attributes
+    ----------
+    sampling_strategy_ : dict
+        The resolved strategy: for each class, the number of samples to
+        generate (over-samplers) or to keep (under-samplers).
+
+    See Also
+    --------
+    BaseSampler : The base class that combines this mixin with scikit-learn's.
+
+    Examples
+    --------
+    >>> from counterpoise.base import SamplerMixin
+    >>> from counterpoise.over_sampling import RandomOverSampler
+    >>> isinstance(RandomOverSampler(), SamplerMixin)
+    True
+    """
 
     _estimator_type = "sampler"
 
     def fit(self, X, y, **params):
-        """Check inputs and compute ``sampling_strategy_``; returns ``self``.
+        """Check the inputs and compute ``sampling_strategy_``.
 
-        Use ``fit_resample`` to get resampled data.
+        Use :meth:`fit_resample` to get the resampled data.
+
+        Parameters
+        ----------
+        X : {array-like, dataframe, sparse matrix} of shape (n_samples, n_features)
+            Data to resample.
+        y : array-like of shape (n_samples,)
+            Target labels (or a one-hot encoded target).
+        **params : dict
+            Unused; kept for compatibility with imbalanced-learn.
+
+        Returns
+        -------
+        self : object
+            The fitted sampler.
         """
         self._validate_params()
         y = to_numpy_target(y)
-        X, y, _ = self._check_X_y(X, y)
+        _check_inputs(self, X, y)
         self.sampling_strategy_ = check_sampling_strategy(
             self.sampling_strategy, y, self._sampling_type
         )
         return self
 
     def fit_resample(self, X, y, **params):
-        """Resample ``X, y``; returns ``(X_resampled, y_resampled)`` of the same
-        container types as the input (numpy, list, pandas, polars or sparse)."""
+        """Resample the data set.
+
+        Parameters
+        ----------
+        X : {array-like, dataframe, sparse matrix} of shape (n_samples, n_features)
+            Data to resample.
+        y : array-like of shape (n_samples,)
+            Target labels (or a one-hot encoded target).
+        **params : dict
+            Extra arguments passed to the sampler's ``_fit_resample``.
+
+        Returns
+        -------
+        X_resampled : {ndarray, dataframe, sparse matrix} of shape \
+                (n_samples_new, n_features)
+            The resampled data, of the same container type as ``X`` (numpy,
+            list, pandas, polars or sparse).
+        y_resampled : array-like of shape (n_samples_new,)
+            The labels of ``X_resampled``, of the same container type as ``y``.
+        """
         self._validate_params()
         containers = Containers(X, y)
         y = to_numpy_target(y)
-        # type_of_target costs a pass over y; subclasses override _check_X_y(X, y)
-        # with imblearn's signature, so the result reaches them as a temporary
-        # attribute rather than an argument.
-        self._type_y = check_classification_type(y)
-        try:
-            X, y, binarize_y = self._check_X_y(X, y)
-        finally:
-            del self._type_y
+        # type_of_target costs a pass over y: computed once here and handed to
+        # _check_X_y (where it accepts `type_y`).
+        type_y = check_classification_type(y)
+        X, y, binarize_y, context = _check_inputs(self, X, y, type_y)
         self.sampling_strategy_ = check_sampling_strategy(
             self.sampling_strategy, y, self._sampling_type
         )
-        output = self._fit_resample(X, y, **params)
+        output = self._fit_resample(X, y, **params, **context)
         y_ = (
             label_binarize(output[1], classes=np.unique(y)) if binarize_y else output[1]
         )
@@ -92,20 +150,78 @@ class SamplerMixin(metaclass=ABCMeta):
         )
 
 
+@functools.cache
+def _takes_type_y(check) -> bool:
+    """Whether a ``_check_X_y`` implementation accepts the ``type_y`` keyword
+    (imbalanced-learn's signature, ``_check_X_y(X, y)``, does not)."""
+    return "type_y" in inspect.signature(check).parameters
+
+
+def _check_inputs(sampler, X, y, type_y=None):
+    """``sampler._check_X_y(X, y)``, passing ``type_y`` (``type_of_target(y)``,
+    already computed) where it is accepted. Returns ``(X, y, binarize_y,
+    context)``: ``context`` is the dict of private keyword arguments for
+    ``_fit_resample`` that a ``_check_X_y`` may return as a fourth element (work
+    done while checking that resampling reuses), empty otherwise."""
+    check = type(sampler)._check_X_y
+    if type_y is not None and _takes_type_y(check):
+        out = sampler._check_X_y(X, y, type_y=type_y)
+    else:
+        out = sampler._check_X_y(X, y)
+    return (*out, {}) if len(out) == 3 else tuple(out)
+
+
 class BaseSampler(SamplerMixin, OneToOneFeatureMixin, BaseEstimator):
-    """Base class of every sampler (same contract as ``imblearn.base.BaseSampler``)."""
+    """Base class of every sampler.
+
+    The same contract as ``imblearn.base.BaseSampler``: ``__init__`` only stores
+    the parameters, ``fit_resample`` validates them and the data, resolves
+    ``sampling_strategy`` into ``sampling_strategy_`` according to the
+    subclass's ``_sampling_type``, and calls the subclass's
+    ``_fit_resample(X, y)``. Not meant to be used directly.
+
+    Parameters
+    ----------
+    sampling_strategy : float, str, dict, list or callable, default='auto'
+        Which classes to resample and how; its meaning depends on the kind of
+        sampler (see the over-, under- and cleaning samplers' base classes).
+
+    Attributes
+    ----------
+    sampling_strategy_ : dict
+        The resolved strategy: for each class, the number of samples to
+        generate (over-samplers) or to keep (under-samplers).
+    n_features_in_ : int
+        Number of features seen in ``fit`` or ``fit_resample``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the features seen, when ``X`` has string column names.
+
+    See Also
+    --------
+    FunctionSampler : A sampler from any function.
+    counterpoise.over_sampling.base.BaseOverSampler : Base of the over-samplers.
+    counterpoise.under_sampling.base.BaseUnderSampler : Base of the
+        under-samplers.
+
+    Examples
+    --------
+    >>> from counterpoise.base import BaseSampler
+    >>> from counterpoise.over_sampling import SMOTE
+    >>> issubclass(SMOTE, BaseSampler)
+    True
+    """
 
     _parameter_constraints: dict = {}
 
     def __init__(self, sampling_strategy="auto"):
         self.sampling_strategy = sampling_strategy
 
-    def _check_X_y(self, X, y, accept_sparse=None, ensure_all_finite=True):
+    def _check_X_y(
+        self, X, y, accept_sparse=None, ensure_all_finite=True, *, type_y=None
+    ):
         if accept_sparse is None:
             accept_sparse = ["csr", "csc"]
-        y, binarize_y = check_target_type(
-            y, indicate_one_vs_all=True, type_y=getattr(self, "_type_y", None)
-        )
+        y, binarize_y = check_target_type(y, indicate_one_vs_all=True, type_y=type_y)
         X, y = validate_data(
             self,
             X=X,
@@ -127,7 +243,34 @@ class BaseSampler(SamplerMixin, OneToOneFeatureMixin, BaseEstimator):
 
 
 def is_sampler(estimator) -> bool:
-    """True if ``estimator`` is a sampler (ours or imblearn's)."""
+    """Return whether an estimator is a sampler (ours or imbalanced-learn's).
+
+    A sampler declares ``_estimator_type = 'sampler'`` or, in scikit-learn's
+    tags, an estimator type 'sampler' or sampler tags; pipelines use this to
+    resample only while fitting.
+
+    Parameters
+    ----------
+    estimator : object
+        The estimator to test.
+
+    Returns
+    -------
+    bool
+        True when ``estimator`` is a sampler.
+
+    See Also
+    --------
+    BaseSampler : The base class of the samplers.
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from counterpoise.base import is_sampler
+    >>> from counterpoise.over_sampling import SMOTE
+    >>> is_sampler(SMOTE()), is_sampler(LogisticRegression())
+    (True, False)
+    """
     if getattr(estimator, "_estimator_type", None) == "sampler":
         return True
     tags = getattr(estimator, "__sklearn_tags__", None)
@@ -147,19 +290,55 @@ def _identity(X, y):
 
 
 class FunctionSampler(BaseSampler):
-    """A sampler from any function ``func(X, y, **kw_args) -> (X, y)``.
+    """Build a sampler from any function ``func(X, y, **kw_args) -> (X, y)``.
+
+    The function does the resampling; the sampler gives it the estimator API,
+    so that it can be a step of a :class:`~counterpoise.pipeline.Pipeline`
+    (applied while fitting only). With ``validate=True`` the data are checked
+    and converted as for any sampler, and the output is converted back to the
+    input's container type; with ``validate=False`` any data go straight to
+    ``func``.
 
     Parameters
     ----------
     func : callable, default=None
-        The resampling function; ``None`` returns the data unchanged.
+        The resampling function, called as ``func(X, y, **kw_args)`` and
+        returning ``(X_resampled, y_resampled)``; ``None`` returns the data
+        unchanged.
     accept_sparse : bool, default=True
         Whether sparse input is accepted when validating.
     kw_args : dict, default=None
         Keyword arguments passed to ``func``.
     validate : bool, default=True
-        Validate ``X, y`` (and convert the output back to the input's type);
-        ``False`` passes any data straight to ``func``.
+        Whether to validate ``X, y`` (and convert the output back to the
+        input's type).
+
+    Attributes
+    ----------
+    sampling_strategy_ : str
+        Always 'auto' (the function decides what to resample).
+    n_features_in_ : int
+        Number of features seen (when ``validate=True``).
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the features seen, when ``X`` has string column names (and
+        ``validate=True``).
+
+    See Also
+    --------
+    BaseSampler : The base class of the samplers.
+    is_sampler : Whether an estimator is a sampler.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from counterpoise.base import FunctionSampler
+    >>> def keep_first(X, y, n):
+    ...     return X[:n], y[:n]
+    >>> X, y = np.arange(20.0).reshape(10, 2), np.array([0, 1] * 5)
+    >>> X_res, y_res = FunctionSampler(func=keep_first, kw_args={"n": 4}).fit_resample(
+    ...     X, y)
+    >>> X_res.shape, y_res.tolist()
+    ((4, 2), [0, 1, 0, 1])
     """
 
     _sampling_type = "bypass"
@@ -178,13 +357,26 @@ class FunctionSampler(BaseSampler):
         self.kw_args = kw_args
         self.validate = validate
 
-    def _check_X_y(self, X, y, accept_sparse=None):
+    def _check_X_y(self, X, y, accept_sparse=None, *, type_y=None):
         if accept_sparse is None:
             accept_sparse = self.accept_sparse
-        return super()._check_X_y(X, y, accept_sparse=accept_sparse)
+        return super()._check_X_y(X, y, accept_sparse=accept_sparse, type_y=type_y)
 
     def fit(self, X, y):
-        """Validate (when ``validate``) and return ``self``."""
+        """Check the inputs (when ``validate``) and the parameters.
+
+        Parameters
+        ----------
+        X : {array-like, dataframe, sparse matrix} of shape (n_samples, n_features)
+            Data to resample (anything ``func`` accepts when not ``validate``).
+        y : array-like of shape (n_samples,)
+            Target labels.
+
+        Returns
+        -------
+        self : object
+            The fitted sampler.
+        """
         if self.validate:
             return super().fit(X, y)
         self._validate_params()
@@ -194,8 +386,24 @@ class FunctionSampler(BaseSampler):
         return self
 
     def fit_resample(self, X, y):
-        """Apply ``func`` to ``X, y`` (validated and converted back to the input's
-        type when ``validate``, passed through untouched otherwise)."""
+        """Resample the data set with ``func``.
+
+        Parameters
+        ----------
+        X : {array-like, dataframe, sparse matrix} of shape (n_samples, n_features)
+            Data to resample (anything ``func`` accepts when not ``validate``).
+        y : array-like of shape (n_samples,)
+            Target labels.
+
+        Returns
+        -------
+        X_resampled : {array-like, dataframe, sparse matrix}
+            What ``func`` returned as data (converted back to ``X``'s container
+            type when ``validate``).
+        y_resampled : array-like
+            What ``func`` returned as labels (converted back to ``y``'s container
+            type when ``validate``).
+        """
         if self.validate:
             return super().fit_resample(X, y)
         self._validate_params()

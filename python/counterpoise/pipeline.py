@@ -59,8 +59,72 @@ def _fit_resample_one(sampler, X, y, message_clsname="", message=None, params=No
 class Pipeline(_skpipeline.Pipeline):
     """A sequence of transformers and samplers ending in an estimator.
 
-    Parameters are scikit-learn's: ``steps``, ``memory``, ``verbose`` (and
-    ``transform_input`` where scikit-learn has it).
+    scikit-learn's ``Pipeline`` whose intermediate steps may also be samplers
+    (objects with ``fit_resample``, from counterpoise or imbalanced-learn). A
+    sampler resamples ``X`` and ``y`` only while the pipeline is fitted
+    (``fit``, ``fit_transform``, ``fit_predict``, ``fit_resample``); at
+    ``predict``, ``transform``, ``score`` and the other inference methods it
+    is skipped, so under cross-validation only the training folds are
+    resampled. As in imbalanced-learn, ``fit_transform`` therefore returns
+    resampled rows while ``fit(X, y).transform(X)`` does not. Everything else
+    is scikit-learn's: ``clone``, ``step__param`` names in ``set_params`` and
+    grid searches, ``memory`` caching (samplers included), ``set_output``,
+    ``get_feature_names_out``.
+
+    Parameters
+    ----------
+    steps : list of tuple
+        The ``(name, estimator)`` pairs, in order: transformers or samplers
+        (not both in one object), then a final estimator or sampler;
+        ``"passthrough"`` or ``None`` skips a step.
+    transform_input : list of str, default=None
+        Accepted for compatibility with scikit-learn's parameter but not
+        applied: fit metadata reaches the steps untransformed.
+    memory : str or object with the joblib.Memory interface, default=None
+        Where to cache the fitted transformers and samplers (a directory or a
+        ``joblib.Memory``); ``None`` caches nothing. With a cache the steps are
+        cloned before fitting, so read them through ``named_steps``.
+    verbose : bool, default=False
+        Whether to print the time each step takes to fit.
+
+    Attributes
+    ----------
+    named_steps : :class:`~sklearn.utils.Bunch`
+        The steps by name.
+    classes_ : ndarray of shape (n_classes,)
+        The class labels of the final estimator.
+    n_features_in_ : int
+        The number of features seen by the first step's ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        The feature names seen by the first step's ``fit``, when it records
+        them.
+
+    See Also
+    --------
+    make_pipeline : Build a pipeline, naming the steps after their classes.
+    sklearn.pipeline.Pipeline : The pipeline this one extends.
+
+    Examples
+    --------
+    The under-sampler balances the training rows only; ``predict`` sees all of
+    them:
+
+    >>> from collections import Counter
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from counterpoise.pipeline import Pipeline
+    >>> from counterpoise.under_sampling import RandomUnderSampler
+    >>> X, y = make_classification(n_samples=100, n_features=4, weights=[0.8],
+    ...                            flip_y=0, random_state=0)
+    >>> sorted(Counter(y.tolist()).items())
+    [(0, 81), (1, 19)]
+    >>> pipe = Pipeline([("sampler", RandomUnderSampler(random_state=0)),
+    ...                  ("model", LogisticRegression())]).fit(X, y)
+    >>> kept = pipe.named_steps["sampler"].sample_indices_
+    >>> sorted(Counter(y[kept].tolist()).items())
+    [(0, 19), (1, 19)]
+    >>> pipe.predict(X).shape
+    (100,)
     """
 
     def _validate_steps(self):
@@ -172,7 +236,24 @@ class Pipeline(_skpipeline.Pipeline):
         return self._final_estimator, params.get(name, {})
 
     def fit(self, X, y=None, **params):
-        """Fit every step in turn (samplers resample), then the final estimator."""
+        """Fit every step in turn (samplers resample), then the final estimator.
+
+        Parameters
+        ----------
+        X : iterable
+            The training data, in any form the first step accepts.
+        y : iterable, default=None
+            The training targets, resampled along with ``X`` by the samplers.
+        **params : dict of str -> object
+            Fit parameters: ``step__param=value`` for a step by name or, with
+            scikit-learn's metadata routing enabled, metadata routed to the
+            steps that request it (samplers take none).
+
+        Returns
+        -------
+        self : Pipeline
+            The fitted pipeline.
+        """
         self._validate_params()
         routed = self._step_params(params)
         Xt, yt = self._fit(X, y, routed)
@@ -183,7 +264,28 @@ class Pipeline(_skpipeline.Pipeline):
         return self
 
     def fit_transform(self, X, y=None, **params):
-        """Fit, then return the final step's transform of the resampled data."""
+        """Fit, then return the final step's transform of the resampled data.
+
+        Unlike ``fit(X, y).transform(X)``, the rows returned are the resampled
+        ones.
+
+        Parameters
+        ----------
+        X : iterable
+            The training data, in any form the first step accepts.
+        y : iterable, default=None
+            The training targets, resampled along with ``X`` by the samplers.
+        **params : dict of str -> object
+            Fit parameters: ``step__param=value`` for a step by name or, with
+            scikit-learn's metadata routing enabled, metadata routed to the
+            steps that request it (samplers take none).
+
+        Returns
+        -------
+        Xt : ndarray of shape (n_samples_new, n_features_new)
+            The resampled data, transformed by every step (the data after the
+            samplers when the last step is ``"passthrough"``).
+        """
         self._validate_params()
         routed = self._step_params(params, "fit_transform")
         Xt, yt = self._fit(X, y, routed)
@@ -196,7 +298,27 @@ class Pipeline(_skpipeline.Pipeline):
             return final.fit(Xt, yt, **final_params).transform(Xt)
 
     def fit_predict(self, X, y=None, **params):
-        """Fit, then return the final estimator's ``fit_predict`` on the data."""
+        """Fit, then return the final estimator's ``fit_predict`` on the data.
+
+        The final estimator sees the resampled rows, so the predictions are
+        those of the resampled rows.
+
+        Parameters
+        ----------
+        X : iterable
+            The training data, in any form the first step accepts.
+        y : iterable, default=None
+            The training targets, resampled along with ``X`` by the samplers.
+        **params : dict of str -> object
+            Fit parameters: ``step__param=value`` for a step by name or, with
+            scikit-learn's metadata routing enabled, metadata routed to the
+            steps that request it (samplers take none).
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples_new,)
+            The final estimator's ``fit_predict`` output.
+        """
         self._validate_params()
         routed = self._step_params(params, "fit_predict")
         Xt, yt = self._fit(X, y, routed)
@@ -205,7 +327,27 @@ class Pipeline(_skpipeline.Pipeline):
             return final.fit_predict(Xt, yt, **final_params)
 
     def fit_resample(self, X, y=None, **params):
-        """Fit, then return the final sampler's ``fit_resample`` output."""
+        """Fit, then return the final sampler's ``fit_resample`` output.
+
+        Parameters
+        ----------
+        X : iterable
+            The training data, in any form the first step accepts.
+        y : iterable, default=None
+            The training targets, resampled along with ``X`` by the samplers.
+        **params : dict of str -> object
+            Fit parameters: ``step__param=value`` for a step by name or, with
+            scikit-learn's metadata routing enabled, metadata routed to the
+            steps that request it (samplers take none).
+
+        Returns
+        -------
+        X_res : array-like of shape (n_samples_new, n_features_new)
+            The data resampled by every sampler and transformed by every
+            transformer of the pipeline.
+        y_res : array-like of shape (n_samples_new,)
+            The matching targets.
+        """
         self._validate_params()
         routed = self._step_params(params, "fit_resample")
         Xt, yt = self._fit(X, y, routed)
@@ -232,5 +374,40 @@ def _name_estimators(estimators):
 
 
 def make_pipeline(*steps, memory=None, verbose=False):
-    """Build a :class:`Pipeline` naming each step after its class."""
+    """Build a :class:`Pipeline` naming each step after its class.
+
+    Each step is named after its class in lower case (``randomundersampler``),
+    numbered (``-1``, ``-2``) where two steps share a class, as scikit-learn's
+    ``make_pipeline`` does; samplers are accepted as steps.
+
+    Parameters
+    ----------
+    *steps : list of estimators
+        The transformers or samplers, then the final estimator.
+    memory : str or object with the joblib.Memory interface, default=None
+        Where to cache the fitted transformers and samplers; ``None`` caches
+        nothing.
+    verbose : bool, default=False
+        Whether to print the time each step takes to fit.
+
+    Returns
+    -------
+    p : Pipeline
+        The unfitted pipeline.
+
+    See Also
+    --------
+    Pipeline : The pipeline class, with explicit step names.
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from counterpoise.over_sampling import RandomOverSampler
+    >>> from counterpoise.pipeline import make_pipeline
+    >>> pipe = make_pipeline(StandardScaler(), RandomOverSampler(),
+    ...                      LogisticRegression())
+    >>> [name for name, _ in pipe.steps]
+    ['standardscaler', 'randomoversampler', 'logisticregression']
+    """
     return Pipeline(_name_estimators(steps), memory=memory, verbose=verbose)

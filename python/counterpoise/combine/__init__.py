@@ -1,5 +1,6 @@
 """Combined over- and under-samplers (``imblearn.combine``)."""
 
-from ._smote_combined import SMOTEENN, SMOTETomek
+from ._smote_enn import SMOTEENN
+from ._smote_tomek import SMOTETomek
 
 __all__ = ["SMOTEENN", "SMOTETomek"]

@@ -12,11 +12,57 @@ from ..utils._validation import check_sampling_strategy
 def make_imbalance(
     X, y, *, sampling_strategy=None, random_state=None, verbose=False, **kwargs
 ):
-    """Keep ``sampling_strategy[c]`` random rows of each class ``c``.
+    """Turn a dataset into an imbalanced one by dropping random rows per class.
 
-    ``sampling_strategy`` is a dict ``{class: n_samples}`` or a callable
-    ``f(y, **kwargs)`` returning one; the rows are drawn by ``RandomUnderSampler``
-    exactly as imbalanced-learn 0.14.2 does, so the same seed keeps the same rows.
+    Keep ``sampling_strategy[c]`` random rows of each class ``c`` named, and
+    every row of the other classes. The rows are drawn without replacement by
+    :class:`~counterpoise.under_sampling.RandomUnderSampler`, exactly as
+    imbalanced-learn 0.14.2 draws them, so the same seed keeps the same rows.
+
+    Parameters
+    ----------
+    X : {array-like, dataframe, sparse matrix} of shape (n_samples, n_features)
+        The samples; the result has the same container type.
+    y : array-like of shape (n_samples,)
+        The class labels.
+    sampling_strategy : dict or callable, default=None
+        A dict ``{class: n_samples}`` of the rows to keep in each class named
+        (at most its current count), or a callable ``f(y, **kwargs)`` returning
+        one. Required: ``None`` raises ``ValueError``.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the draw of the kept rows.
+    verbose : bool, default=False
+        Whether to print the class counts before and after.
+    **kwargs : dict
+        Passed to ``sampling_strategy`` when it is a callable.
+
+    Returns
+    -------
+    X_resampled : {ndarray, dataframe, sparse matrix} of shape \
+            (n_samples_new, n_features)
+        The kept rows of ``X``.
+    y_resampled : ndarray of shape (n_samples_new,)
+        Their labels.
+
+    See Also
+    --------
+    counterpoise.under_sampling.RandomUnderSampler : The sampler that draws the
+        rows.
+
+    Examples
+    --------
+    >>> from collections import Counter
+    >>> from sklearn.datasets import load_iris
+    >>> from counterpoise.datasets import make_imbalance
+    >>> X, y = load_iris(return_X_y=True)
+    >>> sorted(Counter(y.tolist()).items())
+    [(0, 50), (1, 50), (2, 50)]
+    >>> X_res, y_res = make_imbalance(X, y, sampling_strategy={0: 10, 1: 20},
+    ...                               random_state=0)
+    >>> sorted(Counter(y_res.tolist()).items())
+    [(0, 10), (1, 20), (2, 50)]
+    >>> X_res.shape
+    (80, 4)
     """
     if not (isinstance(sampling_strategy, Mapping) or callable(sampling_strategy)):
         raise ValueError(

@@ -69,18 +69,137 @@ def _grow(sampler, tree, X, y, sample_weight, bootstrap, max_samples, seed):
 class BalancedRandomForestClassifier(RandomForestClassifier):
     """A random forest whose trees each see a balanced random under-sample.
 
-    Parameters are imblearn's: scikit-learn's ``RandomForestClassifier`` ones plus
-    ``sampling_strategy`` and ``replacement`` for the per-tree under-sampler.
+    Balanced random forest [1]_: each tree is grown on its own draw of
+    :class:`~counterpoise.under_sampling.RandomUnderSampler`, by default a
+    bootstrap (``replacement=True``) of every class down to the minority
+    class's size (``sampling_strategy='all'``), then, with ``bootstrap=True``,
+    bootstrapped once more. The trees are scikit-learn's, grown in threads;
+    prediction, probabilities and feature importances are scikit-learn's
+    ``RandomForestClassifier``'s over them. Parameters, defaults (those of
+    imbalanced-learn 0.14) and fitted attributes are imbalanced-learn's; two
+    differences: ``oob_score=True`` raises ``ValueError`` (a tree's
+    out-of-bag rows are not those of a plain bootstrap, so use
+    cross-validation), and ``class_weight='balanced_subsample'`` weighs the
+    classes over the whole training set, as ``'balanced'`` does.
+
+    Parameters
+    ----------
+    n_estimators : int, default=100
+        The number of trees.
+    criterion : {"gini", "entropy", "log_loss"}, default="gini"
+        The split quality measure of the trees.
+    max_depth : int, default=None
+        The maximum depth of a tree; ``None`` grows leaves until they are pure
+        or hold fewer than ``min_samples_split`` rows.
+    min_samples_split : int or float, default=2
+        The fewest rows a node needs to be split: a count, or a fraction of the
+        tree's rows.
+    min_samples_leaf : int or float, default=1
+        The fewest rows a leaf may hold: a count, or a fraction of the tree's
+        rows.
+    min_weight_fraction_leaf : float, default=0.0
+        The smallest fraction of the total sample weight a leaf may hold.
+    max_features : {"sqrt", "log2"}, int, float or None, default="sqrt"
+        The number of features tried at each split: a name, a count, a fraction
+        of the features, or ``None`` for all of them.
+    max_leaf_nodes : int, default=None
+        The most leaves a tree may have, grown best-first; ``None`` for no
+        limit.
+    min_impurity_decrease : float, default=0.0
+        A node is split only when the split lowers the weighted impurity by at
+        least this much.
+    bootstrap : bool, default=False
+        Whether each tree's under-sample is bootstrapped again before the tree
+        is grown.
+    oob_score : bool, default=False
+        Not supported: ``True`` raises ``ValueError`` in ``fit``.
+    sampling_strategy : float, str, dict or callable, default="all"
+        What each tree's under-sampler keeps, with the meaning it has for
+        :class:`~counterpoise.under_sampling.RandomUnderSampler`: a float (the
+        ratio ``n_minority / n_majority``, binary targets only), a class
+        selection (``'majority'``, ``'not minority'``, ``'not majority'``,
+        ``'all'``, ``'auto'``) under-sampled to the minority class's size, a
+        dict ``{class: n_samples}`` or a callable ``f(y)`` returning one.
+    replacement : bool, default=True
+        Whether the under-sampler draws with replacement.
+    n_jobs : int, default=None
+        Number of threads growing the trees and predicting; ``None`` means 1
+        unless in a ``joblib.parallel_backend`` context, ``-1`` all processors.
+    random_state : int, RandomState instance or None, default=None
+        Seeds every tree, its under-sampler and its bootstrap; an int gives the
+        same forest on every run and for any ``n_jobs``.
+    verbose : int, default=0
+        Verbosity of the fitting and predicting.
+    warm_start : bool, default=False
+        Whether a new ``fit`` keeps the trees already grown and only adds more,
+        up to ``n_estimators``.
+    class_weight : dict, list of dict, {"balanced", "balanced_subsample"} \
+            or None, default=None
+        Class weights multiplied into ``sample_weight``: a dict
+        ``{class: weight}``, or ``'balanced'`` (``'balanced_subsample'`` is
+        the same here) for weights inversely proportional to the class counts.
+    ccp_alpha : float, default=0.0
+        The complexity parameter of minimal cost-complexity pruning; 0 prunes
+        nothing.
+    max_samples : int or float, default=None
+        With ``bootstrap=True``, the rows drawn from each under-sample: a count,
+        a fraction, or ``None`` for as many as it has.
+    monotonic_cst : array-like of int of shape (n_features,), default=None
+        The monotonicity constraint of each feature: 1 increasing, -1
+        decreasing, 0 none.
 
     Attributes
     ----------
     estimator_ : DecisionTreeClassifier
+        The unfitted tree the forest is cloned from.
     base_sampler_ : RandomUnderSampler
+        The unfitted under-sampler each tree's sampler is cloned from.
     estimators_ : list of DecisionTreeClassifier
+        The fitted trees.
     samplers_ : list of RandomUnderSampler
-    pipelines_ : list of Pipeline (sampler and tree of each member)
-    classes_, n_classes_, n_outputs_, n_features_in_, feature_names_in_
-    feature_importances_ : ndarray
+        The fitted under-sampler of each tree, in the same order.
+    pipelines_ : list of Pipeline
+        Each tree with its under-sampler, as a pipeline.
+    classes_ : ndarray of shape (n_classes,)
+        The class labels.
+    n_classes_ : int
+        The number of classes.
+    n_outputs_ : int
+        The number of outputs (always 1).
+    n_features_in_ : int
+        The number of features seen by ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        The column names seen by ``fit``, when they are all strings.
+    feature_importances_ : ndarray of shape (n_features,)
+        The impurity-based importance of each feature, averaged over the trees.
+
+    See Also
+    --------
+    BalancedBaggingClassifier : Bagging of any learner with any sampler.
+    EasyEnsembleClassifier : Bag of AdaBoost learners on balanced
+        under-samples.
+    RUSBoostClassifier : AdaBoost with random under-sampling at each round.
+
+    References
+    ----------
+    .. [1] C. Chen, A. Liaw and L. Breiman, "Using random forest to learn
+       imbalanced data", Technical report 666, Department of Statistics,
+       University of California, Berkeley, 2004.
+
+    Examples
+    --------
+    >>> from collections import Counter
+    >>> from sklearn.datasets import make_classification
+    >>> from counterpoise.ensemble import BalancedRandomForestClassifier
+    >>> X, y = make_classification(n_samples=200, n_features=4, n_informative=2,
+    ...                            weights=[0.9, 0.1], flip_y=0, random_state=0)
+    >>> clf = BalancedRandomForestClassifier(n_estimators=10, max_depth=3,
+    ...                                      random_state=0).fit(X, y)
+    >>> drawn = y[clf.samplers_[0].sample_indices_]
+    >>> sorted(Counter(drawn.tolist()).items())
+    [(0, 20), (1, 20)]
+    >>> clf.predict(X[:5]).tolist()
+    [0, 0, 0, 0, 0]
     """
 
     _parameter_constraints = copy.deepcopy(
@@ -143,7 +262,23 @@ class BalancedRandomForestClassifier(RandomForestClassifier):
         self.replacement = replacement
 
     def fit(self, X, y, sample_weight=None):
-        """Grow ``n_estimators`` trees, each on its own balanced under-sample."""
+        """Grow ``n_estimators`` trees, each on its own balanced under-sample.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The training samples (converted to float32, as scikit-learn's trees
+            need; a sparse matrix to CSC).
+        y : array-like of shape (n_samples,)
+            The class labels (one output).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the rows; a tree sees the weights of the rows it drew.
+
+        Returns
+        -------
+        self : object
+            The fitted forest.
+        """
         self._validate_params()
         if self.oob_score:
             raise ValueError(

@@ -27,16 +27,94 @@ from ._bagging import _STRATEGY
 class RUSBoostClassifier(AdaBoostClassifier):
     """Boosting with random under-sampling before each weak learner.
 
+    RUSBoost [1]_: AdaBoost (SAMME) in which each round fits its weak learner
+    on a random under-sample of the training set, drawn by
+    :class:`~counterpoise.under_sampling.RandomUnderSampler`, with the boosting
+    weights of the rows kept; the error and the weight update of the round are
+    computed on every row. A round no better than chance is discarded, a
+    perfect one ends the boosting. Parameters, defaults, fitted attributes and
+    random draws are imbalanced-learn 0.14.2's.
+
+    Parameters
+    ----------
+    estimator : estimator object, default=None
+        The weak learner, whose ``fit`` must accept ``sample_weight``; ``None``
+        means ``DecisionTreeClassifier(max_depth=1)``.
+    n_estimators : int, default=50
+        The most boosting rounds.
+    learning_rate : float, default=1.0
+        Shrinks the weight of each learner.
+    algorithm : {"SAMME"}, default="deprecated"
+        Unused, kept for imbalanced-learn compatibility: the boosting is always
+        SAMME.
+    sampling_strategy : float, str, dict or callable, default="auto"
+        What each round's under-sampler keeps, with the meaning it has for
+        :class:`~counterpoise.under_sampling.RandomUnderSampler`: a float (the
+        ratio ``n_minority / n_majority``, binary targets only), a class
+        selection (``'majority'``, ``'not minority'``, ``'not majority'``,
+        ``'all'``, ``'auto'``) under-sampled to the minority class's size, a
+        dict ``{class: n_samples}`` or a callable ``f(y)`` returning one.
+    replacement : bool, default=False
+        Whether the under-sampler draws with replacement.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the learners and the under-samplers of every round; an int gives
+        the same ensemble on every run.
+
     Attributes
     ----------
     estimator_ : estimator
+        The unfitted weak learner the rounds are cloned from.
     base_sampler_ : RandomUnderSampler
+        The unfitted under-sampler the rounds are cloned from.
     estimators_ : list of estimators
+        The fitted learner of each kept round.
     samplers_ : list of RandomUnderSampler
-    pipelines_ : list of Pipeline (sampler and estimator of each round)
-    classes_, n_classes_ : labels and their number
-    estimator_weights_, estimator_errors_ : ndarray of shape (n_estimators,)
-    feature_importances_, n_features_in_, feature_names_in_
+        The under-sampler of each kept round, in the same order.
+    pipelines_ : list of Pipeline
+        Each round's under-sampler and learner, as a pipeline.
+    classes_ : ndarray of shape (n_classes,)
+        The class labels.
+    n_classes_ : int
+        The number of classes.
+    estimator_weights_ : ndarray of shape (n_estimators,)
+        The weight of each learner in the vote.
+    estimator_errors_ : ndarray of shape (n_estimators,)
+        The weighted training error of each learner.
+    feature_importances_ : ndarray of shape (n_features,)
+        The learners' feature importances, averaged with their weights.
+    n_features_in_ : int
+        The number of features seen by ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        The column names seen by ``fit``, when they are all strings.
+
+    See Also
+    --------
+    BalancedBaggingClassifier : Bagging of any learner with any sampler.
+    BalancedRandomForestClassifier : Random forest of trees on balanced
+        under-samples.
+    EasyEnsembleClassifier : Bag of AdaBoost learners on balanced
+        under-samples.
+
+    References
+    ----------
+    .. [1] C. Seiffert, T. M. Khoshgoftaar, J. Van Hulse and A. Napolitano,
+       "RUSBoost: A hybrid approach to alleviating class imbalance", IEEE
+       Transactions on Systems, Man, and Cybernetics, Part A: Systems and
+       Humans, 40(1), 185-197, 2010.
+
+    Examples
+    --------
+    >>> from collections import Counter
+    >>> from sklearn.datasets import make_classification
+    >>> from counterpoise.ensemble import RUSBoostClassifier
+    >>> X, y = make_classification(n_samples=200, n_features=4, n_informative=2,
+    ...                            weights=[0.9, 0.1], flip_y=0, random_state=0)
+    >>> clf = RUSBoostClassifier(n_estimators=5, random_state=0).fit(X, y)
+    >>> drawn = y[clf.samplers_[0].sample_indices_]
+    >>> sorted(Counter(drawn.tolist()).items())
+    [(0, 20), (1, 20)]
+    >>> clf.predict(X[:5]).tolist()
+    [0, 0, 0, 0, 0]
     """
 
     _parameter_constraints = copy.deepcopy(AdaBoostClassifier._parameter_constraints)
@@ -70,7 +148,23 @@ class RUSBoostClassifier(AdaBoostClassifier):
         self.replacement = replacement
 
     def fit(self, X, y, sample_weight=None):
-        """Build the boosted ensemble from ``X, y``."""
+        """Build the boosted ensemble from ``X, y``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The training samples.
+        y : array-like of shape (n_samples,)
+            The class labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            The initial boosting weights; ``None`` weighs every row
+            ``1 / n_samples``.
+
+        Returns
+        -------
+        self : object
+            The fitted ensemble.
+        """
         self._validate_params()
         self.samplers_ = []
         self.pipelines_ = []

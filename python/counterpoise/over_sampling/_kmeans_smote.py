@@ -31,16 +31,9 @@ from sklearn.metrics import pairwise_distances_chunked
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 from .. import _core
-from ..utils._containers import vstack_rows
-from ..utils._neighbours import as_float, kneighbors
+from ..utils._neighbours import as_float, class_neighbours
 from ..utils._validation import _plain
-from ._borderline_smote import (
-    _generate,
-    _interpolate,
-    _Provenance,
-    _smote_draws,
-)
-from ._smote import BaseSMOTE
+from ._smote_base import BaseSMOTE, _Batch, _generate, _set_provenance, _smote_draws
 
 
 def _mean_pairwise_distance(X, n_jobs):
@@ -66,33 +59,92 @@ def _mean_pairwise_distance(X, n_jobs):
 
 
 class KMeansSMOTE(BaseSMOTE):
-    """SMOTE inside the clusters where the class to over-sample is frequent.
+    """Over-sample with SMOTE inside the clusters where the class is frequent.
+
+    The whole data set is clustered; clusters where the class to over-sample makes
+    up at least ``cluster_balance_threshold`` of the samples (and holds at least
+    ``k_neighbors + 1`` of them) are kept, each gets a share of the new samples
+    that grows with its sparsity (the mean distance between its samples of the
+    class to the power ``density_exponent``, over their count), and SMOTE runs
+    inside each kept cluster. The default clusterer is imbalanced-learn's, so the
+    same integer ``random_state`` gives the same clusters and, on data without
+    distance ties, the same rows (unless a cluster's share lies within rounding
+    of an integer: the mean distance is summed in a different order here, by the
+    Rust engine without storing the distance matrix).
 
     Parameters
     ----------
-    sampling_strategy, random_state
-        As in :class:`SMOTE`.
+    sampling_strategy : float, str, dict or callable, default='auto'
+        Which classes to over-sample and to how many samples, as in
+        :class:`SMOTE`.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the random draws and of the default clusterer.
     k_neighbors : int or object, default=2
-        Neighbours for SMOTE inside each cluster.
+        Number of nearest same-class neighbours for SMOTE inside each cluster,
+        or a neighbours estimator with ``kneighbors``.
     n_jobs : int, default=None
-        Jobs for the cluster distance computation.
+        Number of jobs for the mean distances of sparse clusters (dense data are
+        handled by the Rust engine on all cores).
     kmeans_estimator : int or object, default=None
-        ``None``: ``MiniBatchKMeans(random_state=random_state)``; an int: that
-        many clusters; or a clustering estimator with ``fit`` and ``predict``.
+        ``None`` uses ``MiniBatchKMeans(random_state=random_state)``; an int, a
+        ``MiniBatchKMeans`` with that many clusters; or a clustering estimator
+        with ``fit`` and ``predict``.
     cluster_balance_threshold : 'auto' or float, default='auto'
-        Least share of the class in a cluster for it to be over-sampled.
+        Least share of the class in a cluster for the cluster to be
+        over-sampled; 'auto' is half the class's share of the new samples.
     density_exponent : 'auto' or float, default='auto'
-        Exponent of the mean distance in a cluster's sparsity.
+        Exponent of the mean distance in a cluster's sparsity; 'auto' derives it
+        from the number of samples of the class in the cluster
+        (``0.16 * log1.6(m) ** 1.8``), as imbalanced-learn does.
 
     Attributes
     ----------
     sampling_strategy_ : dict
-    kmeans_estimator_ : estimator
+        Number of samples generated per class.
+    kmeans_estimator_ : estimator object
+        The clustering estimator, fitted on the last class over-sampled.
     nn_k_ : estimator object
-    cluster_balance_threshold_ : 'auto' or float
-    synthetic_parents_, synthetic_steps_ : ndarray
-        Provenance of every synthetic row, as in SMOTE.
-    n_features_in_, feature_names_in_
+        ``NearestNeighbors(n_neighbors=k_neighbors + 1)`` or a clone of the given
+        estimator (with an int, the search runs in the Rust engine).
+    cluster_balance_threshold_ : float or str
+        The threshold used ('auto', the given float, or ``-inf`` when there is a
+        single cluster).
+    synthetic_parents_ : ndarray of shape (n_synthetic, 2)
+        For synthetic row ``i``: the input row it starts from and the input row
+        of the neighbour it steps towards.
+    synthetic_steps_ : ndarray of shape (n_synthetic,)
+        The step ``t`` of each synthetic row: ``x + t * (neighbour - x)``.
+    n_features_in_ : int
+        Number of features seen in ``fit_resample``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the features seen, when ``X`` has string column names.
+
+    See Also
+    --------
+    SMOTE : SMOTE over the whole class.
+    BorderlineSMOTE : SMOTE from the samples on the class border.
+    ADASYN : More new samples where the class is hardest to learn.
+
+    References
+    ----------
+    .. [1] F. Last, G. Douzas and F. Bacao, "Oversampling for imbalanced learning
+       based on k-means and SMOTE", arXiv:1711.00837, 2017; G. Douzas, F. Bacao
+       and F. Last, "Improving imbalanced learning through a heuristic
+       oversampling method based on k-means and SMOTE", Information Sciences,
+       465, 1-20, 2018.
+
+    Examples
+    --------
+    >>> from collections import Counter
+    >>> from sklearn.datasets import make_classification
+    >>> from counterpoise.over_sampling import KMeansSMOTE
+    >>> X, y = make_classification(n_samples=1000, weights=[0.9, 0.1],
+    ...                            random_state=0)
+    >>> sampler = KMeansSMOTE(kmeans_estimator=5, cluster_balance_threshold=0.1,
+    ...                       random_state=0)
+    >>> X_res, y_res = sampler.fit_resample(X, y)
+    >>> sorted(Counter(y_res.tolist()).items())
+    [(0, 897), (1, 898)]
     """
 
     _parameter_constraints: dict = {
@@ -156,8 +208,7 @@ class KMeansSMOTE(BaseSMOTE):
         self._validate_estimator()
         total = sum(self.sampling_strategy_.values())
         min_rows = self.nn_k_.n_neighbors
-        parts, labels, provenance, plan = [X], [y], _Provenance(), []
-        dense = not sparse.issparse(X) and X.dtype in (np.float32, np.float64)
+        batches, labels = [], [y]
         for klass, n_samples in self.sampling_strategy_.items():
             if n_samples == 0:
                 continue
@@ -189,29 +240,16 @@ class KMeansSMOTE(BaseSMOTE):
                 )
             weights = np.array(sparsities) / np.sum(sparsities)
             for rows, weight in zip(kept, weights):
-                X_class = X[rows]
-                nns = self._neighbours(X_class)
+                nns = class_neighbours(
+                    self.k_neighbors, self.nn_k_, X[rows], klass=klass
+                )
                 n_new = int(math.ceil(n_samples * weight))
                 r, c, steps = _smote_draws(self.random_state, nns, n_new)
+                batches.append(_Batch.from_table(rows, nns, r, c, steps))
                 labels.append(np.full(n_new, klass, dtype=y.dtype))
-                if dense:
-                    plan.append((rows, r * nns.shape[1] + c, steps.ravel(), nns))
-                    continue
-                targets = nns[r, c]
-                parts.append(_interpolate(X_class[r], X_class[targets], steps, X.dtype))
-                provenance.add(rows[r], rows[targets], steps)
-        if dense:  # generated in parallel by the Rust core, as SMOTE's rows
-            return _generate(self, X, plan), np.concatenate(labels)
-        provenance.set_on(self)
-        return vstack_rows(parts), np.concatenate(labels)
-
-    def _neighbours(self, X_class):
-        if self._uses_engine():
-            dense = X_class.toarray() if sparse.issparse(X_class) else X_class
-            _, nn = kneighbors(dense, dense, self.k_neighbors + 1)
-            return nn[:, 1:]
-        self.nn_k_.fit(X_class)
-        return self.nn_k_.kneighbors(X_class, return_distance=False)[:, 1:]
+        X_res, parents, steps = _generate(X, batches)
+        _set_provenance(self, parents, steps)
+        return X_res, np.concatenate(labels)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

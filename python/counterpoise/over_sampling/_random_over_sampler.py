@@ -25,25 +25,68 @@ from .base import BaseOverSampler
 
 
 class RandomOverSampler(BaseOverSampler):
-    """Over-sample by drawing rows at random with replacement.
+    """Over-sample by drawing samples of a class at random, with replacement.
+
+    Each class to over-sample gets copies of its own samples, drawn uniformly with
+    replacement. With ``shrinkage`` set, Gaussian noise is added to every drawn
+    copy (a smoothed bootstrap, as in ROSE), so the new samples are no longer
+    exact duplicates. The draws are numpy's, in imbalanced-learn's order, so the
+    same integer ``random_state`` gives the same rows; the output is written in
+    one parallel pass by the Rust engine, and DataFrames are indexed directly,
+    keeping their dtypes and categories. Any dtype (strings, objects, missing
+    values) is accepted unless ``shrinkage`` is set.
 
     Parameters
     ----------
     sampling_strategy : float, str, dict or callable, default='auto'
+        Which classes to over-sample and to how many samples, as in
+        :class:`SMOTE`.
     random_state : int, RandomState instance or None, default=None
+        Seed of the random draws; the same integer gives imbalanced-learn's rows.
     shrinkage : float or dict, default=None
-        If set, a smoothed bootstrap: Gaussian noise scaled by
-        ``shrinkage * (4 / ((n_features + 2) * n_samples)) ** (1 / (n_features + 4))``
-        times each feature's class standard deviation is added to drawn rows.
+        ``None``: plain copies. A float (or a dict of one float per class to
+        over-sample) makes a smoothed bootstrap: to each drawn copy is added
+        Gaussian noise whose standard deviation for each feature is the
+        feature's standard deviation within the class times ``shrinkage * (4 /
+        ((n_features + 2) * n_samples)) ** (1 / (n_features + 4))``.
 
     Attributes
     ----------
     sampling_strategy_ : dict
+        Number of samples generated per class.
     sample_indices_ : ndarray of shape (n_new_samples,)
-        Input row of each output row.
+        The input row of each output row (before the smoothing noise).
     shrinkage_ : dict or None
+        The shrinkage factor of each over-sampled class, or ``None``.
     n_features_in_ : int
+        Number of features seen in ``fit_resample``.
     feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the features seen, when ``X`` has string column names.
+
+    See Also
+    --------
+    SMOTE : New samples between samples of the class, not copies.
+    counterpoise.under_sampling.RandomUnderSampler : Drop samples at random.
+
+    References
+    ----------
+    .. [1] G. Menardi and N. Torelli, "Training and assessing classification
+       rules with imbalanced data", Data Mining and Knowledge Discovery, 28(1),
+       92-122, 2014 (the smoothed bootstrap).
+
+    Examples
+    --------
+    >>> from collections import Counter
+    >>> from sklearn.datasets import make_classification
+    >>> from counterpoise.over_sampling import RandomOverSampler
+    >>> X, y = make_classification(n_samples=1000, weights=[0.9, 0.1],
+    ...                            random_state=0)
+    >>> sampler = RandomOverSampler(random_state=0)
+    >>> X_res, y_res = sampler.fit_resample(X, y)
+    >>> sorted(Counter(y_res.tolist()).items())
+    [(0, 897), (1, 897)]
+    >>> bool((X_res == X[sampler.sample_indices_]).all())
+    True
     """
 
     _parameter_constraints: dict = {
@@ -56,8 +99,8 @@ class RandomOverSampler(BaseOverSampler):
         self.random_state = random_state
         self.shrinkage = shrinkage
 
-    def _check_X_y(self, X, y):
-        return check_X_y_any(self, X, y)
+    def _check_X_y(self, X, y, *, type_y=None):
+        return check_X_y_any(self, X, y, type_y=type_y)
 
     def _resolve_shrinkage(self):
         if isinstance(self.shrinkage, Real):

@@ -14,56 +14,40 @@ and ``synthetic_steps_[i]`` its position on that segment.
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 from scipy import sparse
 from sklearn.utils import assert_all_finite, check_random_state
-from sklearn.utils._param_validation import HasMethods, Interval
 
 from .. import _core
-from ..utils._validation import _plain, check_neighbors_object
-from .base import BaseOverSampler
-
-
-class BaseSMOTE(BaseOverSampler):
-    """Shared parameters of the SMOTE family (``k_neighbors``, ``random_state``)."""
-
-    _parameter_constraints: dict = {
-        **BaseOverSampler._parameter_constraints,
-        "k_neighbors": [
-            Interval(numbers.Integral, 1, None, closed="left"),
-            HasMethods(["kneighbors", "kneighbors_graph"]),
-        ],
-    }
-
-    def __init__(self, sampling_strategy="auto", random_state=None, k_neighbors=5):
-        super().__init__(sampling_strategy=sampling_strategy)
-        self.random_state = random_state
-        self.k_neighbors = k_neighbors
-
-    def _validate_estimator(self):
-        self.nn_k_ = check_neighbors_object(
-            "k_neighbors", self.k_neighbors, additional_neighbor=1
-        )
-
-    def _uses_engine(self) -> bool:
-        return isinstance(self.k_neighbors, numbers.Integral)
+from ..utils._neighbours import check_enough_rows, class_neighbours
+from ._smote_base import BaseSMOTE, _Batch, _generate, _set_provenance
 
 
 class SMOTE(BaseSMOTE):
-    """Synthetic Minority Over-sampling Technique.
+    """Over-sample with the Synthetic Minority Over-sampling Technique.
+
+    Each new sample of a class lies on the segment between a sample of that class,
+    drawn at random, and one of its ``k_neighbors`` nearest neighbours of the same
+    class, at a uniformly drawn position. The neighbour search and the
+    interpolation run in the Rust engine on all cores; for the same integer
+    ``random_state`` and data without distance ties the output is the same, bit
+    for bit, as imbalanced-learn's ``SMOTE``, whatever the number of threads.
 
     Parameters
     ----------
     sampling_strategy : float, str, dict or callable, default='auto'
-        As in imbalanced-learn: which classes to over-sample and to how many.
+        Which classes to over-sample and to how many samples: a float is the
+        desired ratio of minority to majority samples (binary targets only); a
+        str names the classes ('minority', 'not minority', 'not majority', 'all',
+        'auto' = 'not majority'); a dict maps each class to its wanted number of
+        samples; a callable ``f(y)`` returns such a dict.
     random_state : int, RandomState instance or None, default=None
-        Seed of the draws; the same integer gives imblearn's rows.
+        Seed of the random draws; the same integer gives imbalanced-learn's rows.
     k_neighbors : int or object, default=5
         Number of nearest same-class neighbours to interpolate towards, or a
-        fitted-style neighbours estimator (with ``kneighbors``) used instead of
-        the built-in exact search.
+        neighbours estimator with ``kneighbors`` (e.g.
+        ``sklearn.neighbors.NearestNeighbors``) used instead of the built-in exact
+        search.
 
     Attributes
     ----------
@@ -73,12 +57,46 @@ class SMOTE(BaseSMOTE):
         ``NearestNeighbors(n_neighbors=k_neighbors + 1)`` or a clone of the given
         estimator (with an int, the search itself runs in the Rust engine).
     synthetic_parents_ : ndarray of shape (n_synthetic, 2)
-        For synthetic row ``i``: the input row it starts from and the input row
-        of the neighbour it steps towards.
+        For synthetic row ``i`` (output row ``n_samples + i``): the input row it
+        starts from and the input row of the neighbour it steps towards.
     synthetic_steps_ : ndarray of shape (n_synthetic,)
         The step ``t`` of each synthetic row: ``x + t * (neighbour - x)``.
     n_features_in_ : int
+        Number of features seen in ``fit_resample``.
     feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the features seen, when ``X`` has string column names.
+
+    See Also
+    --------
+    BorderlineSMOTE : SMOTE from the samples on the class border.
+    SVMSMOTE : SMOTE from the support vectors of an SVM.
+    ADASYN : More new samples where the class is hardest to learn.
+    KMeansSMOTE : SMOTE inside clusters.
+    SMOTENC : SMOTE for mixed continuous and categorical features.
+    SMOTEN : SMOTE for categorical features only.
+    RandomOverSampler : Over-sample by duplicating samples.
+
+    References
+    ----------
+    .. [1] N. V. Chawla, K. W. Bowyer, L. O. Hall and W. P. Kegelmeyer, "SMOTE:
+       synthetic minority over-sampling technique", Journal of Artificial
+       Intelligence Research, 16, 321-357, 2002.
+
+    Examples
+    --------
+    >>> from collections import Counter
+    >>> from sklearn.datasets import make_classification
+    >>> from counterpoise.over_sampling import SMOTE
+    >>> X, y = make_classification(n_samples=1000, weights=[0.9, 0.1],
+    ...                            random_state=0)
+    >>> sorted(Counter(y.tolist()).items())
+    [(0, 897), (1, 103)]
+    >>> sampler = SMOTE(random_state=0)
+    >>> X_res, y_res = sampler.fit_resample(X, y)
+    >>> sorted(Counter(y_res.tolist()).items())
+    [(0, 897), (1, 897)]
+    >>> sampler.synthetic_parents_.shape
+    (794, 2)
     """
 
     def __init__(self, *, sampling_strategy="auto", random_state=None, k_neighbors=5):
@@ -88,115 +106,76 @@ class SMOTE(BaseSMOTE):
             k_neighbors=k_neighbors,
         )
 
-    def _check_X_y(self, X, y, accept_sparse=None):
-        # In fit_resample (where SamplerMixin sets `_type_y`) with the built-in
-        # search on dense X, the engine checks finiteness while it copies X into
-        # the output, so scikit-learn's separate pass over X is skipped; a NaN or
-        # infinity still gets scikit-learn's error (see _generate_dense). A
-        # subclass that replaces _fit_resample keeps scikit-learn's check.
+    def _check_X_y(self, X, y, accept_sparse=None, *, type_y=None):
+        # In fit_resample (which passes `type_y`) with the built-in search on
+        # dense X, the engine checks finiteness while it copies X into the output,
+        # so scikit-learn's separate pass over X is skipped; a NaN or infinity
+        # still gets scikit-learn's error (see _generate_dense). A subclass that
+        # replaces _fit_resample keeps scikit-learn's check.
         in_core = (
-            getattr(self, "_type_y", None) is not None
+            type_y is not None
             and type(self)._fit_resample is SMOTE._fit_resample
             and self._uses_engine()
             and not sparse.issparse(X)
         )
         return super()._check_X_y(
-            X, y, accept_sparse=accept_sparse, ensure_all_finite=not in_core
+            X,
+            y,
+            accept_sparse=accept_sparse,
+            ensure_all_finite=not in_core,
+            type_y=type_y,
         )
 
     def _fit_resample(self, X, y):
         self._validate_estimator()
-        labels, class_indices, draws, steps, neighbours = [], [], [], [], []
+        searched = self._uses_engine() and not sparse.issparse(X)
+        batches, labels = [], []
         for class_sample, n_samples in self.sampling_strategy_.items():
             if n_samples == 0:
                 continue
-            indices = np.flatnonzero(y == class_sample)
-            if self._uses_engine() and not sparse.issparse(X):
-                k = self.k_neighbors
-                if k >= indices.size:
-                    raise ValueError(
-                        f"k_neighbors={k} needs at least {k + 1} samples in every "
-                        f"class to over-sample, but class {_plain(class_sample)!r} has "
-                        f"{indices.size}. Lower k_neighbors to at most "
-                        f"{max(indices.size - 1, 1)} or gather more samples of it."
-                    )
+            indices = np.flatnonzero(y == class_sample).astype(np.int64)
+            if searched:  # the Rust generator searches the neighbours itself
+                check_enough_rows(
+                    "k_neighbors", self.k_neighbors, indices.size, klass=class_sample
+                )
+                nns, k = None, self.k_neighbors
             else:
-                nn = self._neighbours_of(X[indices])
-                k = nn.shape[1]
-                neighbours.append(np.ascontiguousarray(nn, dtype=np.int64))
+                X_class = X[indices]
+                if self._uses_engine():  # sparse: searched densified, in float64
+                    X_class = X_class.astype(np.float64)
+                nns = class_neighbours(
+                    self.k_neighbors, self.nn_k_, X_class, klass=class_sample
+                )
+                k = nns.shape[1]
             # imblearn re-creates the generator from the seed for every class.
             random_state = check_random_state(self.random_state)
-            draws.append(random_state.randint(0, indices.size * k, size=n_samples))
-            steps.append(random_state.uniform(size=n_samples))
-            class_indices.append(indices.astype(np.int64))
-            labels.append(class_sample)
-
-        self.synthetic_steps_ = (
-            np.concatenate(steps) if steps else np.empty(0, dtype=np.float64)
-        )
-        y_new = [y] + [np.full(d.size, c, dtype=y.dtype) for c, d in zip(labels, draws)]
+            draws = random_state.randint(0, indices.size * k, size=n_samples)
+            steps = random_state.uniform(size=n_samples)
+            batches.append(_Batch(indices, draws, steps, nns))
+            labels.append(np.full(n_samples, class_sample, dtype=y.dtype))
         if sparse.issparse(X):
-            X_res = self._generate_sparse(X, class_indices, draws, steps, neighbours)
+            X_res, parents, steps = _generate(X, batches)
+            _set_provenance(self, parents, steps)
         else:
-            X_res = self._generate_dense(X, class_indices, draws, steps, neighbours)
-        return X_res, np.concatenate(y_new)
+            X_res = self._generate_dense(X, batches)
+        return X_res, np.concatenate([y, *labels])
 
-    def _neighbours_of(self, X_class):
-        """Neighbour table (self column dropped) from the user's estimator, or from
-        the engine on a densified class block for sparse input."""
-        if self._uses_engine():
-            dense = np.ascontiguousarray(X_class.toarray(), dtype=np.float64)
-            if self.k_neighbors >= dense.shape[0]:
-                raise ValueError(
-                    f"k_neighbors={self.k_neighbors} needs at least "
-                    f"{self.k_neighbors + 1} samples in every class to over-sample, "
-                    f"got {dense.shape[0]}. Lower k_neighbors."
-                )
-            _, nn = _core.kneighbors(dense, dense, self.k_neighbors + 1)
-            return nn[:, 1:]
-        self.nn_k_.fit(X_class)
-        return self.nn_k_.kneighbors(X_class, return_distance=False)[:, 1:]
-
-    def _generate_dense(self, X, class_indices, draws, steps, neighbours):
+    def _generate_dense(self, X, batches):
+        """The Rust generator on dense X (other numeric types as float64, cast
+        back), with scikit-learn's error for a NaN or infinity in X."""
         work = X if X.dtype in (np.float32, np.float64) else X.astype(np.float64)
-        work = np.ascontiguousarray(work)
+        k = self.k_neighbors if self._uses_engine() else 0
         try:
-            X_res, parents = _core.smote_resample(
-                work,
-                class_indices,
-                [np.ascontiguousarray(d, dtype=np.int64) for d in draws],
-                steps,
-                self.k_neighbors if self._uses_engine() else 0,
-                neighbours or None,
-            )
+            X_res, parents, steps = _generate(work, batches, k)
         except _core.NonFiniteError as err:
             message = str(err)
         else:
-            self.synthetic_parents_ = parents
+            _set_provenance(self, parents, steps)
             return X_res if X_res.dtype == X.dtype else X_res.astype(X.dtype)
         # Found while copying X (see _check_X_y): scikit-learn's own error, raised
         # outside the except block so that it is not chained to the engine's.
         assert_all_finite(X, estimator_name=type(self).__name__, input_name="X")
         raise ValueError(message)
-
-    def _generate_sparse(self, X, class_indices, draws, steps, neighbours):
-        parts, parents = [X], []
-        for indices, d, st, nn in zip(class_indices, draws, steps, neighbours):
-            k = nn.shape[1]
-            rows, cols = d // k, d % k
-            start, end = indices[rows], indices[nn[rows, cols]]
-            X_start, X_end = X[start], X[end]
-            # x + t * (neighbour - x): the difference in X's precision, then float64.
-            step = sparse.diags(st).tocsr()
-            X_new = X_start + step @ (X_end - X_start)
-            parts.append(X_new.astype(X.dtype))
-            parents.append(np.column_stack([start, end]))
-        self.synthetic_parents_ = (
-            np.concatenate(parents).astype(np.int64)
-            if parents
-            else np.empty((0, 2), dtype=np.int64)
-        )
-        return sparse.vstack(parts, format=X.format)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

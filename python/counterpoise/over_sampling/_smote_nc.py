@@ -1,23 +1,16 @@
-"""SMOTE for categorical data: SMOTENC (mixed continuous and categorical features)
-and SMOTEN (categorical only), drop-ins for imblearn 0.14.2's classes of the same
-names.
+"""SMOTENC (Chawla et al., 2002), a drop-in for ``imblearn.over_sampling.SMOTENC``:
+SMOTE for data with both continuous and categorical features.
 
-SMOTENC (Chawla et al., 2002) measures distances on the continuous features plus,
-for every categorical feature that differs, the median of the continuous
-features' standard deviations within the class; continuous values of a new row are
-interpolated as in SMOTE and each categorical value is the most frequent among the
-neighbours (ties broken at random, by imblearn's draws). imblearn one-hot encodes
-the whole data set into a sparse matrix, stacks every synthetic row into it and
-decodes everything back; here only the rows of the classes being over-sampled are
-encoded, the neighbour search runs in the Rust engine, and the caller's rows are
-copied through untouched, so memory stays near the size of the output.
-
-SMOTEN (Chawla et al., 2002) uses the Value Difference Metric on ordinal codes and
-gives each feature of a new row its most frequent value among the ``k_neighbors + 1``
-nearest rows (the row itself included) of a drawn row. imblearn builds the full
-``n_class x n_class`` distance matrix; the Rust engine computes the same distances
-(the same float additions, from per-feature tables) row by row and keeps only the
-nearest, so no square matrix is ever stored.
+Distances are measured on the continuous features plus, for every categorical
+feature that differs, the median of the continuous features' standard deviations
+within the class; continuous values of a new row are interpolated as in SMOTE (by
+SMOTE's Rust generator for dense float data) and each categorical value is the most
+frequent among the neighbours (ties broken at random, by imblearn's draws).
+imblearn one-hot encodes the whole data set into a sparse matrix, stacks every
+synthetic row into it and decodes everything back; here only the rows of the
+classes being over-sampled are encoded, the neighbour search runs in the Rust
+engine, and the caller's rows are copied through untouched, so memory stays near
+the size of the output.
 
 For the same integer ``random_state`` and tie-free data the output equals imblearn's.
 Ties between equal distances are broken by (distance, index); imblearn's order
@@ -27,73 +20,125 @@ among exact ties is that of numpy's ``argpartition`` and is not reproduced.
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
 from scipy import sparse
-from scipy.spatial import distance_matrix
 from sklearn.base import clone
-from sklearn.exceptions import DataConversionWarning
-from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
+from sklearn.preprocessing import OneHotEncoder
 from sklearn.utils import _safe_indexing, check_array, check_random_state
 from sklearn.utils._indexing import _get_column_indices
-from sklearn.utils._param_validation import HasMethods, StrOptions
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.sparsefuncs import mean_variance_axis
 from sklearn.utils.validation import validate_data
 
-from .. import _core
-from ..metrics.pairwise import ValueDifferenceMetric
-from ..utils._containers import is_pandas_df, is_polars_df, vstack_rows
-from ..utils._neighbours import kneighbors
-from ..utils._validation import _plain, check_target_type
-from ._borderline_smote import _interpolate, _Provenance, _smote_draws
+from ..utils._containers import is_pandas_df, is_polars_df
+from ..utils._neighbours import class_neighbours
+from ..utils._validation import check_target_type
+from ._categorical import ENCODER_PARAM, _codes, _decode
 from ._smote import SMOTE
-
-_ENCODER = [HasMethods(["fit_transform", "inverse_transform"]), None]
-
-
-def _too_few(k, n, klass):
-    return ValueError(
-        f"k_neighbors={k} needs at least {k + 1} samples in every class to "
-        f"over-sample, but class {_plain(klass)!r} has {n}. Lower k_neighbors to at "
-        f"most {max(n - 1, 1)} or gather more samples of it."
-    )
+from ._smote_base import (
+    _Batch,
+    _generate,
+    _interpolate,
+    _is_dense_float,
+    _set_provenance,
+    _smote_draws,
+)
 
 
 class SMOTENC(SMOTE):
-    """SMOTE for data with both continuous and categorical features.
+    """Over-sample data with both continuous and categorical features (SMOTE-NC).
+
+    Nearest neighbours are found within the class on the continuous features plus,
+    for every categorical feature that differs, a fixed cost: the median of the
+    standard deviations of the class's continuous features. The continuous part
+    of a new sample is interpolated as in :class:`SMOTE`; each categorical value
+    is the most frequent among the ``k_neighbors`` nearest neighbours of the
+    sample it starts from (ties broken at random by imbalanced-learn's draws).
+    Only the classes being over-sampled are encoded, the search runs in the Rust
+    engine, and the input rows are copied through untouched; for the same integer
+    ``random_state`` and data without distance ties the output equals
+    imbalanced-learn's.
 
     Parameters
     ----------
-    categorical_features : 'auto' or array-like
-        Which columns are categorical: 'auto' (pandas columns of category dtype),
-        column indices, column names (pandas), or a boolean mask.
-    categorical_encoder : estimator, default=None
-        One-hot encoder of the categorical columns (default
-        ``OneHotEncoder(handle_unknown='ignore')``); it must keep one column per
-        category.
-    sampling_strategy, random_state, k_neighbors
-        As in :class:`SMOTE`.
+    categorical_features : "auto" or array-like of shape (n_cat_features,) or \
+            (n_features,)
+        Which columns are categorical: 'auto' (the columns of category dtype of a
+        pandas or polars DataFrame), column indices, column names (DataFrames) or
+        a boolean mask over the columns.
+    categorical_encoder : estimator object, default=None
+        One-hot encoder of the categorical columns, with ``fit_transform`` and
+        ``inverse_transform``; it must keep one column per category. ``None``
+        uses ``OneHotEncoder(handle_unknown='ignore')``.
+    sampling_strategy : float, str, dict or callable, default='auto'
+        Which classes to over-sample and to how many samples, as in
+        :class:`SMOTE`.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the random draws; the same integer gives imbalanced-learn's rows.
+    k_neighbors : int or object, default=5
+        Number of nearest same-class neighbours, or a neighbours estimator with
+        ``kneighbors`` (fitted on the sparse encoded class rows).
 
     Attributes
     ----------
     sampling_strategy_ : dict
-    categorical_features_ : ndarray of int
-    continuous_features_ : ndarray of int
-    categorical_encoder_ : estimator
+        Number of samples generated per class.
+    categorical_features_ : ndarray of shape (n_cat_features,)
+        Indices of the categorical columns.
+    continuous_features_ : ndarray of shape (n_cont_features,)
+        Indices of the continuous columns.
+    categorical_encoder_ : estimator object
+        The fitted one-hot encoder of the categorical columns.
     median_std_ : dict
-        Per over-sampled class, the median of the continuous features' standard
-        deviations (the cost of a categorical mismatch).
+        For each over-sampled class, the median of its continuous features'
+        standard deviations (the cost of a categorical mismatch).
     nn_k_ : estimator object
-    synthetic_parents_, synthetic_steps_ : ndarray
-        Provenance of the continuous part of every synthetic row, as in SMOTE.
-    n_features_, n_features_in_, feature_names_in_
+        ``NearestNeighbors(n_neighbors=k_neighbors + 1)`` or a clone of the given
+        estimator (with an int, the search runs in the Rust engine).
+    synthetic_parents_ : ndarray of shape (n_synthetic, 2)
+        For synthetic row ``i``: the input rows its continuous part lies between.
+    synthetic_steps_ : ndarray of shape (n_synthetic,)
+        The step ``t`` of the continuous part of each synthetic row.
+    n_features_ : int
+        Number of features seen (kept for imbalanced-learn's API).
+    n_features_in_ : int
+        Number of features seen in ``fit_resample``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the features seen, when ``X`` has string column names.
+
+    See Also
+    --------
+    SMOTE : For continuous features only.
+    SMOTEN : For categorical features only.
+
+    References
+    ----------
+    .. [1] N. V. Chawla, K. W. Bowyer, L. O. Hall and W. P. Kegelmeyer, "SMOTE:
+       synthetic minority over-sampling technique", Journal of Artificial
+       Intelligence Research, 16, 321-357, 2002 (section 6.1, SMOTE-NC).
+
+    Examples
+    --------
+    >>> from collections import Counter
+    >>> import numpy as np
+    >>> from sklearn.datasets import make_classification
+    >>> from counterpoise.over_sampling import SMOTENC
+    >>> X, y = make_classification(n_samples=1000, n_features=4,
+    ...                            weights=[0.9, 0.1], random_state=0)
+    >>> X[:, 0] = np.digitize(X[:, 0], [-1, 0, 1])  # categories 0, 1, 2, 3
+    >>> sampler = SMOTENC(categorical_features=[0], random_state=0)
+    >>> X_res, y_res = sampler.fit_resample(X, y)
+    >>> sorted(Counter(y_res.tolist()).items())
+    [(0, 895), (1, 895)]
+    >>> sorted(set(X_res[:, 0].tolist()))
+    [0.0, 1.0, 2.0, 3.0]
     """
 
     _parameter_constraints: dict = {
         **SMOTE._parameter_constraints,
         "categorical_features": ["array-like", StrOptions({"auto"})],
-        "categorical_encoder": _ENCODER,
+        "categorical_encoder": ENCODER_PARAM,
     }
 
     def __init__(
@@ -113,10 +158,8 @@ class SMOTENC(SMOTE):
         self.categorical_features = categorical_features
         self.categorical_encoder = categorical_encoder
 
-    def _check_X_y(self, X, y, accept_sparse=None):
-        y, binarize_y = check_target_type(
-            y, indicate_one_vs_all=True, type_y=getattr(self, "_type_y", None)
-        )
+    def _check_X_y(self, X, y, accept_sparse=None, *, type_y=None):
+        y, binarize_y = check_target_type(y, indicate_one_vs_all=True, type_y=type_y)
         if _n_samples_any(X) < 1:
             raise ValueError(
                 "Found array with 0 sample(s) while a minimum of 1 is required."
@@ -130,17 +173,12 @@ class SMOTENC(SMOTE):
         self._validate_column_types(X)
         self._check_column_kinds()
         # continuous columns must be finite numbers (categorical ones may hold NaN,
-        # which the encoder treats as a category); fit_resample reuses the checked
-        # block (a temporary attribute, as base.SamplerMixin's `_type_y`)
-        self._X_cont = check_array(
+        # which the encoder treats as a category); the checked block goes on to
+        # _fit_resample (base.SamplerMixin passes it as the keyword `_X_cont`)
+        X_cont = check_array(
             _columns(X, self.continuous_features_), accept_sparse=["csr", "csc"]
         )
-        return X, y, binarize_y
-
-    def fit(self, X, y, **params):
-        super().fit(X, y, **params)
-        self.__dict__.pop("_X_cont", None)  # only fit_resample uses it
-        return self
+        return X, y, binarize_y, {"_X_cont": X_cont}
 
     def _validate_column_types(self, X):
         n = self.n_features_
@@ -194,11 +232,11 @@ class SMOTENC(SMOTE):
                 "continuous."
             )
 
-    def _fit_resample(self, X, y):
+    def _fit_resample(self, X, y, *, _X_cont=None):
         self._validate_estimator()
         cont, cat = self.continuous_features_, self.categorical_features_
 
-        X_cont = self.__dict__.pop("_X_cont", None)
+        X_cont = _X_cont
         if X_cont is None:  # called without fit_resample's validation
             X_cont = check_array(_columns(X, cont), accept_sparse=["csr", "csc"])
         X_cat = _columns(X, cat)
@@ -239,7 +277,7 @@ class SMOTENC(SMOTE):
 
         encode(np.arange(min(1, X_cont.shape[0])))  # the column check, always
         self.median_std_ = {}
-        new_cont, new_cat, labels, provenance = [], [], [], _Provenance()
+        new_cont, new_cat, labels, parents, steps_all = [], [], [], [], []
         for klass, n_samples in self.sampling_strategy_.items():
             if n_samples == 0:
                 continue
@@ -260,17 +298,28 @@ class SMOTENC(SMOTE):
             encoded[:, : dense.shape[1]] = dense
             encoded[:, dense.shape[1] :] = onehot.toarray() * scale_nn
 
-            nns = self._class_neighbours(encoded, klass)
+            nns = class_neighbours(
+                self.k_neighbors,
+                self.nn_k_,
+                encoded if self._uses_engine() else sparse.csr_matrix(encoded),
+                klass=klass,
+            )
             rows, cols, steps = _smote_draws(self.random_state, nns, n_samples)
-            targets = nns[rows, cols]
-            new_cont.append(_interpolate(block[rows], block[targets], steps, dtype))
-            provenance.add(idx[rows], idx[targets], steps)
+            batch = _Batch.from_table(np.arange(idx.size), nns, rows, cols, steps)
+            cont_new, pairs = _continuous_rows(block, batch, dtype)
+            new_cont.append(cont_new)
+            parents.append(idx[pairs])
+            steps_all.append(steps.ravel())
             new_cat.append(
                 self._vote(codes, nns[rows], sizes, scale_vote, dtype, n_samples)
             )
             labels.append(np.full(n_samples, klass, dtype=y.dtype))
 
-        provenance.set_on(self)
+        _set_provenance(
+            self,
+            np.concatenate(parents) if parents else np.empty((0, 2)),
+            np.concatenate(steps_all) if steps_all else np.empty(0),
+        )
         y_res = np.concatenate([y, *labels])
         if not labels:
             return X, y_res
@@ -290,26 +339,10 @@ class SMOTENC(SMOTE):
             shape=(codes_new.shape[0], offsets[-1]),
         )
         if self.categorical_encoder is None:  # decode without the sparse argmax
-            cats = encoder.categories_
-            cat_new = np.empty(
-                codes_new.shape, dtype=np.result_type(*[c.dtype for c in cats])
-            )
-            for f, values in enumerate(cats):
-                cat_new[:, f] = values[codes_new[:, f]]
+            cat_new = _decode(encoder.categories_, codes_new)
         else:
             cat_new = encoder.inverse_transform(onehot_new)
         return _assemble(X, X_cont, X_cat, cont_new, cat_new, cont, cat), y_res
-
-    def _class_neighbours(self, encoded, klass):
-        n = encoded.shape[0]
-        if self._uses_engine():
-            if self.k_neighbors >= n:
-                raise _too_few(self.k_neighbors, n, klass)
-            _, nn = kneighbors(encoded, encoded, self.k_neighbors + 1)
-            return nn[:, 1:]
-        data = sparse.csr_matrix(encoded)
-        self.nn_k_.fit(data)
-        return self.nn_k_.kneighbors(data, return_distance=False)[:, 1:]
 
     def _vote(self, codes, neighbours, sizes, scale, dtype, n_samples):
         """Each categorical value of the new rows: the most frequent among the k
@@ -339,179 +372,16 @@ class SMOTENC(SMOTE):
         return tags
 
 
-class SMOTEN(SMOTE):
-    """SMOTE for data whose features are all categorical (Value Difference Metric).
-
-    Parameters
-    ----------
-    categorical_encoder : estimator, default=None
-        Ordinal encoder of the features (default ``OrdinalEncoder(dtype=np.int32)``).
-    sampling_strategy, random_state, k_neighbors
-        As in :class:`SMOTE`.
-
-    Attributes
-    ----------
-    sampling_strategy_ : dict
-    categorical_encoder_ : estimator
-    nn_k_ : estimator object
-        ``NearestNeighbors(n_neighbors=k_neighbors + 1, metric='precomputed')``
-        (with an int, the search runs in the Rust engine on the metric directly).
-    n_features_in_, feature_names_in_
-    """
-
-    _parameter_constraints: dict = {
-        **SMOTE._parameter_constraints,
-        "categorical_encoder": _ENCODER,
-    }
-
-    def __init__(
-        self,
-        categorical_encoder=None,
-        *,
-        sampling_strategy="auto",
-        random_state=None,
-        k_neighbors=5,
-    ):
-        super().__init__(
-            sampling_strategy=sampling_strategy,
-            random_state=random_state,
-            k_neighbors=k_neighbors,
-        )
-        self.categorical_encoder = categorical_encoder
-
-    def _check_X_y(self, X, y, accept_sparse=None):
-        y, binarize_y = check_target_type(
-            y, indicate_one_vs_all=True, type_y=getattr(self, "_type_y", None)
-        )
-        X, y = validate_data(
-            self, X=X, y=y, reset=True, dtype=None, accept_sparse=["csr", "csc"]
-        )
-        return X, y, binarize_y
-
-    def _validate_estimator(self):
-        super()._validate_estimator()
-        self.nn_k_.set_params(metric="precomputed")
-
-    def _fit_resample(self, X, y):
-        sparse_format = None
-        if sparse.issparse(X):
-            sparse_format = X.format
-            X = X.toarray()
-            warnings.warn(
-                "Passing a sparse matrix to SMOTEN is not really efficient since it "
-                "is converted to a dense array internally.",
-                DataConversionWarning,
-                stacklevel=3,
-            )
-        self._validate_estimator()
-        fast = None
-        if self.categorical_encoder is None:
-            fast = _ordinal_codes(X)
-        if fast is not None:
-            X_encoded, self.categorical_encoder_ = fast
-        elif self.categorical_encoder is None:
-            self.categorical_encoder_ = OrdinalEncoder(dtype=np.int32)
-        else:
-            self.categorical_encoder_ = clone(self.categorical_encoder)
-        try:
-            if fast is None:
-                X_encoded = self.categorical_encoder_.fit_transform(X)
-        except (ValueError, TypeError) as exc:
-            raise type(exc)(
-                f"SMOTEN could not encode X as categories: {exc}. SMOTEN expects "
-                "categorical features only (strings, integers or categories, no "
-                "missing values); use SMOTENC for mixed data."
-            ) from exc
-        X_encoded = np.ascontiguousarray(X_encoded, dtype=np.int32)
-        sizes = [len(c) for c in self.categorical_encoder_.categories_]
-        vdm = ValueDifferenceMetric(n_categories=sizes).fit(X_encoded, y)
-        tables = None
-        if self._uses_engine():
-            tables = [
-                np.ascontiguousarray(distance_matrix(p, p, p=vdm.k) ** vdm.r)
-                for p in vdm.proba_per_class_
-            ]
-
-        parts, labels = [X], [y]
-        for klass, n_samples in self.sampling_strategy_.items():
-            if n_samples == 0:
-                continue
-            idx = np.flatnonzero(y == klass)
-            codes = np.ascontiguousarray(X_encoded[idx])
-            if tables is not None:
-                if self.k_neighbors >= idx.size:
-                    raise _too_few(self.k_neighbors, idx.size, klass)
-                nns = _core.vdm_kneighbors(codes, tables, self.k_neighbors + 1)
-            else:
-                dist = vdm.pairwise(codes)
-                self.nn_k_.fit(dist)
-                nns = self.nn_k_.kneighbors(dist, return_distance=False)
-            random_state = check_random_state(self.random_state)
-            drawn = random_state.choice(np.arange(idx.size), size=n_samples)
-            new_codes = _core.vdm_mode(
-                codes,
-                np.ascontiguousarray(nns, dtype=np.int64),
-                np.ascontiguousarray(drawn, dtype=np.int64),
-                sizes,
-            )
-            if self.categorical_encoder is None:
-                parts.append(_decode(self.categorical_encoder_.categories_, new_codes))
-            else:
-                parts.append(self.categorical_encoder_.inverse_transform(new_codes))
-            labels.append(np.full(n_samples, klass, dtype=y.dtype))
-        X_res, y_res = vstack_rows(parts), np.hstack(labels)
-        if sparse_format == "csr":
-            return sparse.csr_matrix(X_res), y_res
-        if sparse_format == "csc":
-            return sparse.csc_matrix(X_res), y_res
-        return X_res, y_res
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
-        tags.input_tags.string = True
-        return tags
-
-
-# --- SMOTEN's encoding ------------------------------------------------------------
-
-
-def _ordinal_codes(X):
-    """``OrdinalEncoder(dtype=np.int32).fit_transform(X)`` for integer or boolean
-    arrays whose columns span a modest range, by a lookup table per column instead
-    of sorting: returns the codes and an OrdinalEncoder fitted to the same
-    categories (on one row per category). ``None`` for other data."""
-    X = np.asarray(X)
-    if X.ndim != 2 or X.dtype.kind not in "iub" or X.shape[0] == 0:
-        return None
-    n, n_features = X.shape
-    codes = np.empty((n, n_features), dtype=np.int32)
-    categories = []
-    for f in range(n_features):
-        col = X[:, f].astype(np.int64)
-        lo, hi = int(col.min()), int(col.max())
-        if hi - lo > 4 * n + 1024:  # sparse values: a table would be mostly empty
-            return None
-        present = np.bincount(col - lo, minlength=hi - lo + 1) > 0
-        rank = np.cumsum(present) - 1
-        codes[:, f] = rank[col - lo]
-        categories.append((np.flatnonzero(present) + lo).astype(X.dtype))
-    longest = max(c.size for c in categories)
-    one_each = np.empty((longest, n_features), dtype=X.dtype)
-    for f, c in enumerate(categories):
-        one_each[:, f] = np.resize(c, longest)
-    encoder = OrdinalEncoder(dtype=np.int32).fit(one_each)
-    if not all(np.array_equal(a, b) for a, b in zip(encoder.categories_, categories)):
-        return None  # not what OrdinalEncoder makes of X: let it encode X itself
-    return codes, encoder
-
-
-def _decode(categories, codes):
-    """``OrdinalEncoder.inverse_transform`` for codes known to be in range."""
-    out = np.empty(codes.shape, dtype=np.result_type(*[c.dtype for c in categories]))
-    for f, values in enumerate(categories):
-        out[:, f] = values[codes[:, f]]
-    return out
+def _continuous_rows(block, batch, dtype):
+    """The continuous part of a class's new rows (SMOTE's Rust generator for
+    dense float data, numpy or scipy otherwise) and their parents as indices into
+    ``block``, the class's continuous rows."""
+    if _is_dense_float(block):
+        out, pairs, _ = _generate(block, [batch])
+        return out[block.shape[0] :].astype(dtype, copy=False), pairs
+    base, target = batch.parents()
+    new = _interpolate(block[base], block[target], batch.steps, dtype)
+    return new, np.column_stack([base, target])
 
 
 # --- helpers for SMOTENC's containers -------------------------------------------
@@ -558,27 +428,6 @@ def _columns(X, idx):
     if is_polars_df(X):
         return X.select([X.columns[i] for i in idx]).to_numpy()
     return X[:, idx]
-
-
-def _codes(onehot, offsets):
-    """Category index of every row in every feature block of a one-hot matrix."""
-    n_features = offsets.size - 1
-    onehot = onehot.tocsr()
-    n = onehot.shape[0]
-    onehot.sort_indices()
-    if onehot.nnz == n * n_features and np.array_equal(
-        np.diff(onehot.indptr), np.full(n, n_features)
-    ):  # exactly one active column per feature block, in block order
-        cols = onehot.indices.reshape(n, n_features)
-        codes = cols - offsets[:-1]
-        sizes = np.diff(offsets)
-        if ((codes >= 0) & (codes < sizes)).all():
-            return codes.astype(np.int64)
-    codes = np.empty((onehot.shape[0], n_features), dtype=np.int64)
-    for f in range(n_features):
-        block = onehot[:, offsets[f] : offsets[f + 1]]
-        codes[:, f] = np.asarray(block.argmax(axis=1)).ravel()
-    return codes
 
 
 def _assemble(X, X_cont, X_cat, cont_new, cat_new, cont, cat):

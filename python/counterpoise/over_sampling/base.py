@@ -1,4 +1,8 @@
-"""Base class for over-samplers (``imblearn.over_sampling.base``)."""
+"""Base class for over-samplers (``imblearn.over_sampling.base``).
+
+The same contract as imbalanced-learn 0.14.2's: ``sampling_strategy_`` maps each
+class to the number of samples to generate, resolved by the same rules.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +15,47 @@ from ..base import BaseSampler
 
 
 class BaseOverSampler(BaseSampler):
-    """Over-samplers: ``sampling_strategy_`` maps each class to the number of new
-    samples to generate."""
+    """Base class of every over-sampler.
+
+    An over-sampler adds samples to some classes. ``fit_resample`` resolves
+    ``sampling_strategy`` into ``sampling_strategy_``, the number of samples to
+    generate for each class, by imbalanced-learn's rules; a subclass implements
+    ``_fit_resample(X, y)``. Not meant to be used directly.
+
+    Parameters
+    ----------
+    sampling_strategy : float, str, dict or callable, default='auto'
+        Which classes to over-sample and to how many samples: a float is the
+        desired ratio of minority to majority samples after resampling (binary
+        targets only); a str names the classes to over-sample ('minority', 'not
+        minority', 'not majority', 'all', or 'auto', which is 'not majority'); a
+        dict maps each class to its wanted number of samples; a callable
+        ``f(y)`` returns such a dict.
+
+    Attributes
+    ----------
+    sampling_strategy_ : dict
+        Number of samples to generate per class, sorted by class.
+    n_features_in_ : int
+        Number of features seen in ``fit`` or ``fit_resample``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the features seen, when ``X`` has string column names.
+
+    See Also
+    --------
+    counterpoise.under_sampling.base.BaseUnderSampler : The under-samplers' base.
+    SMOTE : An over-sampler.
+
+    Examples
+    --------
+    >>> from counterpoise.over_sampling import SMOTE
+    >>> from counterpoise.over_sampling.base import BaseOverSampler
+    >>> issubclass(SMOTE, BaseOverSampler)
+    True
+    >>> sampler = SMOTE().fit([[0.0], [1.0], [2.0], [3.0]], [0, 0, 0, 1])
+    >>> {int(c): int(n) for c, n in sampler.sampling_strategy_.items()}
+    {1: 2}
+    """
 
     _sampling_type = "over-sampling"
 

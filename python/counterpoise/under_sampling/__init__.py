@@ -1,7 +1,7 @@
 """Under-samplers and cleaning rules (``imblearn.under_sampling``)."""
 
 from ._cluster_centroids import ClusterCentroids
-from ._condensed_nearest_neighbour import CondensedNearestNeighbour, OneSidedSelection
+from ._condensed_nearest_neighbour import CondensedNearestNeighbour
 from ._edited_nearest_neighbours import (
     AllKNN,
     EditedNearestNeighbours,
@@ -10,6 +10,7 @@ from ._edited_nearest_neighbours import (
 from ._instance_hardness_threshold import InstanceHardnessThreshold
 from ._nearmiss import NearMiss
 from ._neighbourhood_cleaning_rule import NeighbourhoodCleaningRule
+from ._one_sided_selection import OneSidedSelection
 from ._random_under_sampler import RandomUnderSampler
 from ._tomek_links import TomekLinks
 

@@ -1,6 +1,6 @@
-"""Condensed nearest neighbour (Hart, 1968) and one-sided selection (Kubat &
-Matwin, 1997): drop-ins for imblearn's ``CondensedNearestNeighbour`` and
-``OneSidedSelection``.
+"""Condensed nearest neighbour (Hart, 1968): a drop-in for imblearn's
+``CondensedNearestNeighbour``, and the seeded selection it shares with
+``OneSidedSelection`` (``_one_sided_selection.py``).
 
 Both draw their seeds with ``RandomState.randint`` exactly as imblearn does, so the
 same ``random_state`` keeps the same rows. CNN's default 1-NN rule is computed
@@ -20,28 +20,31 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn.utils._param_validation import Interval
 
 from .. import _core
 from ..utils._containers import take_rows
-from ..utils._neighbours import as_float, kneighbors, knn_predict, minority_class
-from ._tomek_links import TomekLinks
+from ..utils._neighbours import (
+    NEIGHBOURS_PARAM,
+    as_float,
+    kneighbors,
+    knn_predict,
+    minority_class,
+)
 from .base import BaseCleaningSampler
 
 _PARAMS = {
     **BaseCleaningSampler._parameter_constraints,
     "random_state": ["random_state"],
-    "n_neighbors": [
-        Interval(numbers.Integral, 1, None, closed="left"),
-        HasMethods(["kneighbors", "kneighbors_graph"]),
-        None,
-    ],
+    "n_neighbors": [*NEIGHBOURS_PARAM, None],
     "n_seeds_S": [Interval(numbers.Integral, 1, None, closed="left")],
     "n_jobs": [numbers.Integral, None],
 }
 
 
 class _SeededSelection(BaseCleaningSampler):
+    """What CNN and OSS share: parameters, the 1-NN rule and the seeded loop."""
+
     _parameter_constraints: dict = _PARAMS
 
     def __init__(
@@ -104,13 +107,77 @@ class _SeededSelection(BaseCleaningSampler):
 
 
 class CondensedNearestNeighbour(_SeededSelection):
-    """Keep a subset of each class that classifies the class correctly by 1-NN.
+    """Keep a subset of each class that classifies the class correctly.
+
+    Hart's condensed nearest neighbour rule. For each class to clean, a store
+    starts with the minority samples and ``n_seeds_S`` random samples of the
+    class; every sample of the class the nearest-neighbour rule on the store
+    misclassifies is added to the store, in order. The kept samples are the
+    store. Seeds are drawn with ``RandomState.randint`` as imbalanced-learn
+    draws them, so the same ``random_state`` keeps the same samples; the 1-NN
+    loop runs in the Rust engine and updates each candidate's nearest stored
+    sample as the store grows instead of refitting.
+
+    Parameters
+    ----------
+    sampling_strategy : str, list or callable, default='auto'
+        Which classes to clean (their sample counts are not equalised):
+        'majority', 'not minority', 'not majority', 'all' or 'auto'
+        (= 'not minority'); a list of the classes to clean; or a callable
+        taking ``y`` and returning a dict whose keys are the classes to clean.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the random draws; the same integer keeps the same samples as
+        imbalanced-learn's sampler with that seed.
+    n_neighbors : int, estimator object or None, default=None
+        The rule that classifies the samples: ``None`` is the 1-nearest-
+        neighbour rule, an int the ``n_neighbors``-NN rule (both computed by
+        the Rust engine), and a ``KNeighborsClassifier`` is cloned and used as
+        given.
+    n_seeds_S : int, default=1
+        Number of samples of each class to clean drawn at random to start the
+        store of kept samples.
+    n_jobs : int, default=None
+        Passed to the ``KNeighborsClassifier`` built from an int; the engine's
+        searches run on every core whatever its value.
 
     Attributes
     ----------
     sampling_strategy_ : dict
+        The classes to clean, as the keys of a dict.
     estimators_ : list of KNeighborsClassifier
-    sample_indices_ : ndarray
+        One classifier per cleaned class, fitted on the samples kept for it
+        and the minority samples.
+    sample_indices_ : ndarray of shape (n_new_samples,)
+        Indices of the kept samples in the input.
+    n_features_in_ : int
+        Number of features seen during ``fit_resample``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Feature names seen during ``fit_resample``; defined only when ``X`` has
+        string column names.
+
+    See Also
+    --------
+    OneSidedSelection : This selection followed by Tomek-link removal.
+    EditedNearestNeighbours : Remove samples whose neighbours disagree with them.
+
+    References
+    ----------
+    .. [1] P. Hart, "The condensed nearest neighbor rule," IEEE Transactions on
+       Information Theory, 14(3), 515-516, 1968.
+
+    Examples
+    --------
+    >>> from collections import Counter
+    >>> from sklearn.datasets import make_classification
+    >>> from counterpoise.under_sampling import CondensedNearestNeighbour
+    >>> X, y = make_classification(n_samples=1000, n_features=4, n_informative=3,
+    ...                            n_redundant=1, n_clusters_per_class=1,
+    ...                            weights=[0.9, 0.1], flip_y=0, random_state=0)
+    >>> sorted(Counter(y.tolist()).items())
+    [(0, 900), (1, 100)]
+    >>> X_res, y_res = CondensedNearestNeighbour(random_state=0).fit_resample(X, y)
+    >>> sorted(Counter(y_res.tolist()).items())
+    [(0, 17), (1, 100)]
     """
 
     def _fit_resample(self, X, y):
@@ -163,29 +230,3 @@ class CondensedNearestNeighbour(_SeededSelection):
             pred = self._predict(estimator, X[store], y[store], S_x)
             good = self._good_mask(rows.size, seeds, np.flatnonzero(pred == S_y))
         return seeds
-
-
-class OneSidedSelection(_SeededSelection):
-    """1-NN selection from random seeds followed by Tomek-link removal.
-
-    Attributes
-    ----------
-    sampling_strategy_ : dict
-    estimators_ : list of KNeighborsClassifier
-    sample_indices_ : ndarray
-    """
-
-    def _fit_resample(self, X, y):
-        selected = self._seeded_selection(X, y)
-        tomek = TomekLinks(sampling_strategy=list(self.sampling_strategy_.keys()))
-        tomek.fit_resample(X[selected], y[selected])
-        self.sample_indices_ = selected[tomek.sample_indices_]
-        return take_rows(X, self.sample_indices_), y[self.sample_indices_]
-
-    def _select_class(self, estimator, X, y, rows, chosen, minority_rows, target_class):
-        seeds = rows[chosen]
-        store = np.append(minority_rows, seeds)
-        rest = np.delete(rows, chosen, axis=0)
-        fitted = clone(estimator).fit(X[store], y[store])
-        pred = self._predict(estimator, X[store], y[store], X[rest])
-        return np.concatenate([seeds, rest[pred != y[rest]]]), fitted

@@ -19,17 +19,20 @@ import numbers
 from collections import Counter
 
 import numpy as np
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..utils._containers import take_rows
-from ..utils._neighbours import NeighbourGraph, minority_class, mode_rows
+from ..utils._neighbours import (
+    NEIGHBOURS_PARAM,
+    NeighbourGraph,
+    check_enough_rows,
+    minority_class,
+    mode_rows,
+    nearest,
+    uses_engine,
+)
 from ..utils._validation import check_neighbors_object, check_sampling_strategy
 from .base import BaseCleaningSampler
-
-_NEIGHBOURS = [
-    Interval(numbers.Integral, 1, None, closed="left"),
-    HasMethods(["kneighbors", "kneighbors_graph"]),
-]
 
 
 class _Searcher:
@@ -38,27 +41,34 @@ class _Searcher:
 
     def __init__(self, X, n_neighbors, k_hint):
         self.X = X
+        self.n_neighbors = n_neighbors
         self.estimator = (
             None
-            if isinstance(n_neighbors, numbers.Integral)
+            if uses_engine(n_neighbors)
             else check_neighbors_object("n_neighbors", n_neighbors)
         )
         self.graph = NeighbourGraph(X, k_hint) if self.estimator is None else None
 
     def __call__(self, rows, alive, k):
+        """The ``k`` nearest alive rows of each of ``rows``, the row itself first
+        (``k`` counts it: ``n_neighbors + 1``, or the estimator's own size)."""
         if self.graph is not None:
+            check_enough_rows("n_neighbors", k - 1, int(np.count_nonzero(alive)))
             return self.graph.query(rows, alive, k)
         alive_rows = np.flatnonzero(alive)
-        self.estimator.fit(self.X[alive_rows])
-        idx = self.estimator.kneighbors(
-            self.X[rows], n_neighbors=k, return_distance=False
+        idx = nearest(
+            self.n_neighbors,
+            self.estimator,
+            self.X[alive_rows],
+            self.X[rows],
+            name="n_neighbors",
         )
         return alive_rows[idx]
 
 
 def _n_total(n_neighbors) -> int:
     """Neighbours queried including the row itself (imblearn's ``nn_.n_neighbors``)."""
-    if isinstance(n_neighbors, numbers.Integral):
+    if uses_engine(n_neighbors):
         return int(n_neighbors) + 1
     return int(n_neighbors.n_neighbors)
 
@@ -84,30 +94,78 @@ def _edit(y, alive, strategy, n_total, kind_sel, search):
 class EditedNearestNeighbours(BaseCleaningSampler):
     """Remove samples whose neighbourhood disagrees with their class.
 
+    Each sample of the classes to clean is compared with its ``n_neighbors``
+    nearest neighbours among all samples and removed when they do not agree
+    with its label (``kind_sel``). Kept indices are listed class by class in
+    sorted class order, as imbalanced-learn does.
+
     Parameters
     ----------
     sampling_strategy : str, list or callable, default='auto'
-    n_neighbors : int or object, default=3
-        Neighbourhood size, or a neighbours estimator (with ``kneighbors``).
+        Which classes to clean (their sample counts are not equalised):
+        'majority', 'not minority', 'not majority', 'all' or 'auto'
+        (= 'not minority'); a list of the classes to clean; or a callable
+        taking ``y`` and returning a dict whose keys are the classes to clean.
+    n_neighbors : int or estimator object, default=3
+        Size of each sample's neighbourhood (the sample itself not counted). An
+        int makes the Rust engine run an exact search (ties by distance, then
+        row index, as scikit-learn's brute force); an estimator with
+        scikit-learn's ``kneighbors`` API (e.g. ``NearestNeighbors``) is cloned
+        and used as given, its ``n_neighbors`` counting the sample itself.
     kind_sel : {'all', 'mode'}, default='all'
+        How neighbours vote: 'all' keeps a sample only when all its neighbours
+        share its class; 'mode' keeps it when the most frequent class among its
+        neighbours (ties to the smallest label) is its own. 'all' removes more.
     n_jobs : int, default=None
-        Accepted for compatibility; the search uses every core
-        (``RAYON_NUM_THREADS`` limits it).
+        Accepted for compatibility with imbalanced-learn; the searches run on
+        every core whatever its value (``RAYON_NUM_THREADS`` limits it).
 
     Attributes
     ----------
     sampling_strategy_ : dict
+        The classes to clean, as the keys of a dict.
     nn_ : estimator object
-        ``NearestNeighbors(n_neighbors + 1)`` (the search itself runs in Rust) or a
-        clone of the given estimator.
-    sample_indices_ : ndarray
+        ``NearestNeighbors(n_neighbors=n_neighbors + 1)`` for an int (the search
+        itself runs in the Rust engine) or a clone of the given estimator.
+    sample_indices_ : ndarray of shape (n_new_samples,)
+        Indices of the kept samples in the input.
     n_features_in_ : int
-    feature_names_in_ : ndarray
+        Number of features seen during ``fit_resample``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Feature names seen during ``fit_resample``; defined only when ``X`` has
+        string column names.
+
+    See Also
+    --------
+    RepeatedEditedNearestNeighbours : Repeat the editing until it stops.
+    AllKNN : Edit with growing neighbourhoods.
+    NeighbourhoodCleaningRule : Editing plus cleaning around the minority.
+    counterpoise.combine.SMOTEENN : SMOTE followed by this rule.
+
+    References
+    ----------
+    .. [1] D. L. Wilson, "Asymptotic properties of nearest neighbor rules using
+       edited data," IEEE Transactions on Systems, Man, and Cybernetics,
+       SMC-2(3), 408-421, 1972.
+
+    Examples
+    --------
+    >>> from collections import Counter
+    >>> from sklearn.datasets import make_classification
+    >>> from counterpoise.under_sampling import EditedNearestNeighbours
+    >>> X, y = make_classification(n_samples=1000, n_features=4, n_informative=3,
+    ...                            n_redundant=1, n_clusters_per_class=1,
+    ...                            weights=[0.9, 0.1], flip_y=0, random_state=0)
+    >>> sorted(Counter(y.tolist()).items())
+    [(0, 900), (1, 100)]
+    >>> X_res, y_res = EditedNearestNeighbours().fit_resample(X, y)
+    >>> sorted(Counter(y_res.tolist()).items())
+    [(0, 894), (1, 100)]
     """
 
     _parameter_constraints: dict = {
         **BaseCleaningSampler._parameter_constraints,
-        "n_neighbors": _NEIGHBOURS,
+        "n_neighbors": NEIGHBOURS_PARAM,
         "kind_sel": [StrOptions({"all", "mode"})],
         "n_jobs": [numbers.Integral, None],
     }
@@ -173,15 +231,81 @@ class _RepeatedEditing(BaseCleaningSampler):
 
 
 class RepeatedEditedNearestNeighbours(_RepeatedEditing):
-    """Apply ENN repeatedly until it stops removing samples (or ``max_iter``).
+    """Apply edited nearest neighbours repeatedly until it stops removing samples.
+
+    Each round runs edited nearest neighbours on the samples the previous round
+    kept, resolving ``sampling_strategy`` again on the surviving labels. The
+    rounds stop after ``max_iter``, when a round removes nothing, when a class
+    other than the minority falls below the minority's original count, or when
+    a class vanishes. One neighbour search is reused across rounds instead of
+    searching again.
+
+    Parameters
+    ----------
+    sampling_strategy : str, list or callable, default='auto'
+        Which classes to clean (their sample counts are not equalised):
+        'majority', 'not minority', 'not majority', 'all' or 'auto'
+        (= 'not minority'); a list of the classes to clean; or a callable
+        taking ``y`` and returning a dict whose keys are the classes to clean.
+    n_neighbors : int or estimator object, default=3
+        Size of each sample's neighbourhood (the sample itself not counted). An
+        int makes the Rust engine run an exact search (ties by distance, then
+        row index, as scikit-learn's brute force); an estimator with
+        scikit-learn's ``kneighbors`` API (e.g. ``NearestNeighbors``) is cloned
+        and used as given, its ``n_neighbors`` counting the sample itself.
+    max_iter : int, default=100
+        Maximum number of editing rounds.
+    kind_sel : {'all', 'mode'}, default='all'
+        How neighbours vote: 'all' keeps a sample only when all its neighbours
+        share its class; 'mode' keeps it when the most frequent class among its
+        neighbours (ties to the smallest label) is its own. 'all' removes more.
+    n_jobs : int, default=None
+        Accepted for compatibility with imbalanced-learn; the searches run on
+        every core whatever its value (``RAYON_NUM_THREADS`` limits it).
 
     Attributes
     ----------
     sampling_strategy_ : dict
+        The classes to clean, as resolved on the input labels.
     nn_ : estimator object
+        ``NearestNeighbors(n_neighbors=n_neighbors + 1)`` for an int (the search
+        itself runs in the Rust engine) or a clone of the given estimator.
     enn_ : EditedNearestNeighbours
+        The editing rule of each round, as imbalanced-learn builds it.
     n_iter_ : int
-    sample_indices_ : ndarray
+        Number of rounds run.
+    sample_indices_ : ndarray of shape (n_new_samples,)
+        Indices of the kept samples in the input.
+    n_features_in_ : int
+        Number of features seen during ``fit_resample``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Feature names seen during ``fit_resample``; defined only when ``X`` has
+        string column names.
+
+    See Also
+    --------
+    EditedNearestNeighbours : One editing round.
+    AllKNN : Edit with growing neighbourhoods.
+
+    References
+    ----------
+    .. [1] I. Tomek, "An experiment with the edited nearest-neighbor rule,"
+       IEEE Transactions on Systems, Man, and Cybernetics, SMC-6(6), 448-452,
+       1976.
+
+    Examples
+    --------
+    >>> from collections import Counter
+    >>> from sklearn.datasets import make_classification
+    >>> from counterpoise.under_sampling import RepeatedEditedNearestNeighbours
+    >>> X, y = make_classification(n_samples=1000, n_features=4, n_informative=3,
+    ...                            n_redundant=1, n_clusters_per_class=1,
+    ...                            weights=[0.9, 0.1], flip_y=0, random_state=0)
+    >>> sorted(Counter(y.tolist()).items())
+    [(0, 900), (1, 100)]
+    >>> X_res, y_res = RepeatedEditedNearestNeighbours().fit_resample(X, y)
+    >>> sorted(Counter(y_res.tolist()).items())
+    [(0, 894), (1, 100)]
     """
 
     _parameter_constraints: dict = {
@@ -228,14 +352,80 @@ class RepeatedEditedNearestNeighbours(_RepeatedEditing):
 
 
 class AllKNN(_RepeatedEditing):
-    """Apply ENN with growing neighbourhoods k = 1 .. n_neighbors.
+    """Apply edited nearest neighbours with growing neighbourhoods.
+
+    Runs edited nearest neighbours with 1, 2, ..., ``n_neighbors`` neighbours,
+    each round on the samples the previous one kept, resolving
+    ``sampling_strategy`` again on the surviving labels. The rounds stop early
+    when a class other than the minority falls below the minority's original
+    count (unless ``allow_minority``) or when a class vanishes. One neighbour
+    search is reused across rounds instead of searching again.
+
+    Parameters
+    ----------
+    sampling_strategy : str, list or callable, default='auto'
+        Which classes to clean (their sample counts are not equalised):
+        'majority', 'not minority', 'not majority', 'all' or 'auto'
+        (= 'not minority'); a list of the classes to clean; or a callable
+        taking ``y`` and returning a dict whose keys are the classes to clean.
+    n_neighbors : int or estimator object, default=3
+        Largest neighbourhood (the sample itself not counted). An
+        int makes the Rust engine run an exact search (ties by distance, then
+        row index, as scikit-learn's brute force); an estimator with
+        scikit-learn's ``kneighbors`` API (e.g. ``NearestNeighbors``) is cloned
+        and used as given, its ``n_neighbors`` counting the sample itself.
+    kind_sel : {'all', 'mode'}, default='all'
+        How neighbours vote: 'all' keeps a sample only when all its neighbours
+        share its class; 'mode' keeps it when the most frequent class among its
+        neighbours (ties to the smallest label) is its own. 'all' removes more.
+    allow_minority : bool, default=False
+        If True, do not stop when a class other than the minority falls below
+        the minority's original count.
+    n_jobs : int, default=None
+        Accepted for compatibility with imbalanced-learn; the searches run on
+        every core whatever its value (``RAYON_NUM_THREADS`` limits it).
 
     Attributes
     ----------
     sampling_strategy_ : dict
+        The classes to clean, as resolved on the input labels.
     nn_ : estimator object
+        ``NearestNeighbors(n_neighbors=n_neighbors + 1)`` for an int or a clone
+        of the given estimator; it sets the largest neighbourhood.
     enn_ : EditedNearestNeighbours
-    sample_indices_ : ndarray
+        The editing rule of the rounds, as imbalanced-learn builds it.
+    sample_indices_ : ndarray of shape (n_new_samples,)
+        Indices of the kept samples in the input.
+    n_features_in_ : int
+        Number of features seen during ``fit_resample``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Feature names seen during ``fit_resample``; defined only when ``X`` has
+        string column names.
+
+    See Also
+    --------
+    EditedNearestNeighbours : One editing round.
+    RepeatedEditedNearestNeighbours : Repeat the editing with a fixed size.
+
+    References
+    ----------
+    .. [1] I. Tomek, "An experiment with the edited nearest-neighbor rule,"
+       IEEE Transactions on Systems, Man, and Cybernetics, SMC-6(6), 448-452,
+       1976.
+
+    Examples
+    --------
+    >>> from collections import Counter
+    >>> from sklearn.datasets import make_classification
+    >>> from counterpoise.under_sampling import AllKNN
+    >>> X, y = make_classification(n_samples=1000, n_features=4, n_informative=3,
+    ...                            n_redundant=1, n_clusters_per_class=1,
+    ...                            weights=[0.9, 0.1], flip_y=0, random_state=0)
+    >>> sorted(Counter(y.tolist()).items())
+    [(0, 900), (1, 100)]
+    >>> X_res, y_res = AllKNN().fit_resample(X, y)
+    >>> sorted(Counter(y_res.tolist()).items())
+    [(0, 894), (1, 100)]
     """
 
     _parameter_constraints: dict = {

@@ -28,13 +28,80 @@ from .base import BaseUnderSampler
 
 
 class InstanceHardnessThreshold(BaseUnderSampler):
-    """Under-sample the rows a classifier finds hardest.
+    """Under-sample the samples a classifier finds hardest.
+
+    Smith et al.'s instance hardness: a classifier's cross-validated
+    probability of each sample's own class. In each class to under-sample, the
+    samples whose probability is below the percentile that keeps the requested
+    count are removed (ties at the threshold are kept, so a class may keep a
+    few more). The folds are imbalanced-learn's (``StratifiedKFold(cv,
+    shuffle=True)`` drawn from the same generator), so the same seed keeps the
+    same samples. Unlike imbalanced-learn, the fold fits run in threads on
+    every core by default and labels need not be ``0 .. n_classes - 1``.
+
+    Parameters
+    ----------
+    estimator : estimator object, default=None
+        A classifier with ``predict_proba``, cloned before use (its random
+        states are set from ``random_state``). ``None`` means
+        ``RandomForestClassifier(n_estimators=100, random_state=random_state,
+        n_jobs=n_jobs)``.
+    sampling_strategy : float, str, dict or callable, default='auto'
+        Which classes to under-sample and to how many samples. A float is the
+        desired ratio of minority to majority samples after resampling (binary
+        problems only); 'majority', 'not minority', 'not majority', 'all' or
+        'auto' (= 'not minority') name the classes to reduce to the minority's
+        count; a dict maps each targeted class to the number of samples to
+        keep; a callable takes ``y`` and returns such a dict.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the folds' shuffle and of the classifier.
+    cv : int, cross-validation generator or iterable, default=5
+        The folds: an int is the number of stratified shuffled folds, anything
+        else is passed to scikit-learn's ``check_cv``.
+    n_jobs : int, default=None
+        Number of threads fitting the folds (or, with the default forest and
+        ``None``, growing each forest's trees); ``None`` means every core here,
+        not one as in imbalanced-learn. The probabilities do not depend on it.
 
     Attributes
     ----------
     sampling_strategy_ : dict
+        Each class to under-sample mapped to the number of samples to keep.
     estimator_ : estimator object
-    sample_indices_ : ndarray
+        The classifier (an unfitted clone; the folds fit their own copies).
+    sample_indices_ : ndarray of shape (n_new_samples,)
+        Indices of the kept samples in the input.
+    n_features_in_ : int
+        Number of features seen during ``fit_resample``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Feature names seen during ``fit_resample``; defined only when ``X`` has
+        string column names.
+
+    See Also
+    --------
+    NearMiss : Keep samples by their distance to the minority class.
+    RandomUnderSampler : Keep a random subset of each class.
+
+    References
+    ----------
+    .. [1] M. R. Smith, T. Martinez and C. Giraud-Carrier, "An instance level
+       analysis of data complexity," Machine Learning, 95(2), 225-256, 2014.
+
+    Examples
+    --------
+    >>> from collections import Counter
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from counterpoise.under_sampling import InstanceHardnessThreshold
+    >>> X, y = make_classification(n_samples=1000, n_features=4, n_informative=3,
+    ...                            n_redundant=1, n_clusters_per_class=1,
+    ...                            weights=[0.9, 0.1], flip_y=0, random_state=0)
+    >>> sorted(Counter(y.tolist()).items())
+    [(0, 900), (1, 100)]
+    >>> iht = InstanceHardnessThreshold(estimator=LogisticRegression(), random_state=0)
+    >>> X_res, y_res = iht.fit_resample(X, y)
+    >>> sorted(Counter(y_res.tolist()).items())
+    [(0, 100), (1, 100)]
     """
 
     _parameter_constraints: dict = {

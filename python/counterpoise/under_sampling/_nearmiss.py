@@ -14,17 +14,12 @@ import numbers
 import warnings
 
 import numpy as np
-from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn.utils._param_validation import Interval
 
 from ..utils._containers import take_rows
-from ..utils._neighbours import kneighbors, minority_class
+from ..utils._neighbours import NEIGHBOURS_PARAM, kneighbors, minority_class
 from ..utils._validation import check_neighbors_object
 from .base import BaseUnderSampler
-
-_NEIGHBOURS = [
-    Interval(numbers.Integral, 1, None, closed="left"),
-    HasMethods(["kneighbors", "kneighbors_graph"]),
-]
 
 
 def _k(n_neighbors) -> int:
@@ -32,21 +27,91 @@ def _k(n_neighbors) -> int:
 
 
 class NearMiss(BaseUnderSampler):
-    """Under-sample by distance to the minority class.
+    """Under-sample by distance to the minority class (NearMiss 1, 2 or 3).
+
+    Keeps, in each class to under-sample, the samples chosen by one of Mani and
+    Zhang's three heuristics. Version 1 keeps the samples whose ``n_neighbors``
+    nearest minority samples are closest on average; version 2 the samples
+    whose ``n_neighbors`` farthest minority samples are closest on average;
+    version 3 first keeps, for each minority sample, its ``n_neighbors_ver3``
+    nearest samples of the class, then among those the ones whose
+    ``n_neighbors`` nearest minority samples are farthest on average. Ties in
+    the average keep their input order (stable sorts, as imbalanced-learn).
+
+    Parameters
+    ----------
+    sampling_strategy : float, str, dict or callable, default='auto'
+        Which classes to under-sample and to how many samples. A float is the
+        desired ratio of minority to majority samples after resampling (binary
+        problems only); 'majority', 'not minority', 'not majority', 'all' or
+        'auto' (= 'not minority') name the classes to reduce to the minority's
+        count; a dict maps each targeted class to the number of samples to
+        keep; a callable takes ``y`` and returns such a dict.
+    version : {1, 2, 3}, default=1
+        Which NearMiss heuristic to use.
+    n_neighbors : int or estimator object, default=3
+        Number of minority neighbours whose distances are averaged. An
+        estimator with scikit-learn's ``kneighbors`` API is accepted as in
+        imbalanced-learn; its ``n_neighbors`` is used and the exact search runs
+        in the Rust engine.
+    n_neighbors_ver3 : int or estimator object, default=3
+        Version 3 only: number of nearest samples of the class kept as
+        candidates for each minority sample; an estimator counts by its
+        ``n_neighbors``, as for ``n_neighbors``.
+    n_jobs : int, default=None
+        Accepted for compatibility with imbalanced-learn; the searches run on
+        every core whatever its value (``RAYON_NUM_THREADS`` limits it).
 
     Attributes
     ----------
     sampling_strategy_ : dict
+        Each class to under-sample mapped to the number of samples to keep.
     nn_ : estimator object
-    nn_ver3_ : estimator object (version 3 only)
-    sample_indices_ : ndarray
+        ``NearestNeighbors(n_neighbors=n_neighbors)`` for an int or a clone of
+        the given estimator (imbalanced-learn's attribute; the search itself
+        runs in the Rust engine).
+    nn_ver3_ : estimator object
+        Version 3 only: the same for ``n_neighbors_ver3``.
+    sample_indices_ : ndarray of shape (n_new_samples,)
+        Indices of the kept samples in the input.
+    n_features_in_ : int
+        Number of features seen during ``fit_resample``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Feature names seen during ``fit_resample``; defined only when ``X`` has
+        string column names.
+
+    See Also
+    --------
+    RandomUnderSampler : Keep a random subset of each class.
+    ClusterCentroids : Replace each class with cluster centres.
+
+    References
+    ----------
+    .. [1] I. Mani and I. Zhang, "kNN approach to unbalanced data
+       distributions: a case study involving information extraction," in
+       Proceedings of the ICML Workshop on Learning from Imbalanced Datasets,
+       2003.
+
+    Examples
+    --------
+    >>> from collections import Counter
+    >>> from sklearn.datasets import make_classification
+    >>> from counterpoise.under_sampling import NearMiss
+    >>> X, y = make_classification(n_samples=1000, n_features=4, n_informative=3,
+    ...                            n_redundant=1, n_clusters_per_class=1,
+    ...                            weights=[0.9, 0.1], flip_y=0, random_state=0)
+    >>> sorted(Counter(y.tolist()).items())
+    [(0, 900), (1, 100)]
+    >>> X_res, y_res = NearMiss().fit_resample(X, y)
+    >>> sorted(Counter(y_res.tolist()).items())
+    [(0, 100), (1, 100)]
     """
 
     _parameter_constraints: dict = {
         **BaseUnderSampler._parameter_constraints,
         "version": [Interval(numbers.Integral, 1, 3, closed="both")],
-        "n_neighbors": _NEIGHBOURS,
-        "n_neighbors_ver3": _NEIGHBOURS,
+        "n_neighbors": NEIGHBOURS_PARAM,
+        "n_neighbors_ver3": NEIGHBOURS_PARAM,
         "n_jobs": [numbers.Integral, None],
     }
 

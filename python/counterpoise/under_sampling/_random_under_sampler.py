@@ -20,19 +20,64 @@ from .base import BaseUnderSampler
 class RandomUnderSampler(BaseUnderSampler):
     """Under-sample by keeping a random subset of each targeted class.
 
+    Each class to under-sample keeps ``sampling_strategy_[class]`` of its
+    samples, drawn at random with or without replacement. Classes are visited
+    in sorted order and draw from one ``RandomState`` exactly as
+    imbalanced-learn does, so the same integer seed keeps the same samples.
+    Any data is accepted, with missing values and strings (the rows are only
+    gathered, by the Rust engine for arrays).
+
     Parameters
     ----------
     sampling_strategy : float, str, dict or callable, default='auto'
+        Which classes to under-sample and to how many samples. A float is the
+        desired ratio of minority to majority samples after resampling (binary
+        problems only); 'majority', 'not minority', 'not majority', 'all' or
+        'auto' (= 'not minority') name the classes to reduce to the minority's
+        count; a dict maps each targeted class to the number of samples to
+        keep; a callable takes ``y`` and returns such a dict.
     random_state : int, RandomState instance or None, default=None
+        Seed of the draws; the same integer keeps the same samples as
+        imbalanced-learn's ``RandomUnderSampler``.
     replacement : bool, default=False
-        Draw with replacement.
+        Whether to draw with replacement.
 
     Attributes
     ----------
     sampling_strategy_ : dict
+        Each class to under-sample mapped to the number of samples to keep.
     sample_indices_ : ndarray of shape (n_new_samples,)
+        Indices of the kept samples in the input.
     n_features_in_ : int
+        Number of features seen during ``fit_resample``.
     feature_names_in_ : ndarray of shape (n_features_in_,)
+        Feature names seen during ``fit_resample``; defined only when ``X`` has
+        string column names.
+
+    See Also
+    --------
+    NearMiss : Keep samples by their distance to the minority class.
+    counterpoise.over_sampling.RandomOverSampler : Random over-sampling.
+
+    References
+    ----------
+    .. [1] H. He and E. A. Garcia, "Learning from imbalanced data," IEEE
+       Transactions on Knowledge and Data Engineering, 21(9), 1263-1284, 2009
+       (random under-sampling, section 3.1.1).
+
+    Examples
+    --------
+    >>> from collections import Counter
+    >>> from sklearn.datasets import make_classification
+    >>> from counterpoise.under_sampling import RandomUnderSampler
+    >>> X, y = make_classification(n_samples=1000, n_features=4, n_informative=3,
+    ...                            n_redundant=1, n_clusters_per_class=1,
+    ...                            weights=[0.9, 0.1], flip_y=0, random_state=0)
+    >>> sorted(Counter(y.tolist()).items())
+    [(0, 900), (1, 100)]
+    >>> X_res, y_res = RandomUnderSampler(random_state=0).fit_resample(X, y)
+    >>> sorted(Counter(y_res.tolist()).items())
+    [(0, 100), (1, 100)]
     """
 
     _parameter_constraints: dict = {
@@ -48,8 +93,8 @@ class RandomUnderSampler(BaseUnderSampler):
         self.random_state = random_state
         self.replacement = replacement
 
-    def _check_X_y(self, X, y):
-        return check_X_y_any(self, X, y)
+    def _check_X_y(self, X, y, *, type_y=None):
+        return check_X_y_any(self, X, y, type_y=type_y)
 
     def _fit_resample(self, X, y):
         random_state = check_random_state(self.random_state)

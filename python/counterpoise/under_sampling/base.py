@@ -11,8 +11,38 @@ from ..base import BaseSampler
 
 
 class BaseUnderSampler(BaseSampler):
-    """Under-samplers: ``sampling_strategy_`` maps each class to the number of
-    samples to keep."""
+    """Base class of the under-samplers that reduce classes to a target count.
+
+    Not used directly: derived classes implement ``_fit_resample``. Fitting
+    resolves ``sampling_strategy`` into ``sampling_strategy_``, a dict mapping
+    each class to under-sample to the number of its samples to keep.
+
+    Parameters
+    ----------
+    sampling_strategy : float, str, dict or callable, default='auto'
+        Which classes to under-sample and to how many samples. A float is the
+        desired ratio of minority to majority samples after resampling (binary
+        problems only); 'majority', 'not minority', 'not majority', 'all' or
+        'auto' (= 'not minority') name the classes to reduce to the minority's
+        count; a dict maps each targeted class to the number of samples to
+        keep; a callable takes ``y`` and returns such a dict.
+
+    Attributes
+    ----------
+    sampling_strategy_ : dict
+        Each class to under-sample mapped to the number of samples to keep.
+
+    See Also
+    --------
+    BaseCleaningSampler : Base class of the cleaning rules.
+
+    Examples
+    --------
+    >>> from counterpoise.under_sampling import RandomUnderSampler
+    >>> from counterpoise.under_sampling.base import BaseUnderSampler
+    >>> issubclass(RandomUnderSampler, BaseUnderSampler)
+    True
+    """
 
     _sampling_type = "under-sampling"
 
@@ -27,7 +57,37 @@ class BaseUnderSampler(BaseSampler):
 
 
 class BaseCleaningSampler(BaseSampler):
-    """Cleaning samplers: ``sampling_strategy_`` lists the classes to clean."""
+    """Base class of the cleaning rules, which remove samples by a criterion.
+
+    Not used directly: derived classes implement ``_fit_resample``. A cleaning
+    rule does not aim at a sample count: fitting resolves ``sampling_strategy``
+    into ``sampling_strategy_``, whose keys are the classes the rule may remove
+    samples from.
+
+    Parameters
+    ----------
+    sampling_strategy : str, list or callable, default='auto'
+        Which classes to clean (their sample counts are not equalised):
+        'majority', 'not minority', 'not majority', 'all' or 'auto'
+        (= 'not minority'); a list of the classes to clean; or a callable
+        taking ``y`` and returning a dict whose keys are the classes to clean.
+
+    Attributes
+    ----------
+    sampling_strategy_ : dict
+        The classes to clean, as the keys of a dict.
+
+    See Also
+    --------
+    BaseUnderSampler : Base class of the under-samplers with a target count.
+
+    Examples
+    --------
+    >>> from counterpoise.under_sampling import TomekLinks
+    >>> from counterpoise.under_sampling.base import BaseCleaningSampler
+    >>> issubclass(TomekLinks, BaseCleaningSampler)
+    True
+    """
 
     _sampling_type = "clean-sampling"
 

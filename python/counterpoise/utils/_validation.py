@@ -89,11 +89,42 @@ def check_classification_type(y) -> str:
 
 
 def check_target_type(y, indicate_one_vs_all: bool = False, type_y=None):
-    """Return ``y`` as a 1-D array; a one-hot (multilabel-indicator) target with one
-    label per row is turned into class indices, as imblearn does.
+    """Return the target as a 1-D array of labels.
 
-    With ``indicate_one_vs_all=True`` also return whether ``y`` was one-hot.
-    ``type_y`` may pass an already computed ``type_of_target(y)``.
+    A one-hot encoded target (scikit-learn's 'multilabel-indicator' with one
+    label per row) becomes the index of each row's label, as imbalanced-learn
+    does; a target with several labels in a row is refused.
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples,) or (n_samples, n_classes)
+        The target: labels, or a one-hot encoding of them.
+    indicate_one_vs_all : bool, default=False
+        Whether to also return whether ``y`` was one-hot encoded.
+    type_y : str, default=None
+        ``type_of_target(y)`` when already computed; ``None`` computes it.
+
+    Returns
+    -------
+    y : ndarray of shape (n_samples,)
+        The labels.
+    is_one_vs_all : bool
+        Whether ``y`` was one-hot encoded; returned only when
+        ``indicate_one_vs_all`` is True.
+
+    See Also
+    --------
+    check_sampling_strategy : Resolve a sampling strategy against the labels.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from counterpoise.utils import check_target_type
+    >>> check_target_type(np.array([[1, 0], [0, 1], [1, 0]])).tolist()
+    [0, 1, 0]
+    >>> y, one_hot = check_target_type([2, 1, 2], indicate_one_vs_all=True)
+    >>> y.tolist(), one_hot
+    ([2, 1, 2], False)
     """
     if type_y is None:
         type_y = type_of_target(y)
@@ -242,12 +273,48 @@ _NAMED = ("minority", "majority", "not minority", "not majority", "all", "auto")
 
 
 def check_sampling_strategy(sampling_strategy, y, sampling_type, **kwargs):
-    """Resolve ``sampling_strategy`` against the labels ``y``.
+    """Resolve a sampling strategy against the labels.
 
-    Returns an ``OrderedDict`` sorted by class. For over-samplers the values are
-    the numbers of samples to *generate*; for under-samplers the numbers of
-    samples to *keep*; for cleaning samplers the classes to clean (mapped to the
-    minority count), exactly as imbalanced-learn 0.14.2 does.
+    Every form imbalanced-learn 0.14.2 accepts is resolved by its rules, with its
+    errors: for over-samplers the values are the numbers of samples to
+    *generate*, for under-samplers the numbers of samples to *keep*, for
+    cleaning samplers the classes to clean (mapped to the minority count).
+
+    Parameters
+    ----------
+    sampling_strategy : float, str, dict, list or callable
+        The strategy: a ratio (binary targets only), a name ('minority',
+        'majority', 'not minority', 'not majority', 'all', 'auto'), a dict of
+        class to number of samples, a list of classes (cleaning samplers only),
+        or a callable ``f(y, **kwargs)`` returning a dict.
+    y : array-like of shape (n_samples,)
+        The labels.
+    sampling_type : {'over-sampling', 'under-sampling', 'clean-sampling', \
+            'ensemble', 'bypass'}
+        The kind of sampler; 'ensemble' and 'bypass' return the strategy as is.
+    **kwargs : dict
+        Keyword arguments passed to a callable ``sampling_strategy``.
+
+    Returns
+    -------
+    sampling_strategy_ : OrderedDict
+        For each class concerned, sorted by class, the number of samples to
+        generate, to keep or to clean towards.
+
+    See Also
+    --------
+    check_target_type : Turn a one-hot target into labels.
+
+    Examples
+    --------
+    >>> from counterpoise.utils import check_sampling_strategy
+    >>> y = [0, 0, 0, 0, 1, 1, 2]
+    >>> strategy = check_sampling_strategy("auto", y, "over-sampling")
+    >>> {int(c): int(n) for c, n in strategy.items()}
+    {1: 2, 2: 3}
+    >>> strategy = check_sampling_strategy("auto", y, "under-sampling")
+    >>> {int(c): int(n) for c, n in strategy.items()}
+    {0: 1, 1: 1}
     """
     if sampling_type not in SAMPLING_KIND:
         raise ValueError(
@@ -296,8 +363,39 @@ def _is_neighbors_object(estimator) -> bool:
 
 
 def check_neighbors_object(nn_name, nn_object, additional_neighbor=0):
-    """An int gives ``NearestNeighbors(n_neighbors=nn_object + additional_neighbor)``;
-    a neighbours estimator (with ``kneighbors``) is cloned, as in imblearn."""
+    """Return a neighbours estimator built from a neighbours parameter.
+
+    As in imbalanced-learn: an int gives
+    ``NearestNeighbors(n_neighbors=nn_object + additional_neighbor)``; an object
+    with ``kneighbors`` and ``kneighbors_graph`` is cloned. (The samplers search
+    with the Rust engine when the parameter is an int; this estimator then only
+    records the parameter.)
+
+    Parameters
+    ----------
+    nn_name : str
+        The parameter's name, for the error message.
+    nn_object : int or object
+        The number of neighbours, or a neighbours estimator.
+    additional_neighbor : int, default=0
+        Added to an int ``nn_object`` (1 when the query point is its own
+        nearest neighbour).
+
+    Returns
+    -------
+    nn_object : estimator object
+        ``NearestNeighbors`` or a clone of the given estimator.
+
+    See Also
+    --------
+    check_sampling_strategy : Resolve a sampling strategy against the labels.
+
+    Examples
+    --------
+    >>> from counterpoise.utils import check_neighbors_object
+    >>> check_neighbors_object("k_neighbors", 5, additional_neighbor=1)
+    NearestNeighbors(n_neighbors=6)
+    """
     if isinstance(nn_object, Integral) and not isinstance(nn_object, bool):
         return NearestNeighbors(n_neighbors=nn_object + additional_neighbor)
     if not _is_neighbors_object(nn_object):

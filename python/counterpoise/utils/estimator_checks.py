@@ -10,11 +10,14 @@ sampler-specific ones, for users who write their own samplers.
 
 from __future__ import annotations
 
+import warnings
 from functools import partial
+from unittest import SkipTest
 
 import numpy as np
 from sklearn.base import clone
 from sklearn.datasets import make_classification
+from sklearn.exceptions import SkipTestWarning
 from sklearn.utils.estimator_checks import estimator_checks_generator
 
 __all__ = ["check_estimator", "parametrize_with_checks", "sampler_checks"]
@@ -126,7 +129,43 @@ _SAMPLER_CHECKS = (
 
 
 def sampler_checks(estimator):
-    """Yield ``(estimator, check)`` for the sampler-specific checks."""
+    """Yield ``(estimator, check)`` for the sampler-specific checks.
+
+    The checks a sampler must pass beyond scikit-learn's: ``fit`` returns
+    ``self`` and sets ``sampling_strategy_``; ``fit_resample`` keeps ``X`` and
+    ``y`` the same length and the features unchanged, and moves each class the
+    way its kind allows; a single-class target is refused with a ``ValueError``
+    naming the class; pandas, lists and float32 come back as they went in;
+    ``sample_indices_``, where set, selects the rows returned; the input is
+    not modified. Each check is called as ``check(estimator)`` and raises
+    ``AssertionError`` on failure.
+
+    Parameters
+    ----------
+    estimator : sampler object
+        The sampler to check (an object with ``fit_resample``).
+
+    Yields
+    ------
+    estimator : sampler object
+        The sampler given.
+    check : callable
+        A check to call on it.
+
+    See Also
+    --------
+    check_estimator : Run these and scikit-learn's checks at once.
+    parametrize_with_checks : The same checks as pytest parameters.
+
+    Examples
+    --------
+    >>> from counterpoise.under_sampling import RandomUnderSampler
+    >>> from counterpoise.utils.estimator_checks import sampler_checks
+    >>> for sampler, check in sampler_checks(RandomUnderSampler(random_state=0)):
+    ...     check(sampler)
+    >>> len(list(sampler_checks(RandomUnderSampler())))
+    8
+    """
     name = type(estimator).__name__
     for check in _SAMPLER_CHECKS:
         yield estimator, partial(check, name)
@@ -144,14 +183,80 @@ def _all_checks(estimator, expected_failed_checks=None):
 
 
 def check_estimator(estimator):
-    """Run every check on a clone of ``estimator``; raises on the first failure."""
+    """Run every check on a clone of ``estimator``; raise on the first failure.
+
+    The checks are scikit-learn's estimator checks (the legacy set included)
+    and, for a sampler (an object with ``fit_resample``), the sampler checks of
+    :func:`sampler_checks`. A check that scikit-learn skips (``SkipTest``, e.g.
+    the array-API checks without ``SCIPY_ARRAY_API``) is reported as a
+    ``SkipTestWarning`` instead, as scikit-learn's ``check_estimator`` does.
+
+    Parameters
+    ----------
+    estimator : estimator object
+        The estimator or sampler to check; it is cloned, never modified.
+
+    See Also
+    --------
+    parametrize_with_checks : One pytest test per check.
+    sampler_checks : The sampler-specific checks alone.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from counterpoise.under_sampling import RandomUnderSampler
+    >>> from counterpoise.utils.estimator_checks import check_estimator
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     check_estimator(RandomUnderSampler(random_state=0))
+    """
     for est, check in _all_checks(clone(estimator)):
-        check(clone(est))
+        try:
+            check(clone(est))
+        except SkipTest as exc:  # e.g. array-API checks without SCIPY_ARRAY_API
+            warnings.warn(str(exc), SkipTestWarning, stacklevel=2)
 
 
 def parametrize_with_checks(estimators, *, expected_failed_checks=None):
-    """``pytest.mark.parametrize('estimator, check', ...)`` over every check of every
-    estimator (scikit-learn's and, for samplers, the sampler checks)."""
+    """Parametrize a pytest test over every check of every estimator.
+
+    Return ``pytest.mark.parametrize('estimator, check', ...)`` with one
+    parameter per estimator and check, named ``Class-check_name``: the checks
+    of :func:`check_estimator` (scikit-learn's and, for samplers, those of
+    :func:`sampler_checks`). The decorated test calls ``check(estimator)``.
+
+    Parameters
+    ----------
+    estimators : list of estimator objects
+        The estimators or samplers to check.
+    expected_failed_checks : callable, default=None
+        ``f(estimator)`` returning a dict ``{check_name: reason}`` of the
+        checks expected to fail for it; they are marked ``xfail``.
+
+    Returns
+    -------
+    decorator : pytest.MarkDecorator
+        The ``pytest.mark.parametrize`` decorator for the test.
+
+    See Also
+    --------
+    check_estimator : Run the checks in one call, without pytest.
+    sampler_checks : The sampler-specific checks alone.
+
+    Examples
+    --------
+    >>> from counterpoise.under_sampling import RandomUnderSampler
+    >>> from counterpoise.utils.estimator_checks import parametrize_with_checks
+    >>> mark = parametrize_with_checks([RandomUnderSampler(random_state=0)])
+    >>> mark.args[0]
+    'estimator, check'
+
+    In a test module::
+
+        @parametrize_with_checks([RandomUnderSampler(random_state=0)])
+        def test_sampler(estimator, check):
+            check(estimator)
+    """
     import pytest
 
     def _id(obj):

@@ -1,33 +1,22 @@
-"""The ``counterpoise`` command: inspect, resample, compare, demo.
-
-    counterpoise demo
-    counterpoise inspect DATA --target COL
-    counterpoise resample DATA OUT --target COL --sampler NAME [--param k=v ...]
-    counterpoise compare DATA --target COL [--model logistic|forest|hgb] [--cv 5]
-                         [--report report.html]
-
-DATA and OUT are CSV or Parquet files (by extension; Parquet needs pyarrow or
-polars). Mistakes (a missing file, an unknown column or sampler, ...) end with one
-line on stderr and exit status 2, never a traceback.
-"""
+"""The commands of ``counterpoise``: ``inspect``, ``resample``, ``compare``,
+``demo`` and ``tour``, each ``cmd_NAME(args) -> exit status``."""
 
 from __future__ import annotations
 
-import argparse
 import ast
-import os
 import sys
 import time
 from pathlib import Path
 
-EXIT_USAGE = 2
-
-
-class CLIError(Exception):
-    """A mistake of the person at the keyboard: reported as one line."""
-
-
-# ----------------------------------------------------------------- progress
+from ._tables import (
+    CLIError,
+    file_kind,
+    non_numeric,
+    read_table,
+    require_pandas,
+    split_target,
+    write_table,
+)
 
 
 class Progress:
@@ -53,120 +42,8 @@ class Progress:
         sys.stderr.flush()
 
 
-# ----------------------------------------------------------------- data i/o
-
-
-def _pandas():
-    try:
-        import pandas as pd
-    except ImportError:
-        raise CLIError("reading data files needs pandas: pip install pandas") from None
-    return pd
-
-
-def _fmt(path: Path) -> str:
-    suffix = path.suffix.lower()
-    if suffix in (".csv", ".txt", ".tsv"):
-        return "csv"
-    if suffix in (".parquet", ".pq"):
-        return "parquet"
-    raise CLIError(
-        f"{path}: unknown file type {suffix or '(none)'!r}; use .csv or .parquet."
-    )
-
-
-def read_table(path_str: str):
-    path = Path(path_str)
-    kind = _fmt(path)
-    if not path.exists():
-        raise CLIError(f"{path}: no such file.")
-    if path.is_dir():
-        raise CLIError(f"{path}: is a directory, not a data file.")
-    pd = _pandas()
-    try:
-        if kind == "csv":
-            sep = "\t" if path.suffix.lower() == ".tsv" else ","
-            return pd.read_csv(path, sep=sep)
-        return _read_parquet(pd, path)
-    except CLIError:
-        raise
-    except Exception as exc:  # a malformed file: say which and why, in one line
-        raise CLIError(f"{path}: could not read it as {kind}: {exc}") from None
-
-
-def _read_parquet(pd, path):
-    try:
-        import pyarrow  # noqa: F401
-
-        return pd.read_parquet(path)
-    except ImportError:
-        pass
-    try:
-        import polars as pl
-    except ImportError:
-        raise CLIError("Parquet needs pyarrow or polars: pip install pyarrow") from None
-    return pl.read_parquet(path).to_pandas()
-
-
-def write_table(df, path_str: str) -> None:
-    path = Path(path_str)
-    kind = _fmt(path)
-    if kind == "csv":
-        df.to_csv(path, index=False, sep="\t" if path.suffix == ".tsv" else ",")
-        return
-    try:
-        import pyarrow  # noqa: F401
-
-        df.to_parquet(path, index=False)
-        return
-    except ImportError:
-        pass
-    try:
-        import polars as pl
-    except ImportError:
-        raise CLIError("Parquet needs pyarrow or polars: pip install pyarrow") from None
-    pl.from_pandas(df).write_parquet(path)
-
-
-def split_target(df, target: str):
-    if target not in df.columns:
-        names = ", ".join(map(str, list(df.columns)[:12]))
-        raise CLIError(f"no column named {target!r}; the columns are: {names}.")
-    y = df[target]
-    X = df.drop(columns=[target])
-    if X.shape[1] == 0:
-        raise CLIError(f"{target!r} is the only column: there are no features.")
-    if y.isna().any():
-        raise CLIError(
-            f"target column {target!r} has {int(y.isna().sum())} missing values; "
-            "drop those rows first."
-        )
-    if y.nunique() < 2:
-        raise CLIError(
-            f"target column {target!r} has a single class ({y.iloc[0]!r}): there "
-            "is nothing to balance."
-        )
-    return X, y
-
-
-def _non_numeric(X):
-    import pandas as pd
-
-    return [
-        c
-        for c in X.columns
-        if not (
-            pd.api.types.is_numeric_dtype(X[c]) and not pd.api.types.is_bool_dtype(X[c])
-        )
-        or isinstance(X[c].dtype, pd.CategoricalDtype)
-    ]
-
-
-# ----------------------------------------------------------------- samplers
-
-
 def sampler_registry() -> dict:
-    from . import combine, over_sampling, under_sampling
+    from .. import combine, over_sampling, under_sampling
 
     out = {}
     for mod in (over_sampling, under_sampling, combine):
@@ -200,7 +77,7 @@ def build_sampler(name: str, params: list, seed, categorical: list, X):
     if cls.__name__ == "SMOTENC":
         if "categorical_features" not in kwargs:
             kwargs["categorical_features"] = [
-                X.columns.get_loc(c) for c in (categorical or _non_numeric(X))
+                X.columns.get_loc(c) for c in (categorical or non_numeric(X))
             ]
             if not kwargs["categorical_features"]:
                 raise CLIError(
@@ -218,11 +95,8 @@ def build_sampler(name: str, params: list, seed, categorical: list, X):
     return cls(**kwargs)
 
 
-# ----------------------------------------------------------------- commands
-
-
 def cmd_inspect(args) -> int:
-    from ._compare import inspect
+    from ._inspect import inspect
 
     df = read_table(args.data)
     _, y = split_target(df, args.target)
@@ -233,7 +107,7 @@ def cmd_inspect(args) -> int:
 
 def cmd_resample(args) -> int:
     data, out = Path(args.data), Path(args.out)
-    _fmt(out)
+    file_kind(out)
     if out.exists() and data.exists() and out.resolve() == data.resolve():
         raise CLIError(f"{out} is the input file: refusing to overwrite it.")
     progress = Progress(args.progress or sys.stderr.isatty())
@@ -244,13 +118,13 @@ def cmd_resample(args) -> int:
     for c in categorical:
         if c not in X.columns:
             raise CLIError(f"--categorical {c!r}: no such column.")
-    pd = _pandas()
+    pd = require_pandas()
     if categorical:
         X = X.astype({c: "category" for c in categorical if X[c].dtype == object})
     sampler = build_sampler(args.sampler, args.param, args.seed, categorical, X)
     name = type(sampler).__name__
     free = ("SMOTENC", "SMOTEN", "RandomOverSampler", "RandomUnderSampler")
-    bad = _non_numeric(X)
+    bad = non_numeric(X)
     if name not in free and bad:
         raise CLIError(
             f"{name} needs numeric features, but {', '.join(map(repr, bad))} "
@@ -298,7 +172,7 @@ def _model(kind: str, X):
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-    categorical = _non_numeric(X)
+    categorical = non_numeric(X)
     numeric = [c for c in X.columns if c not in categorical]
     scaler = StandardScaler() if kind == "logistic" else "passthrough"
     encoder = OneHotEncoder(handle_unknown="ignore", sparse_output=False)
@@ -317,7 +191,8 @@ def _model(kind: str, X):
 
 
 def cmd_compare(args) -> int:
-    from ._compare import STRATEGIES, compare
+    from ._runner import compare
+    from ._strategies import STRATEGIES
 
     if args.report:
         _check_report_path(args.report)
@@ -405,8 +280,10 @@ def demo_data():
 
 
 def cmd_demo(args) -> int:
-    from . import __version__
-    from ._compare import compare, default_estimator, inspect
+    from .. import __version__
+    from ._inspect import inspect
+    from ._runner import compare
+    from ._strategies import default_estimator
 
     X, y, _ = demo_data()
     print(
@@ -436,98 +313,8 @@ def cmd_demo(args) -> int:
     return 0
 
 
-def _tour() -> int:
-    from .__main__ import tour
+def cmd_tour(args) -> int:
+    from ._tour import tour
 
     tour()
     return 0
-
-
-# ----------------------------------------------------------------- main
-
-
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="counterpoise",
-        description="Imbalanced learning: look at the classes, resample, and compare "
-        "class weights, threshold tuning and resampling on the same folds.",
-    )
-    from . import __version__
-
-    p.add_argument("--version", action="version", version=f"counterpoise {__version__}")
-    sub = p.add_subparsers(dest="command", metavar="COMMAND")
-
-    def common(q):
-        q.add_argument("--progress", action="store_true", help="always show progress")
-
-    q = sub.add_parser("demo", help="compare strategies on built-in data")
-    q.add_argument("--report", help="also write an HTML report here")
-    common(q)
-    q.set_defaults(func=cmd_demo)
-
-    q = sub.add_parser("tour", help="time the samplers on 200,000 synthetic rows")
-    q.set_defaults(func=lambda args: _tour())
-
-    q = sub.add_parser("inspect", help="class counts and imbalance severity")
-    q.add_argument("data", help="CSV or Parquet file")
-    q.add_argument("--target", required=True, help="the label column")
-    q.set_defaults(func=cmd_inspect)
-
-    q = sub.add_parser("resample", help="resample a data file with a sampler")
-    q.add_argument("data", help="input CSV or Parquet file")
-    q.add_argument("out", help="output CSV or Parquet file (not the input)")
-    q.add_argument("--target", required=True, help="the label column")
-    q.add_argument("--sampler", required=True, help="e.g. SMOTE, SMOTENC, TomekLinks")
-    q.add_argument(
-        "--param",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="sampler parameter (repeatable), e.g. --param k_neighbors=3",
-    )
-    q.add_argument("--seed", type=int, default=None, help="random_state")
-    q.add_argument(
-        "--categorical",
-        default="",
-        metavar="COL[,COL...]",
-        help="categorical columns (SMOTENC); default: the non-numeric ones",
-    )
-    common(q)
-    q.set_defaults(func=cmd_resample)
-
-    q = sub.add_parser("compare", help="compare strategies on the same folds")
-    q.add_argument("data", help="CSV or Parquet file")
-    q.add_argument("--target", required=True, help="the label column (binary)")
-    q.add_argument("--model", choices=["logistic", "forest", "hgb"], default="logistic")
-    q.add_argument("--cv", type=int, default=5, help="stratified folds (default 5)")
-    q.add_argument("--seed", type=int, default=0)
-    q.add_argument("--positive", help="the class of interest (default: minority)")
-    q.add_argument("--strategies", default="", metavar="NAME[,NAME...]")
-    q.add_argument("--report", help="write an HTML report with the plots here")
-    common(q)
-    q.set_defaults(func=cmd_compare)
-    return p
-
-
-def main(argv=None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "func", None):
-        parser.print_help()
-        return EXIT_USAGE
-    os.environ.setdefault("MPLBACKEND", "Agg")
-    try:
-        return args.func(args)
-    except CLIError as exc:
-        print(f"counterpoise: error: {exc}", file=sys.stderr)
-    except (ValueError, TypeError, RuntimeError, KeyError, OSError) as exc:
-        message = " ".join(str(exc).split()) or type(exc).__name__
-        print(f"counterpoise: error: {message}", file=sys.stderr)
-    except KeyboardInterrupt:
-        print("counterpoise: interrupted", file=sys.stderr)
-        return 130
-    return EXIT_USAGE
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

@@ -1,0 +1,47 @@
+"""What SMOTEENN and SMOTETomek share: over-sample with SMOTE, then clean.
+
+imbalanced-learn's ``combine`` samplers validate their parts in
+``_validate_estimator`` (``smote_`` and the cleaner), check ``X, y`` with
+scikit-learn's ``check_X_y`` (sparse CSR/CSC accepted) and set
+``sampling_strategy_`` to the parameter as given, not a resolved dict; the same
+steps are taken here, once for both.
+"""
+
+from __future__ import annotations
+
+from sklearn.base import clone
+from sklearn.utils import check_X_y
+
+from ..base import BaseSampler
+from ..over_sampling import SMOTE
+from ..utils._validation import check_target_type
+
+
+class _SMOTEThenClean(BaseSampler):
+    """SMOTE (``smote_``) followed by a cleaning sampler (``<_cleaner_name>_``)."""
+
+    _sampling_type = "over-sampling"
+    _cleaner_name = ""
+
+    def _validate_smote(self):
+        """``smote_``: a clone of the user's ``smote``, else imbalanced-learn's
+        default ``SMOTE(sampling_strategy, random_state)``."""
+        if self.smote is not None:
+            self.smote_ = clone(self.smote)
+        else:
+            self.smote_ = SMOTE(
+                sampling_strategy=self.sampling_strategy,
+                random_state=self.random_state,
+            )
+
+    def _validate_estimator(self):
+        raise NotImplementedError
+
+    def _fit_resample(self, X, y):
+        self._validate_estimator()
+        y = check_target_type(y)
+        X, y = check_X_y(X, y, accept_sparse=["csr", "csc"])
+        self.sampling_strategy_ = self.sampling_strategy
+        X_res, y_res = self.smote_.fit_resample(X, y)
+        cleaner = getattr(self, self._cleaner_name + "_")
+        return cleaner.fit_resample(X_res, y_res)

@@ -1,0 +1,62 @@
+"""The terminal table of a :class:`CompareResult`: mean ± std of every metric per
+strategy, what was skipped, and the best PR-AUC against the baseline."""
+
+from __future__ import annotations
+
+from ._stats import LABELS
+
+#: the metrics of the terminal table, in its column order
+TABLE_METRICS = (
+    "pr_auc",
+    "roc_auc",
+    "f1",
+    "recall",
+    "precision",
+    "mcc",
+    "balanced_accuracy",
+    "g_mean",
+)
+
+
+def table(result, metrics=TABLE_METRICS) -> str:
+    """A plain-text table of ``result``: mean ± std over folds, fit seconds per
+    fold, the skipped strategies, and a closing line on the best PR-AUC."""
+    rows = result.summary_rows()
+    head = ["strategy", *[LABELS[m] for m in metrics], LABELS["fit_time"]]
+    body = []
+    for r in rows:
+        cells = [r["strategy"]]
+        cells += [f"{r[m]:.3f}±{r[m + '_std']:.3f}" for m in metrics]
+        cells.append(f"{r['fit_time']:.2f}")
+        body.append(cells)
+    widths = [max(len(h), *(len(b[i]) for b in body)) for i, h in enumerate(head)]
+    fmt = lambda cells: "  ".join(  # noqa: E731
+        c.ljust(w) if i == 0 else c.rjust(w)
+        for i, (c, w) in enumerate(zip(cells, widths))
+    )
+    lines = [fmt(head), "  ".join("-" * w for w in widths)]
+    lines += [fmt(b) for b in body]
+    if result.skipped:
+        lines.append("")
+        lines += [f"skipped {k}: {v}" for k, v in result.skipped.items()]
+    n = len(result.folds)
+    lines.append("")
+    lines.append(
+        f"{n} stratified folds, the same for every strategy; positive class "
+        f"{result.positive_class!r}."
+    )
+    best = result.best("pr_auc")
+    if "baseline" in result.scores and best != "baseline":
+        p = next(
+            r
+            for r in result.paired()
+            if r["strategy"] == best and r["metric"] == "pr_auc"
+        )
+        lines.append(
+            f"Best PR-AUC: {best}, {p['mean_diff']:+.3f} over the baseline "
+            f"(better on {p['wins']} of {n} folds, worse on {p['losses']}; "
+            f"paired t-test p = {p['p_value']:.2f})."
+        )
+    else:
+        lines.append(f"Best PR-AUC: {best}.")
+    return "\n".join(lines)

@@ -1,0 +1,92 @@
+"""EditedNearestNeighbours, RepeatedEditedNearestNeighbours and AllKNN: properties
+on arbitrary data (hypothesis), the neighbours estimator path and the size
+check."""
+
+import numpy as np
+import pytest
+from counterpoise.under_sampling import (
+    AllKNN,
+    EditedNearestNeighbours,
+    RepeatedEditedNearestNeighbours,
+)
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from numpy.testing import assert_array_equal
+from sklearn.neighbors import NearestNeighbors
+
+from ..conftest import make_data
+from ..strategies import labelled_data
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=labelled_data(min_per_class=4), kind=st.sampled_from(["all", "mode"]))
+def test_enn_keeps_only_agreeing_rows_and_a_subset(data, kind):
+    X, y = data
+    sampler = EditedNearestNeighbours(kind_sel=kind, sampling_strategy="all")
+    X_res, y_res = sampler.fit_resample(X, y)
+    idx = sampler.sample_indices_
+    assert np.unique(idx).size == idx.size
+    assert_array_equal(X_res, X[idx])
+    assert_array_equal(y_res, y[idx])
+
+
+@settings(max_examples=25, deadline=None)
+@given(data=labelled_data(min_per_class=5))
+def test_enn_returns_a_subset_and_spares_the_minority(data):
+    X, y = data
+    classes, counts = np.unique(y, return_counts=True)
+    # 'auto' cleans every class but the minority (the first in sorted class order
+    # among the smallest, as sampling_strategy resolves ties).
+    minority = classes[np.argmin(counts)]
+    sampler = EditedNearestNeighbours()
+    X_res, _ = sampler.fit_resample(X, y)
+    idx = sampler.sample_indices_
+    assert_array_equal(X_res, X[idx])
+    assert np.unique(idx).size == idx.size
+    assert set(np.flatnonzero(y == minority)) <= set(idx)
+
+
+@settings(max_examples=25, deadline=None)
+@given(data=labelled_data(min_per_class=5))
+def test_repeated_rules_return_subsets(data):
+    # RENN and AllKNN resolve 'auto' again on the surviving labels each round (as
+    # imblearn does), so the class they spare can change from round to round:
+    # only the subset property holds on any data.
+    X, y = data
+    for sampler in (RepeatedEditedNearestNeighbours(), AllKNN()):
+        X_res, _ = sampler.fit_resample(X, y)
+        idx = sampler.sample_indices_
+        assert_array_equal(X_res, X[idx])
+        assert np.unique(idx).size == idx.size
+
+
+@pytest.mark.parametrize(
+    "cls", [EditedNearestNeighbours, RepeatedEditedNearestNeighbours]
+)
+@pytest.mark.parametrize("kind_sel", ["all", "mode"])
+def test_a_neighbours_estimator_gives_the_engines_rows(cls, kind_sel):
+    # NearestNeighbors(n_neighbors=k + 1) counts the row itself, as imblearn's nn_.
+    X, y = make_data(n=300, d=4, weights=(0.5, 0.3, 0.2), seed=3)
+    X += np.random.default_rng(3).normal(scale=0.8, size=X.shape)
+    engine = cls(n_neighbors=3, kind_sel=kind_sel).fit_resample(X, y)
+    given_nn = cls(n_neighbors=NearestNeighbors(n_neighbors=4), kind_sel=kind_sel)
+    estimator = given_nn.fit_resample(X, y)
+    assert_array_equal(engine[1], estimator[1])
+    assert_array_equal(engine[0], estimator[0])
+    assert given_nn.nn_.n_neighbors == 4
+
+
+@pytest.mark.parametrize(
+    "sampler",
+    [
+        EditedNearestNeighbours(n_neighbors=40),
+        RepeatedEditedNearestNeighbours(n_neighbors=40),
+    ],
+    ids=lambda s: type(s).__name__,
+)
+def test_too_many_neighbours_fail_with_the_shared_message(sampler):
+    # (AllKNN grows k from 1 and, like imblearn's, stops once a class vanishes,
+    # here long before k reaches the row count.)
+    X, y = make_data(n=30, d=3, weights=(0.8, 0.2))
+    with pytest.raises(ValueError, match=r"needs at least \d+ samples.*Lower"):
+        sampler.fit_resample(X, y)
