@@ -19,9 +19,13 @@ const HUGE_MIN_BYTES: usize = 2 << 20;
 /// # Safety
 /// Implement only for types for which all-zero bytes are a valid value.
 pub unsafe trait ZeroBits: Copy + Send + Sync + 'static {}
+// SAFETY: all-zero bytes are the IEEE 754 value +0.0.
 unsafe impl ZeroBits for f32 {}
+// SAFETY: all-zero bytes are the IEEE 754 value +0.0.
 unsafe impl ZeroBits for f64 {}
+// SAFETY: every bit pattern of an integer is valid; all-zero is 0.
 unsafe impl ZeroBits for u8 {}
+// SAFETY: every bit pattern of an integer is valid; all-zero is 0.
 unsafe impl ZeroBits for i64 {}
 
 /// A `rows × cols` array of zeros that has not been written yet: the memory comes
@@ -66,6 +70,9 @@ fn advise_huge(ptr: *mut u8, bytes: usize) {
     if end > start {
         // Advice only: failure (e.g. THP disabled) leaves ordinary pages, so the
         // return value is deliberately ignored.
+        // SAFETY: `start..end` lies inside the allocation of `bytes` bytes at `ptr`
+        // (rounded inwards to whole pages); `madvise` with MADV_HUGEPAGE changes no
+        // contents and touches no memory outside that range.
         unsafe {
             libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_HUGEPAGE);
         }

@@ -1,7 +1,12 @@
 //! The one error type of the core. The binding maps each variant to a Python
 //! exception (`ValueError` for bad data or parameters, `RuntimeError` for the
-//! environment), so messages here are written for the Python user: what was wrong,
-//! the offending value, and what to do instead.
+//! environment, `counterpoise._core.InternalError` for a bug of ours), so messages
+//! here are written for the Python user: what was wrong, the offending value, and
+//! what to do instead.
+//!
+//! [`bail!`](crate::bail) and [`ensure!`](crate::ensure) raise
+//! [`CoreError::InvalidParameter`] (the caller's fault);
+//! [`bail_internal!`](crate::bail_internal) raises [`CoreError::Internal`] (ours).
 
 use thiserror::Error;
 
@@ -22,6 +27,10 @@ pub enum CoreError {
     /// The thread pool could not be created.
     #[error("could not start the thread pool: {0}")]
     ThreadPool(String),
+    /// A fault of counterpoise itself (a broken internal invariant), not of the
+    /// input: the binding raises it as `InternalError` and asks for a report.
+    #[error("internal error in counterpoise: {0}")]
+    Internal(String),
 }
 
 pub type Result<T> = std::result::Result<T, CoreError>;
@@ -41,5 +50,14 @@ macro_rules! ensure {
         if !($cond) {
             $crate::bail!($($arg)*);
         }
+    };
+}
+
+/// Return early with a [`CoreError::Internal`] built from a format string: for
+/// states that correct code never reaches whatever the input.
+#[macro_export]
+macro_rules! bail_internal {
+    ($($arg:tt)*) => {
+        return Err($crate::errors::CoreError::Internal(format!($($arg)*)))
     };
 }

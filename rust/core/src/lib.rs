@@ -8,6 +8,7 @@
 
 pub mod alloc;
 pub mod cluster;
+pub mod cpu;
 pub mod errors;
 pub mod neighbours;
 pub mod over;

@@ -73,7 +73,9 @@ impl Real for f64 {
         rsc: isize,
         csc: isize,
     ) {
-        matrixmultiply::dgemm(m, k, n, 1.0, a, rsa, csa, b, rsb, csb, 0.0, c, rsc, csc);
+        // SAFETY: the caller upholds this function's contract (valid `m×k`, `k×n`
+        // and `m×n` matrices), which is exactly `dgemm`'s.
+        unsafe { matrixmultiply::dgemm(m, k, n, 1.0, a, rsa, csa, b, rsb, csb, 0.0, c, rsc, csc) };
     }
 }
 
@@ -105,7 +107,9 @@ impl Real for f32 {
         rsc: isize,
         csc: isize,
     ) {
-        matrixmultiply::sgemm(m, k, n, 1.0, a, rsa, csa, b, rsb, csb, 0.0, c, rsc, csc);
+        // SAFETY: the caller upholds this function's contract (valid `m×k`, `k×n`
+        // and `m×n` matrices), which is exactly `sgemm`'s.
+        unsafe { matrixmultiply::sgemm(m, k, n, 1.0, a, rsa, csa, b, rsb, csb, 0.0, c, rsc, csc) };
     }
 }
 

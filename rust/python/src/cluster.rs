@@ -1,11 +1,11 @@
 //! Binding of `counterpoise_core::cluster` (k-means++ seeding and Lloyd iterations).
 
 use counterpoise_core::cluster::kmeans;
-use counterpoise_core::pool;
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 
 use crate::errors::Result;
+use crate::release;
 
 /// k-means++ seeding: the row of each centre (`draws`: scikit-learn's uniforms).
 #[pyfunction]
@@ -21,11 +21,9 @@ pub fn kmeans_plusplus<'py>(
 ) -> Result<Bound<'py, PyArray1<i64>>> {
     let view = x.as_array();
     let draws = draws.as_slice()?;
-    let rows = py.allow_threads(|| {
-        pool::run(n_threads, || {
-            kmeans::plusplus(view, k, first, draws, trials)
-        })
-    })??;
+    let rows = release(py, n_threads, || {
+        kmeans::plusplus(view, k, first, draws, trials)
+    })?;
     let rows: Vec<i64> = rows.into_iter().map(|r| r as i64).collect();
     Ok(rows.into_pyarray(py))
 }
@@ -48,8 +46,7 @@ pub fn kmeans_lloyd<'py>(
     usize,
 )> {
     let (view, init) = (x.as_array(), init.as_array());
-    let c =
-        py.allow_threads(|| pool::run(n_threads, || kmeans::lloyd(view, init, max_iter, tol)))??;
+    let c = release(py, n_threads, || kmeans::lloyd(view, init, max_iter, tol))?;
     Ok((
         c.centers.into_pyarray(py),
         c.labels.into_pyarray(py),

@@ -14,6 +14,8 @@ mod under;
 
 use pyo3::prelude::*;
 
+use counterpoise_core::pool;
+
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
@@ -21,6 +23,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
         "NonFiniteError",
         m.py().get_type::<errors::NonFiniteError>(),
     )?;
+    m.add("InternalError", m.py().get_type::<errors::InternalError>())?;
     m.add_function(wrap_pyfunction!(neighbours::kneighbors, m)?)?;
     m.add_function(wrap_pyfunction!(neighbours::kd_tree_max_dim, m)?)?;
     m.add_function(wrap_pyfunction!(over::smote_resample, m)?)?;
@@ -40,4 +43,15 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
 #[pyfunction]
 fn default_threads() -> usize {
     counterpoise_core::pool::default_threads()
+}
+
+/// Run `f` with the GIL released, inside a private pool of `n_threads` threads
+/// (`0`: [`pool::default_threads`]), built for this call and dropped after it: the
+/// one way every heavy binding call runs.
+pub(crate) fn release<R: Send>(
+    py: Python<'_>,
+    n_threads: usize,
+    f: impl FnOnce() -> counterpoise_core::Result<R> + Send,
+) -> errors::Result<R> {
+    Ok(py.allow_threads(|| pool::run(n_threads, f))??)
 }

@@ -1,11 +1,12 @@
 //! Binding of `counterpoise_core::neighbours`.
 
 use counterpoise_core::neighbours::{self, Algorithm, KD_TREE_MAX_DIM};
-use counterpoise_core::pool;
+use counterpoise_core::CoreError;
 use numpy::{IntoPyArray, PyArray2, PyReadonlyArray2};
 use pyo3::prelude::*;
 
-use crate::errors::{Error, Result};
+use crate::errors::Result;
+use crate::release;
 
 /// A 2-D float array in either precision, borrowed without copying.
 #[derive(FromPyObject)]
@@ -31,18 +32,17 @@ pub fn kneighbors<'py>(
     let found = match (&data, &queries) {
         (Matrix::F64(d), Matrix::F64(q)) => {
             let (d, q) = (d.as_array(), q.as_array());
-            py.allow_threads(|| pool::run(n_threads, || neighbours::kneighbors(d, q, k, algorithm)))
+            release(py, n_threads, || neighbours::kneighbors(d, q, k, algorithm))
         }
         (Matrix::F32(d), Matrix::F32(q)) => {
             let (d, q) = (d.as_array(), q.as_array());
-            py.allow_threads(|| pool::run(n_threads, || neighbours::kneighbors(d, q, k, algorithm)))
+            release(py, n_threads, || neighbours::kneighbors(d, q, k, algorithm))
         }
-        _ => {
-            return Err(Error(counterpoise_core::CoreError::InvalidParameter(
-                "data and queries must have the same dtype (both float32 or both float64)".into(),
-            )))
-        }
-    }??;
+        _ => Err(CoreError::InvalidParameter(
+            "data and queries must have the same dtype (both float32 or both float64)".into(),
+        )
+        .into()),
+    }?;
     Ok((
         found.distances.into_pyarray(py),
         found.indices.into_pyarray(py),

@@ -2,14 +2,15 @@
 
 use counterpoise_core::neighbours::Algorithm;
 use counterpoise_core::over::smote::{self, ClassPlan, SmoteOutput};
-use counterpoise_core::over::{density, vdm};
-use counterpoise_core::{pool, CoreError, Real};
+use counterpoise_core::over::{kmeans_smote, smoten};
+use counterpoise_core::{CoreError, Real};
 use numpy::{Element, IntoPyArray, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 use pyo3::IntoPyObjectExt;
 
 use crate::errors::Result;
 use crate::neighbours::Matrix;
+use crate::release;
 
 /// SMOTE for every class at once: returns `(X_resampled, parents)` where
 /// `X_resampled` is `X` followed by the synthetic rows of each class in the order
@@ -57,12 +58,8 @@ fn run<'py, T: Real + Element + counterpoise_core::alloc::ZeroBits>(
 ) -> Result<(PyObject, Bound<'py, PyArray2<i64>>)> {
     let view = x.as_array();
     let SmoteOutput { x, parents } =
-        py.allow_threads(|| pool::run(n_threads, || smote::resample(view, plans, k, algorithm)))??;
-    let x = x.into_pyarray(py).into_py_any(py).map_err(|e| {
-        crate::errors::Error(counterpoise_core::CoreError::InvalidParameter(
-            e.to_string(),
-        ))
-    })?;
+        release(py, n_threads, || smote::resample(view, plans, k, algorithm))?;
+    let x = x.into_pyarray(py).into_py_any(py)?;
     Ok((x, parents.into_pyarray(py)))
 }
 
@@ -89,11 +86,11 @@ pub fn vdm_kneighbors<'py>(
         }
         owned.push((r, t.as_slice()?));
     }
-    let views: Vec<vdm::Table<'_>> = owned
+    let views: Vec<smoten::Table<'_>> = owned
         .iter()
-        .map(|&(n_cat, values)| vdm::Table { n_cat, values })
+        .map(|&(n_cat, values)| smoten::Table { n_cat, values })
         .collect();
-    let out = py.allow_threads(|| pool::run(n_threads, || vdm::kneighbors(codes, &views, k)))??;
+    let out = release(py, n_threads, || smoten::kneighbors(codes, &views, k))?;
     Ok(out.into_pyarray(py))
 }
 
@@ -110,11 +107,9 @@ pub fn vdm_mode<'py>(
     n_threads: usize,
 ) -> Result<Bound<'py, PyArray2<i32>>> {
     let (codes, neighbours, drawn) = (codes.as_array(), neighbours.as_array(), drawn.as_array());
-    let out = py.allow_threads(|| {
-        pool::run(n_threads, || {
-            vdm::mode_of_neighbours(codes, neighbours, drawn, &n_categories)
-        })
-    })??;
+    let out = release(py, n_threads, || {
+        smoten::mode_of_neighbours(codes, neighbours, drawn, &n_categories)
+    })?;
     Ok(out.into_pyarray(py))
 }
 
@@ -125,12 +120,12 @@ pub fn sum_pairwise_distances(py: Python<'_>, x: Matrix<'_>, n_threads: usize) -
     let total = match &x {
         Matrix::F64(a) => {
             let v = a.as_array();
-            py.allow_threads(|| pool::run(n_threads, || density::sum_pairwise_distances(v)))
+            release(py, n_threads, || kmeans_smote::sum_pairwise_distances(v))
         }
         Matrix::F32(a) => {
             let v = a.as_array();
-            py.allow_threads(|| pool::run(n_threads, || density::sum_pairwise_distances(v)))
+            release(py, n_threads, || kmeans_smote::sum_pairwise_distances(v))
         }
-    }??;
+    }?;
     Ok(total)
 }

@@ -1,10 +1,11 @@
 //! Binding of `counterpoise_core::take` (row gather of the random samplers).
 
-use counterpoise_core::{pool, take};
+use counterpoise_core::take;
 use numpy::{IntoPyArray, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 
 use crate::errors::Result;
+use crate::release;
 
 /// `x[indices]` for a 2-D array viewed as raw bytes (`n × row_bytes`).
 #[pyfunction]
@@ -16,7 +17,7 @@ pub fn take_rows<'py>(
     n_threads: usize,
 ) -> Result<Bound<'py, PyArray2<u8>>> {
     let (x, idx) = (x.as_array(), indices.as_slice()?);
-    let out = py.allow_threads(|| pool::run(n_threads, || take::take_rows(x, idx)))??;
+    let out = release(py, n_threads, || take::take_rows(x, idx))?;
     Ok(out.into_pyarray(py))
 }
 
@@ -29,6 +30,6 @@ pub fn concat_rows<'py>(
     n_threads: usize,
 ) -> Result<Bound<'py, PyArray2<u8>>> {
     let views: Vec<_> = parts.iter().map(|p| p.as_array()).collect();
-    let out = py.allow_threads(|| pool::run(n_threads, || take::concat_rows(&views)))??;
+    let out = release(py, n_threads, || take::concat_rows(&views))?;
     Ok(out.into_pyarray(py))
 }

@@ -1,11 +1,12 @@
-//! Binding of `counterpoise_core::under` (CNN's selection loop).
+//! Binding of `counterpoise_core::under` (CondensedNearestNeighbour's selection loop).
 
-use counterpoise_core::{pool, under::cnn};
+use counterpoise_core::under::condensed_nearest_neighbour;
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 
 use crate::errors::Result;
 use crate::neighbours::Matrix;
+use crate::release;
 
 /// imblearn's CNN 1-NN loop: the global rows added to the store, in order.
 #[pyfunction]
@@ -24,20 +25,16 @@ pub fn cnn_condense_1nn<'py>(
     let added = match &x {
         Matrix::F64(a) => {
             let v = a.as_array();
-            py.allow_threads(|| {
-                pool::run(n_threads, || {
-                    cnn::condense_1nn(v, rows, nearest, correct, seeds)
-                })
+            release(py, n_threads, || {
+                condensed_nearest_neighbour::condense_1nn(v, rows, nearest, correct, seeds)
             })
         }
         Matrix::F32(a) => {
             let v = a.as_array();
-            py.allow_threads(|| {
-                pool::run(n_threads, || {
-                    cnn::condense_1nn(v, rows, nearest, correct, seeds)
-                })
+            release(py, n_threads, || {
+                condensed_nearest_neighbour::condense_1nn(v, rows, nearest, correct, seeds)
             })
         }
-    }??;
+    }?;
     Ok(added.into_pyarray(py))
 }

@@ -21,6 +21,7 @@ use super::exact::sq_dist;
 use super::fused;
 use super::symmetric;
 use super::{finish_row, Neighbours};
+use crate::cpu::Kernels;
 use crate::Real;
 
 /// Query rows per block (one rayon task).
@@ -30,16 +31,14 @@ const DATA_BLOCK: usize = 256;
 /// Bytes of packed data per pass of the fused kernel.
 const FUSED_PASS_BYTES: usize = 64 * 1024;
 
-pub fn kneighbors<T: Real>(data: ArrayView2<T>, queries: ArrayView2<T>, k: usize) -> Neighbours {
-    search(data, queries, k, !one_way_forced())
-}
-
-/// [`kneighbors`], where `symmetric` allows a self-query to use symmetric.rs.
+/// The search, where `symmetric` allows a self-query to use symmetric.rs and
+/// `kernels` says whether the fused AVX2 kernel may run.
 pub(crate) fn search<T: Real>(
     data: ArrayView2<T>,
     queries: ArrayView2<T>,
     k: usize,
     symmetric: bool,
+    kernels: Kernels,
 ) -> Neighbours {
     let (n, dim) = data.dim();
     let m = queries.nrows();
@@ -77,7 +76,7 @@ pub(crate) fn search<T: Real>(
     // operands, the norms, the scaling and the subtraction.
     let gamma = 2.0 * (dim as f64 + 8.0) * f32::EPSILON as f64;
 
-    let kernel = if fused::available() && !force_portable() {
+    let kernel = if kernels.avx2_fma() {
         Kernel::Fused(fused::Panels::pack(&d32, &norms, dim))
     } else {
         Kernel::Gemm
@@ -154,21 +153,9 @@ pub(crate) fn search<T: Real>(
     Neighbours { indices, distances }
 }
 
-/// Set `COUNTERPOISE_ONE_WAY_KNN=1` to scan self-queries one way, as other queries
-/// are (for testing both on one machine).
-fn one_way_forced() -> bool {
-    std::env::var_os("COUNTERPOISE_ONE_WAY_KNN").is_some_and(|v| v == "1")
-}
-
 enum Kernel {
     Fused(fused::Panels),
     Gemm,
-}
-
-/// Set `COUNTERPOISE_PORTABLE_KNN=1` to use the portable GEMM path even where the
-/// fused AVX2 kernel is available (for testing both on one machine).
-fn force_portable() -> bool {
-    std::env::var_os("COUNTERPOISE_PORTABLE_KNN").is_some_and(|v| v == "1")
 }
 
 /// Per query block: thresholds and margins of the candidate lists.
@@ -211,7 +198,7 @@ impl BlockSearch {
                 let t = |j: usize| self.thr[(i0 + j).min(qb - 1)] as f32;
                 let tile = packed.as_ptr().wrapping_add(fused::tile_offset(i0, dim));
                 #[cfg(target_arch = "x86_64")]
-                // SAFETY: only reached when fused::available() confirmed AVX2+FMA;
+                // SAFETY: only reached when `kernels.avx2_fma()` confirmed AVX2+FMA;
                 // the packed block holds `dim` groups of sixteen from `tile`.
                 unsafe {
                     fused::scan_tile(

@@ -58,17 +58,6 @@ pub fn tile_offset(row: usize, dim: usize) -> usize {
     (row / PANEL) * PANEL * dim + row % PANEL
 }
 
-pub fn available() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        false
-    }
-}
-
 /// The 4 x 16 dot products of one tile, in eight registers: `[2i]` and `[2i + 1]`
 /// hold query `i` against the panel's rows 0-7 and 8-15. `x` points at a panel
 /// (sixteen floats per dimension) and `q` at four consecutive rows of a panel (the
@@ -86,22 +75,27 @@ pub unsafe fn tile_dots(
     q: *const f32,
     dim: usize,
 ) -> [std::arch::x86_64::__m256; 8] {
-    use std::arch::x86_64::*;
-    let mut a = [_mm256_setzero_ps(); 8];
-    let end = x.add(dim * PANEL);
-    let (mut x, mut q) = (x, q);
-    while x < end {
-        let x0 = _mm256_loadu_ps(x);
-        let x1 = _mm256_loadu_ps(x.add(8));
-        for i in 0..4 {
-            let b = _mm256_broadcast_ss(&*q.add(i));
-            a[2 * i] = _mm256_fmadd_ps(b, x0, a[2 * i]);
-            a[2 * i + 1] = _mm256_fmadd_ps(b, x1, a[2 * i + 1]);
+    // SAFETY: AVX2 and FMA run and `x` and `q` each point at `dim` groups of sixteen
+    // floats (the caller's contract); the loop reads groups `0..dim` only, sixteen
+    // floats of `x` and four of `q` per group.
+    unsafe {
+        use std::arch::x86_64::*;
+        let mut a = [_mm256_setzero_ps(); 8];
+        let end = x.add(dim * PANEL);
+        let (mut x, mut q) = (x, q);
+        while x < end {
+            let x0 = _mm256_loadu_ps(x);
+            let x1 = _mm256_loadu_ps(x.add(8));
+            for i in 0..4 {
+                let b = _mm256_broadcast_ss(&*q.add(i));
+                a[2 * i] = _mm256_fmadd_ps(b, x0, a[2 * i]);
+                a[2 * i + 1] = _mm256_fmadd_ps(b, x1, a[2 * i + 1]);
+            }
+            x = x.add(PANEL);
+            q = q.add(PANEL);
         }
-        x = x.add(PANEL);
-        q = q.add(PANEL);
+        a
     }
-    a
 }
 
 /// Scan panel groups `g0..g1` for the 4 queries at `q` (four consecutive rows of
@@ -109,7 +103,7 @@ pub unsafe fn tile_dots(
 /// into `lists[i]`. Only the first `live` queries are real.
 ///
 /// # Safety
-/// The CPU must support AVX2 and FMA ([`available`]); `q` points at `dim` groups
+/// The CPU must support AVX2 and FMA ([`crate::cpu::avx2_fma`]); `q` points at `dim` groups
 /// of sixteen floats.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
@@ -122,38 +116,43 @@ pub unsafe fn scan_tile(
     thr: [f32; 4],
     lists: &mut [Vec<(f32, usize)>],
 ) {
-    use std::arch::x86_64::*;
-    let dim = panels.dim;
-    let two = _mm256_set1_ps(2.0);
-    let t: [__m256; 4] = std::array::from_fn(|i| _mm256_set1_ps(thr[i]));
-    let mut keys = [0.0f32; PANEL];
-    for g in g0..g1 {
-        let a = tile_dots(panels.data.as_ptr().add(g * PANEL * dim), q, dim);
-        let n0 = _mm256_loadu_ps(panels.norms.as_ptr().add(g * PANEL));
-        let n1 = _mm256_loadu_ps(panels.norms.as_ptr().add(g * PANEL + 8));
-        for i in 0..4 {
-            if i >= live {
-                break;
-            }
-            // key = norm - 2 dot: one rounding for the product by 2 (exact) and one
-            // for the subtraction, as in the portable path.
-            let k0 = _mm256_fnmadd_ps(two, a[2 * i], n0);
-            let k1 = _mm256_fnmadd_ps(two, a[2 * i + 1], n1);
-            let m0 = _mm256_movemask_ps(_mm256_cmp_ps::<_CMP_LE_OQ>(k0, t[i]));
-            let m1 = _mm256_movemask_ps(_mm256_cmp_ps::<_CMP_LE_OQ>(k1, t[i]));
-            if (m0 | m1) != 0 {
-                _mm256_storeu_ps(keys.as_mut_ptr(), k0);
-                _mm256_storeu_ps(keys.as_mut_ptr().add(8), k1);
-                let mask = (m0 as u32) | ((m1 as u32) << 8);
-                let list = &mut lists[i];
-                let mut bits = mask;
-                while bits != 0 {
-                    let l = bits.trailing_zeros() as usize;
-                    let row = g * PANEL + l;
-                    if row < panels.rows {
-                        list.push((keys[l], row));
+    // SAFETY: AVX2 and FMA run and `q` points at `dim` groups of sixteen floats (the
+    // caller's contract); `g0..g1` are panel groups of `panels` (`g < groups()`), so
+    // each `tile_dots` call gets a whole panel of `dim` groups.
+    unsafe {
+        use std::arch::x86_64::*;
+        let dim = panels.dim;
+        let two = _mm256_set1_ps(2.0);
+        let t: [__m256; 4] = std::array::from_fn(|i| _mm256_set1_ps(thr[i]));
+        let mut keys = [0.0f32; PANEL];
+        for g in g0..g1 {
+            let a = tile_dots(panels.data.as_ptr().add(g * PANEL * dim), q, dim);
+            let n0 = _mm256_loadu_ps(panels.norms.as_ptr().add(g * PANEL));
+            let n1 = _mm256_loadu_ps(panels.norms.as_ptr().add(g * PANEL + 8));
+            for i in 0..4 {
+                if i >= live {
+                    break;
+                }
+                // key = norm - 2 dot: one rounding for the product by 2 (exact) and one
+                // for the subtraction, as in the portable path.
+                let k0 = _mm256_fnmadd_ps(two, a[2 * i], n0);
+                let k1 = _mm256_fnmadd_ps(two, a[2 * i + 1], n1);
+                let m0 = _mm256_movemask_ps(_mm256_cmp_ps::<_CMP_LE_OQ>(k0, t[i]));
+                let m1 = _mm256_movemask_ps(_mm256_cmp_ps::<_CMP_LE_OQ>(k1, t[i]));
+                if (m0 | m1) != 0 {
+                    _mm256_storeu_ps(keys.as_mut_ptr(), k0);
+                    _mm256_storeu_ps(keys.as_mut_ptr().add(8), k1);
+                    let mask = (m0 as u32) | ((m1 as u32) << 8);
+                    let list = &mut lists[i];
+                    let mut bits = mask;
+                    while bits != 0 {
+                        let l = bits.trailing_zeros() as usize;
+                        let row = g * PANEL + l;
+                        if row < panels.rows {
+                            list.push((keys[l], row));
+                        }
+                        bits &= bits - 1;
                     }
-                    bits &= bits - 1;
                 }
             }
         }

@@ -26,6 +26,7 @@ pub mod symmetric;
 use ndarray::{Array2, ArrayView2};
 use rayon::prelude::*;
 
+use crate::cpu::{self, Kernels};
 use crate::errors::{CoreError, Result};
 use crate::real::finite_scan;
 use crate::{ensure, Real};
@@ -126,20 +127,40 @@ pub fn check_finite<T: Real>(x: ArrayView2<T>) -> Result<()> {
 }
 
 /// Exact k-NN of every query row among the data rows (run inside a rayon pool).
+/// The vector kernels run where the CPU has them, unless
+/// `COUNTERPOISE_PORTABLE_KNN=1` ([`cpu`]).
 pub fn kneighbors<T: Real>(
     data: ArrayView2<T>,
     queries: ArrayView2<T>,
     k: usize,
     algorithm: Algorithm,
 ) -> Result<Neighbours> {
+    kneighbors_with(data, queries, k, algorithm, Kernels::from_env())
+}
+
+/// [`kneighbors`] with the kernels chosen by the caller (tests compare both in one
+/// process this way, without the environment switch).
+pub(crate) fn kneighbors_with<T: Real>(
+    data: ArrayView2<T>,
+    queries: ArrayView2<T>,
+    k: usize,
+    algorithm: Algorithm,
+    kernels: Kernels,
+) -> Result<Neighbours> {
     validate(data, queries, k)?;
     let same = same_view(&data, &queries);
     let data = data.as_standard_layout();
     let queries = queries.as_standard_layout();
     match algorithm.resolve(data.ncols()) {
-        Algorithm::KdTree if same => kdtree::KdTree::build(data.view()).query_self(k),
-        Algorithm::KdTree => kdtree::KdTree::build(data.view()).query(queries.view(), k),
-        _ => Ok(brute::kneighbors(data.view(), queries.view(), k)),
+        Algorithm::KdTree if same => kdtree::KdTree::build(data.view(), kernels).query_self(k),
+        Algorithm::KdTree => kdtree::KdTree::build(data.view(), kernels).query(queries.view(), k),
+        _ => Ok(brute::search(
+            data.view(),
+            queries.view(),
+            k,
+            !cpu::one_way_knn_forced(),
+            kernels,
+        )),
     }
 }
 
@@ -378,13 +399,15 @@ mod tests {
 
     #[test]
     fn fused_and_portable_kernels_agree() {
-        // Both kernels run in one process: the env switch is read per call.
+        // Both kernels run in one process, chosen per call (no environment
+        // switch, so tests running beside this one are not affected).
         let data = random_matrix(900, 13, 21);
         let queries = random_matrix(77, 13, 22);
-        let a = kneighbors(data.view(), queries.view(), 7, Algorithm::Brute).unwrap();
-        std::env::set_var("COUNTERPOISE_PORTABLE_KNN", "1");
-        let b = kneighbors(data.view(), queries.view(), 7, Algorithm::Brute).unwrap();
-        std::env::remove_var("COUNTERPOISE_PORTABLE_KNN");
+        let run = |kernels| {
+            kneighbors_with(data.view(), queries.view(), 7, Algorithm::Brute, kernels).unwrap()
+        };
+        let a = run(Kernels::Native);
+        let b = run(Kernels::Portable);
         assert_eq!(a.indices, b.indices);
         assert_eq!(a.distances, b.distances);
         let want = naive(&data, &queries, 7);
@@ -416,8 +439,8 @@ mod tests {
             let grid = Array2::from_shape_fn((n, d), |_| (g.next_u64() % 4) as f64);
             for data in [random, twins, grid] {
                 let all = naive(&data, &data, k);
-                let sym = brute::search(data.view(), data.view(), k, true);
-                let one = brute::search(data.view(), data.view(), k, false);
+                let sym = brute::search(data.view(), data.view(), k, true, Kernels::Native);
+                let one = brute::search(data.view(), data.view(), k, false, Kernels::Native);
                 assert_eq!(sym.indices, one.indices, "n={n} d={d} k={k}");
                 assert_eq!(sym.distances, one.distances, "n={n} d={d} k={k}");
                 for (i, row) in all.iter().enumerate() {
@@ -436,7 +459,7 @@ mod tests {
                 .num_threads(threads)
                 .build()
                 .unwrap();
-            pool.install(|| brute::search(data.view(), data.view(), 5, true))
+            pool.install(|| brute::search(data.view(), data.view(), 5, true, Kernels::Native))
         };
         let one = run(1);
         for threads in [2, 3, 7] {
@@ -451,7 +474,7 @@ mod tests {
         // Every key ties: the lists cannot shrink, so each shrink must wait for the
         // list to double (and the answer is the first k rows, by index).
         let data = Array2::<f64>::from_elem((3000, 12), 0.25);
-        let got = brute::search(data.view(), data.view(), 7, true);
+        let got = brute::search(data.view(), data.view(), 7, true, Kernels::Native);
         for i in 0..3000 {
             assert_eq!(got.indices.row(i).to_vec(), (0..7).collect::<Vec<i64>>());
             assert!(got.distances.row(i).iter().all(|&v| v == 0.0));
@@ -469,17 +492,16 @@ mod tests {
             let data32 = data.mapv(|v| v as f32);
             let all = naive(&data, &data, 9);
             for k in [1usize, 3, 4, 5, 6, 7, 8, 9] {
-                let run = || {
+                let kd = Algorithm::KdTree;
+                let run = |kernels| {
                     (
-                        kneighbors(data.view(), data.view(), k, Algorithm::KdTree).unwrap(),
-                        kneighbors(data.view(), queries.view(), k, Algorithm::KdTree).unwrap(),
-                        kneighbors(data32.view(), data32.view(), k, Algorithm::KdTree).unwrap(),
+                        kneighbors_with(data.view(), data.view(), k, kd, kernels).unwrap(),
+                        kneighbors_with(data.view(), queries.view(), k, kd, kernels).unwrap(),
+                        kneighbors_with(data32.view(), data32.view(), k, kd, kernels).unwrap(),
                     )
                 };
-                let wide = run();
-                std::env::set_var("COUNTERPOISE_PORTABLE_KNN", "1");
-                let portable = run();
-                std::env::remove_var("COUNTERPOISE_PORTABLE_KNN");
+                let wide = run(Kernels::Native);
+                let portable = run(Kernels::Portable);
                 for (a, b) in [
                     (&wide.0, &portable.0),
                     (&wide.1, &portable.1),

@@ -64,6 +64,8 @@ struct Rows {
 // SAFETY: the pointers are only dereferenced for rows of the blocks a task owns in
 // its round (see `candidates`), so no two threads touch one row's state at once.
 unsafe impl Send for Rows {}
+// SAFETY: as for `Send`: shared references only reach rows of the blocks their task
+// owns in the round, so concurrent access never aliases one row's state.
 unsafe impl Sync for Rows {}
 
 impl Rows {
@@ -74,37 +76,50 @@ impl Rows {
     /// `row` is a real row (below `n`) of a block the calling task owns.
     #[inline(always)]
     unsafe fn push(&self, row: usize, key: f32, id: usize) {
-        let k = self.k;
-        let best = std::slice::from_raw_parts_mut(self.best.add(row * k), k);
-        if key < best[k - 1] {
-            let mut j = k - 1;
-            while j > 0 && best[j - 1] > key {
-                best[j] = best[j - 1];
-                j -= 1;
+        // SAFETY: `row < n` (the caller's contract), so `best[row * k..][..k]`,
+        // `margin[row]`, `thr[row]`, `limit[row]` and `lists[row]` lie inside their
+        // buffers (`n * k` and at least `n` entries); the calling task owns `row` in this
+        // round, so the references made here alias nothing another thread holds.
+        unsafe {
+            let k = self.k;
+            let best = std::slice::from_raw_parts_mut(self.best.add(row * k), k);
+            if key < best[k - 1] {
+                let mut j = k - 1;
+                while j > 0 && best[j - 1] > key {
+                    best[j] = best[j - 1];
+                    j -= 1;
+                }
+                best[j] = key;
+                let kth = best[k - 1] as f64;
+                // As brute.rs's prune: rounded up so the cast cannot tighten it.
+                let t = kth + *self.margin.add(row) + kth.abs() * 4.0 * f32::EPSILON as f64;
+                *self.thr.add(row) = t as f32;
             }
-            best[j] = key;
-            let kth = best[k - 1] as f64;
-            // As brute.rs's prune: rounded up so the cast cannot tighten it.
-            let t = kth + *self.margin.add(row) + kth.abs() * 4.0 * f32::EPSILON as f64;
-            *self.thr.add(row) = t as f32;
-        }
-        let list = &mut *self.lists.add(row);
-        list.push((key, id as u32));
-        if list.len() >= *self.limit.add(row) {
-            self.shrink(row);
+            let list = &mut *self.lists.add(row);
+            list.push((key, id as u32));
+            if list.len() >= *self.limit.add(row) {
+                self.shrink(row);
+            }
         }
     }
 
     /// Drop the candidates the threshold has since passed by. When ties keep the
     /// list long, the next shrink waits until it has doubled, so the work stays
     /// linear in the pushes.
+    ///
+    /// # Safety
+    /// `row` is a real row (below `n`) of a block the calling task owns.
     #[cold]
     #[inline(never)]
     unsafe fn shrink(&self, row: usize) {
-        let list = &mut *self.lists.add(row);
-        let t = *self.thr.add(row);
-        list.retain(|c| c.0 <= t);
-        *self.limit.add(row) = self.cap.max(2 * list.len());
+        // SAFETY: `row < n` and the calling task owns it (the caller's contract): the
+        // pointers at `row` are in bounds and no other thread touches that row.
+        unsafe {
+            let list = &mut *self.lists.add(row);
+            let t = *self.thr.add(row);
+            list.retain(|c| c.0 <= t);
+            *self.limit.add(row) = self.cap.max(2 * list.len());
+        }
     }
 }
 
@@ -112,7 +127,7 @@ impl Rows {
 /// every row whose key came within `margin[i]` of the k-th best key seen so far
 /// when it was scanned (a superset of the true `k` nearest, as brute.rs proves).
 ///
-/// Requires AVX2 and FMA ([`super::fused::available`]) and [`fits`].
+/// Requires AVX2 and FMA ([`crate::cpu::avx2_fma`]) and [`fits`].
 pub fn candidates(panels: &Panels, margin: &[f64], k: usize) -> Vec<Vec<Cand>> {
     let cap = list_cap(k);
     let n = panels.rows;
@@ -179,73 +194,79 @@ fn round_robin(r: usize, i: usize, m: usize) -> (usize, usize) {
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 unsafe fn scan_pair(panels: &Panels, st: &Rows, a: usize, b: usize, both: bool) {
-    use std::arch::x86_64::*;
-    let (n, dim) = (panels.rows, panels.dim);
-    let (i_start, i_end) = (a * BLOCK, ((a + 1) * BLOCK).min(n));
-    let per = BLOCK / PANEL;
-    let (g_start, g_end) = (b * per, ((b + 1) * per).min(panels.groups()));
-    let two = _mm256_set1_ps(2.0);
-    let norms = panels.norms.as_ptr();
-    let mut keys = [0.0f32; PANEL];
-    let mut i0 = i_start;
-    while i0 < i_end {
-        let live = (i_end - i0).min(4);
-        let q = panels.data.as_ptr().add(tile_offset(i0, dim));
-        for g in g_start..g_end {
-            let acc = tile_dots(panels.data.as_ptr().add(g * PANEL * dim), q, dim);
-            let n0 = _mm256_loadu_ps(norms.add(g * PANEL));
-            let n1 = _mm256_loadu_ps(norms.add(g * PANEL + 8));
-            let j0 = g * PANEL;
-            for i in 0..4 {
-                if i >= live {
-                    break;
-                }
-                let (lo, hi, row) = (acc[2 * i], acc[2 * i + 1], i0 + i);
-                // Row `row`'s keys for the sixteen rows of the panel.
-                let t = _mm256_set1_ps(*st.thr.add(row));
-                let k0 = _mm256_fnmadd_ps(two, lo, n0);
-                let k1 = _mm256_fnmadd_ps(two, hi, n1);
-                let m0 = _mm256_movemask_ps(_mm256_cmp_ps::<_CMP_LE_OQ>(k0, t)) as u32;
-                let m1 = _mm256_movemask_ps(_mm256_cmp_ps::<_CMP_LE_OQ>(k1, t)) as u32;
-                let mut bits = m0 | (m1 << 8);
-                if bits != 0 {
-                    _mm256_storeu_ps(keys.as_mut_ptr(), k0);
-                    _mm256_storeu_ps(keys.as_mut_ptr().add(8), k1);
-                    while bits != 0 {
-                        let l = bits.trailing_zeros() as usize;
-                        if j0 + l < n {
-                            st.push(row, keys[l], j0 + l);
-                        }
-                        bits &= bits - 1;
+    // SAFETY: AVX2 and FMA run and the task owns blocks `a` and `b` (the caller's
+    // contract). Rows `i_start..i_end` and panel groups `g_start..g_end` are clipped
+    // to the data (`n` rows, `groups()` panels), so every panel load and every
+    // `Rows::push` stays inside the packed data and the rows this task owns.
+    unsafe {
+        use std::arch::x86_64::*;
+        let (n, dim) = (panels.rows, panels.dim);
+        let (i_start, i_end) = (a * BLOCK, ((a + 1) * BLOCK).min(n));
+        let per = BLOCK / PANEL;
+        let (g_start, g_end) = (b * per, ((b + 1) * per).min(panels.groups()));
+        let two = _mm256_set1_ps(2.0);
+        let norms = panels.norms.as_ptr();
+        let mut keys = [0.0f32; PANEL];
+        let mut i0 = i_start;
+        while i0 < i_end {
+            let live = (i_end - i0).min(4);
+            let q = panels.data.as_ptr().add(tile_offset(i0, dim));
+            for g in g_start..g_end {
+                let acc = tile_dots(panels.data.as_ptr().add(g * PANEL * dim), q, dim);
+                let n0 = _mm256_loadu_ps(norms.add(g * PANEL));
+                let n1 = _mm256_loadu_ps(norms.add(g * PANEL + 8));
+                let j0 = g * PANEL;
+                for i in 0..4 {
+                    if i >= live {
+                        break;
                     }
-                }
-                if !both {
-                    continue;
-                }
-                // The sixteen rows' keys for row `row`, against their own thresholds
-                // (NaN for padding, which no key passes).
-                let ni = _mm256_set1_ps(*norms.add(row));
-                let c0 = _mm256_fnmadd_ps(two, lo, ni);
-                let c1 = _mm256_fnmadd_ps(two, hi, ni);
-                let t0 = _mm256_loadu_ps(st.thr.add(j0));
-                let t1 = _mm256_loadu_ps(st.thr.add(j0 + 8));
-                let m0 = _mm256_movemask_ps(_mm256_cmp_ps::<_CMP_LE_OQ>(c0, t0)) as u32;
-                let m1 = _mm256_movemask_ps(_mm256_cmp_ps::<_CMP_LE_OQ>(c1, t1)) as u32;
-                let mut bits = m0 | (m1 << 8);
-                if bits != 0 {
-                    _mm256_storeu_ps(keys.as_mut_ptr(), c0);
-                    _mm256_storeu_ps(keys.as_mut_ptr().add(8), c1);
-                    while bits != 0 {
-                        let l = bits.trailing_zeros() as usize;
-                        if j0 + l < n {
-                            st.push(j0 + l, keys[l], row);
+                    let (lo, hi, row) = (acc[2 * i], acc[2 * i + 1], i0 + i);
+                    // Row `row`'s keys for the sixteen rows of the panel.
+                    let t = _mm256_set1_ps(*st.thr.add(row));
+                    let k0 = _mm256_fnmadd_ps(two, lo, n0);
+                    let k1 = _mm256_fnmadd_ps(two, hi, n1);
+                    let m0 = _mm256_movemask_ps(_mm256_cmp_ps::<_CMP_LE_OQ>(k0, t)) as u32;
+                    let m1 = _mm256_movemask_ps(_mm256_cmp_ps::<_CMP_LE_OQ>(k1, t)) as u32;
+                    let mut bits = m0 | (m1 << 8);
+                    if bits != 0 {
+                        _mm256_storeu_ps(keys.as_mut_ptr(), k0);
+                        _mm256_storeu_ps(keys.as_mut_ptr().add(8), k1);
+                        while bits != 0 {
+                            let l = bits.trailing_zeros() as usize;
+                            if j0 + l < n {
+                                st.push(row, keys[l], j0 + l);
+                            }
+                            bits &= bits - 1;
                         }
-                        bits &= bits - 1;
+                    }
+                    if !both {
+                        continue;
+                    }
+                    // The sixteen rows' keys for row `row`, against their own thresholds
+                    // (NaN for padding, which no key passes).
+                    let ni = _mm256_set1_ps(*norms.add(row));
+                    let c0 = _mm256_fnmadd_ps(two, lo, ni);
+                    let c1 = _mm256_fnmadd_ps(two, hi, ni);
+                    let t0 = _mm256_loadu_ps(st.thr.add(j0));
+                    let t1 = _mm256_loadu_ps(st.thr.add(j0 + 8));
+                    let m0 = _mm256_movemask_ps(_mm256_cmp_ps::<_CMP_LE_OQ>(c0, t0)) as u32;
+                    let m1 = _mm256_movemask_ps(_mm256_cmp_ps::<_CMP_LE_OQ>(c1, t1)) as u32;
+                    let mut bits = m0 | (m1 << 8);
+                    if bits != 0 {
+                        _mm256_storeu_ps(keys.as_mut_ptr(), c0);
+                        _mm256_storeu_ps(keys.as_mut_ptr().add(8), c1);
+                        while bits != 0 {
+                            let l = bits.trailing_zeros() as usize;
+                            if j0 + l < n {
+                                st.push(j0 + l, keys[l], row);
+                            }
+                            bits &= bits - 1;
+                        }
                     }
                 }
             }
+            i0 += live;
         }
-        i0 += live;
     }
 }
 

@@ -1,6 +1,12 @@
-//! KMeansSMOTE's cluster density: the sum of the Euclidean distances between all
-//! pairs of rows, computed pair by pair (each unordered pair once, exact squared
-//! distance then `sqrt`) in parallel, with no distance matrix.
+//! KMeansSMOTE's cluster sparsity (Douzas, Bacao and Last, 2018, "Improving
+//! imbalanced learning through a heuristic oversampling method based on k-means
+//! and SMOTE", Information Sciences 465).
+//!
+//! imblearn 0.14.2's `KMeansSMOTE._find_cluster_sparsity` takes the mean of
+//! `euclidean_distances(X_cluster)` over the ordered pairs of distinct rows; here is
+//! the sum it divides, computed pair by pair (each unordered pair once, exact
+//! squared distance then `sqrt`, doubled) in parallel, with no distance matrix.
+//! The Python layer divides by `n * n - n` and raises to the density exponent.
 
 use ndarray::ArrayView2;
 use rayon::prelude::*;

@@ -1,5 +1,7 @@
-//! Over-samplers: generation of synthetic rows.
+//! Over-samplers: generation of synthetic rows, one module per imbalanced-learn
+//! sampler they serve (`smote` for SMOTE and the samplers built on its
+//! generation, `smoten` for SMOTEN, `kmeans_smote` for KMeansSMOTE).
 
-pub mod density;
+pub mod kmeans_smote;
 pub mod smote;
-pub mod vdm;
+pub mod smoten;

@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use crate::errors::{CoreError, Result};
 use crate::neighbours::{self, Algorithm};
 use crate::real::finite_scan;
-use crate::{bail, ensure, Real};
+use crate::{bail_internal, ensure, Real};
 
 const ROW_CHUNK: usize = 2048;
 
@@ -108,13 +108,13 @@ pub fn generate<T: Real>(
     let x = x.as_standard_layout();
     let (Some(xs), Some(os), Some(ps)) = (x.as_slice(), out.as_slice_mut(), pairs.as_slice_mut())
     else {
-        bail!("internal: SMOTE output buffers must be contiguous");
+        bail_internal!("SMOTE output buffers must be contiguous");
     };
     // Draw s means row s / k and that row's (s % k)-th neighbour, nn[s] in the
     // row-major table.
     let nn = nn.as_standard_layout();
     let Some(nn) = nn.as_slice() else {
-        bail!("internal: SMOTE neighbour table must be contiguous");
+        bail_internal!("SMOTE neighbour table must be contiguous");
     };
     let id = |i: usize| ids.map_or(i as i64, |ids| ids[i]);
     if d == 0 {
@@ -162,7 +162,7 @@ pub fn resample<T: Real + crate::alloc::ZeroBits>(
     {
         let xc = x.as_standard_layout();
         let (Some(src), Some(dst)) = (xc.as_slice(), out.as_slice_mut()) else {
-            bail!("internal: SMOTE buffers must be contiguous");
+            bail_internal!("SMOTE buffers must be contiguous");
         };
         // The copy also checks that every value is finite (the one read of X this
         // call makes), so the caller need not scan X beforehand. Only when it
@@ -173,7 +173,7 @@ pub fn resample<T: Real + crate::alloc::ZeroBits>(
             .all(|(o, i)| copy_all_finite(o, i));
         if !finite {
             neighbours::check_finite(x)?;
-            bail!("internal: a non-finite value of X was seen but not located");
+            bail_internal!("a non-finite value of X was seen but not located");
         }
     }
     let mut parents = Array2::<i64>::zeros((n_new, 2));
@@ -188,15 +188,11 @@ pub fn resample<T: Real + crate::alloc::ZeroBits>(
         let nn: ArrayView2<i64> = match plan.neighbours {
             Some(ref nn) => nn.view(),
             None => {
-                ensure!(
-                    k < x_class.nrows(),
-                    "k_neighbors = {k} but the class has only {} samples; SMOTE needs \
-                     k_neighbors < the number of samples of every class it over-samples: \
-                     lower k_neighbors",
-                    x_class.nrows()
-                );
+                // The engine is the one guard on `k` against the class size
+                // (saturating: a huge `k` is refused there, never overflows here).
+                let with_self = k.saturating_add(1);
                 let found =
-                    neighbours::kneighbors(x_class.view(), x_class.view(), k + 1, algorithm)?;
+                    neighbours::kneighbors(x_class.view(), x_class.view(), with_self, algorithm)?;
                 searched = found.indices.slice_move(s![.., 1..]);
                 searched.view()
             }
@@ -348,13 +344,20 @@ mod tests {
     fn out_of_range_draws_and_small_classes_are_errors() {
         let x = random_matrix(5, 2, 1);
         let class = [0i64, 1, 2];
-        let plan = ClassPlan {
-            indices: &class,
-            samples: &[0],
-            steps: &[0.5],
-            neighbours: None,
-        };
-        assert!(resample(x.view(), &[plan], 3, Algorithm::Auto).is_err());
+        // k = 3 neighbours in a class of 3 rows, and a k so large that k + 1
+        // would overflow: both refused by the engine's one guard, never a panic.
+        for k in [3, usize::MAX] {
+            let plan = ClassPlan {
+                indices: &class,
+                samples: &[0],
+                steps: &[0.5],
+                neighbours: None,
+            };
+            assert!(matches!(
+                resample(x.view(), &[plan], k, Algorithm::Auto),
+                Err(CoreError::InvalidParameter(_))
+            ));
+        }
         let bad = [0i64, 9];
         let plan = ClassPlan {
             indices: &bad,

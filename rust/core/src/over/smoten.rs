@@ -1,4 +1,12 @@
-//! Exact k-nearest neighbours under the Value Difference Metric (SMOTEN).
+//! SMOTEN (Chawla et al., 2002, "SMOTE: Synthetic Minority Over-sampling
+//! Technique", JAIR 16, section 6.2) over the Value Difference Metric (Stanfill and
+//! Waltz, 1986; Cost and Salzberg, 1993): exact k-nearest neighbours of
+//! categorical rows, and the new rows' per-feature mode among the neighbours.
+//! Only `imblearn.over_sampling.SMOTEN` 0.14.2 uses it (SMOTENC searches its
+//! one-hot encoding with the Euclidean engine instead); it reproduces imblearn's
+//! `NearestNeighbors(n_neighbors=k_neighbors + 1, metric="precomputed")` on the
+//! `ValueDifferenceMetric` pairwise matrix, and `scipy.stats.mode` of the
+//! neighbours' codes.
 //!
 //! Rows are ordinal codes; feature `f` contributes `tables[f][a][b]` (the
 //! per-feature term `minkowski_k(P(.|a), P(.|b))^r`, computed once per category
@@ -10,7 +18,7 @@
 use ndarray::{Array2, ArrayView1, ArrayView2};
 use rayon::prelude::*;
 
-use crate::{bail, ensure, Result};
+use crate::{bail, bail_internal, ensure, Result};
 
 /// One feature's table: `n_cat x n_cat` distances, row-major.
 pub struct Table<'a> {
@@ -67,34 +75,33 @@ pub fn kneighbors(
     }
     let (flat, all, starts) = (&flat, &all, &starts);
     let mut out = Array2::<i64>::zeros((n, k));
-    out.as_slice_mut()
-        .expect("fresh array is contiguous")
-        .par_chunks_mut(k)
-        .enumerate()
-        .for_each(|(i, slot)| {
-            let query: Vec<usize> = flat[i * n_features..(i + 1) * n_features]
-                .iter()
-                .zip(tables)
-                .zip(starts)
-                .map(|((&a, t), &s)| s + a as usize * t.n_cat)
-                .collect();
-            let mut best: Vec<(f64, usize)> = Vec::with_capacity(k + 1);
-            for (j, cand) in flat.chunks_exact(n_features.max(1)).enumerate().take(n) {
-                let mut acc = 0.0f64;
-                for (&q, &c) in query.iter().zip(cand) {
-                    acc += all[q + c as usize];
-                }
-                if best.len() == k && acc >= best[k - 1].0 {
-                    continue; // equal distance: the earlier index already holds it
-                }
-                let pos = best.partition_point(|&(d, _)| d <= acc);
-                best.insert(pos, (acc, j));
-                best.truncate(k);
+    let Some(slots) = out.as_slice_mut() else {
+        bail_internal!("a fresh VDM neighbour table is not contiguous");
+    };
+    slots.par_chunks_mut(k).enumerate().for_each(|(i, slot)| {
+        let query: Vec<usize> = flat[i * n_features..(i + 1) * n_features]
+            .iter()
+            .zip(tables)
+            .zip(starts)
+            .map(|((&a, t), &s)| s + a as usize * t.n_cat)
+            .collect();
+        let mut best: Vec<(f64, usize)> = Vec::with_capacity(k + 1);
+        for (j, cand) in flat.chunks_exact(n_features.max(1)).enumerate().take(n) {
+            let mut acc = 0.0f64;
+            for (&q, &c) in query.iter().zip(cand) {
+                acc += all[q + c as usize];
             }
-            for (s, &(_, j)) in slot.iter_mut().zip(best.iter()) {
-                *s = j as i64;
+            if best.len() == k && acc >= best[k - 1].0 {
+                continue; // equal distance: the earlier index already holds it
             }
-        });
+            let pos = best.partition_point(|&(d, _)| d <= acc);
+            best.insert(pos, (acc, j));
+            best.truncate(k);
+        }
+        for (s, &(_, j)) in slot.iter_mut().zip(best.iter()) {
+            *s = j as i64;
+        }
+    });
     Ok(out)
 }
 

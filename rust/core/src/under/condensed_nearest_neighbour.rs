@@ -28,7 +28,7 @@ use rayon::prelude::*;
 use crate::errors::{CoreError, Result};
 use crate::neighbours::exact::sq_dist;
 use crate::neighbours::{self, Algorithm};
-use crate::{ensure, Real};
+use crate::{bail_internal, ensure, Real};
 
 /// Rows still to be decided per block.
 const BLOCK: usize = 2048;
@@ -61,9 +61,7 @@ pub fn condense_1nn<T: Real>(
     }
     let x = x.as_standard_layout();
     let Some(xs) = x.as_slice() else {
-        return Err(CoreError::InvalidParameter(
-            "internal: data not contiguous".into(),
-        ));
+        bail_internal!("CNN data not contiguous after as_standard_layout");
     };
     let d = x.ncols();
     let row = |r: i64| &xs[r as usize * d..(r as usize + 1) * d];
@@ -88,13 +86,13 @@ pub fn condense_1nn<T: Real>(
         let mut fixed = vec![false; block.len()];
         if !added.is_empty() {
             let data = ArrayView2::from_shape((added.len(), d), &added_x[..])
-                .map_err(|e| CoreError::InvalidParameter(format!("internal: {e}")))?;
+                .map_err(|e| CoreError::Internal(format!("CNN block shape: {e}")))?;
             let flat: Vec<T> = block
                 .iter()
                 .flat_map(|&i| row(rows[i]).iter().copied())
                 .collect();
             let queries = ArrayView2::from_shape((block.len(), d), &flat[..])
-                .map_err(|e| CoreError::InvalidParameter(format!("internal: {e}")))?;
+                .map_err(|e| CoreError::Internal(format!("CNN block shape: {e}")))?;
             let found = neighbours::kneighbors(data, queries, 1, Algorithm::Auto)?;
             fixed.par_iter_mut().enumerate().for_each(|(j, f)| {
                 let a = found.indices[[j, 0]] as usize;

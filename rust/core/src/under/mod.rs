@@ -1,3 +1,4 @@
-//! Under-samplers: the sequential selection loops that do not reduce to one search.
+//! Under-samplers: the sequential selection loops that do not reduce to one search,
+//! one module per imbalanced-learn sampler they serve.
 
-pub mod cnn;
+pub mod condensed_nearest_neighbour;
