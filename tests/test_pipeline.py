@@ -176,7 +176,8 @@ def test_function_sampler():
 
     sampler = FunctionSampler(func=first_rows, kw_args={"n": 10})
     X_res, y_res = sampler.fit_resample(X, y)
-    assert_array_equal(X_res, X[:10]) and assert_array_equal(y_res, y[:10])
+    assert_array_equal(X_res, X[:10])
+    assert_array_equal(y_res, y[:10])
     # validate=False passes anything through untouched
     raw = FunctionSampler(func=lambda X, y: (X, y), validate=False)
     obj = [["a", None]] * 4
