@@ -77,7 +77,6 @@ def test_resample_csv_round_trip_equals_the_python_api(csv, tmp_path):
 
 
 def test_resample_parquet_keeps_dtypes_and_categories(tmp_path):
-    pytest.importorskip("pyarrow")
     df = _frame(seed=1)
     df["city"] = pd.Categorical(
         np.random.default_rng(0).choice(["Oslo", "Lima"], len(df))
@@ -109,7 +108,6 @@ def test_resample_parquet_keeps_dtypes_and_categories(tmp_path):
 
 
 def test_resample_cleaning_sampler_and_parquet_to_csv(tmp_path):
-    pytest.importorskip("pyarrow")
     src, dest = tmp_path / "in.parquet", tmp_path / "out.csv"
     _frame(seed=2).drop(columns=[]).to_parquet(src, index=False)
     out = run("resample", src, dest, "--target", "label", "--sampler", "tomeklinks")
@@ -203,7 +201,6 @@ def test_mistakes_end_with_one_clear_line(csv, tmp_path, args, message):
 
 
 def test_compare_writes_a_report(csv, tmp_path):
-    pytest.importorskip("matplotlib")
     report = tmp_path / "report.html"
     out = run(
         "compare",

@@ -216,7 +216,6 @@ def test_inspect_bands(counts, band):
 
 
 def test_report_and_plots_are_rendered(tmp_path):
-    pytest.importorskip("matplotlib")
     X, y = _data(n=300)
     result = compare(X[:, 1:], y, strategies=["baseline", "SMOTE"], cv=3)
     html_path = tmp_path / "report.html"
