@@ -28,6 +28,18 @@ def data():
     return make_data()
 
 
-# CI runs a fixed, derandomised set of hypothesis examples so a run is repeatable.
+# CI runs a fixed, derandomised set of hypothesis examples so a run is repeatable;
+# HYPOTHESIS_PROFILE=nightly draws fresh random examples, five times as many.
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "default")
+NIGHTLY_FACTOR = 5
 settings.register_profile("ci", derandomize=True, print_blob=True)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+settings.register_profile(
+    "nightly", max_examples=100 * NIGHTLY_FACTOR, print_blob=True, deadline=None
+)
+settings.load_profile(PROFILE)
+
+
+def examples(n):
+    """``n`` hypothesis examples, five times as many under the nightly profile
+    (a test's own ``max_examples`` overrides the profile's, so scale it here)."""
+    return n * NIGHTLY_FACTOR if PROFILE == "nightly" else n

@@ -4,7 +4,7 @@ errors."""
 import numpy as np
 import pytest
 from counterpoise.over_sampling import ADASYN
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from ..strategies import labelled_data
@@ -18,7 +18,7 @@ def test_adasyn_keeps_originals_and_labels(data, seed):
         X_res, y_res = ADASYN(n_neighbors=3, random_state=seed).fit_resample(X, y)
     except (RuntimeError, ValueError) as exc:  # documented refusals
         assert "ADASYN" in str(exc) or "No samples" in str(exc)
-        return
+        assume(False)  # an example counts only when ADASYN resamples
     n = X.shape[0]
     np.testing.assert_array_equal(X_res[:n], X)
     assert X_res.shape[0] == y_res.shape[0]

@@ -17,8 +17,8 @@ def _counts(y):
 
 @settings(max_examples=60, deadline=None)
 @given(
-    data=labelled_data(min_per_class=3),
-    k=st.integers(1, 2),
+    data=labelled_data(min_per_class=7),
+    k=st.integers(1, 6),
     seed=st.integers(0, 2**32 - 1),
 )
 def test_smote_properties(data, k, seed):
@@ -38,7 +38,9 @@ def test_smote_properties(data, k, seed):
     parents, steps = sampler.synthetic_parents_, sampler.synthetic_steps_
     assert parents.shape == (X_res.shape[0] - n, 2)
     assert np.all((steps >= 0) & (steps < 1))
-    for i, (a, b) in enumerate(parents):
+    # (every row on small data, 300 of them on the large)
+    checked = np.random.default_rng(0).permutation(parents.shape[0])[:300]
+    for i, (a, b) in zip(checked, parents[checked]):
         assert y[a] == y[b] == y_res[n + i]
         expected = X[a] + steps[i] * (X[b] - X[a])
         assert_array_equal(X_res[n + i], expected)

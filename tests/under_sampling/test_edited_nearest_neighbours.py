@@ -12,20 +12,47 @@ from counterpoise.under_sampling import (
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_array_equal
+from scipy import stats
 from sklearn.neighbors import NearestNeighbors
 
 from ..conftest import make_data
 from ..strategies import labelled_data
 
 
-@settings(max_examples=40, deadline=None)
-@given(data=labelled_data(min_per_class=4), kind=st.sampled_from(["all", "mode"]))
-def test_enn_keeps_only_agreeing_rows_and_a_subset(data, kind):
+def naive_enn_keep(X, y, k, kind):
+    """ENN's vote by brute force: each row's k nearest rows by (distance, index),
+    the first of its k + 1 (itself, or an earlier duplicate) left out as imblearn
+    does; 'all' keeps a row whose neighbours all share its class, 'mode' one
+    whose neighbours' most frequent class (the smallest on ties) is its own."""
+    sq = (X**2).sum(axis=1)
+    d2 = sq[:, None] + sq[None, :] - 2 * X @ X.T  # exact: X holds small integers
+    labels = y[np.argsort(d2, axis=1, kind="stable")[:, 1 : k + 1]]
+    if kind == "all":
+        return (labels == y[:, None]).all(axis=1)
+    return stats.mode(labels, axis=1, keepdims=False).mode == y
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    data=labelled_data(min_per_class=4),
+    kind=st.sampled_from(["all", "mode"]),
+    k=st.integers(1, 3),
+    grid=st.sampled_from([1.0, 50.0, 1e3]),
+)
+def test_enn_keeps_only_agreeing_rows_and_a_subset(data, kind, k, grid):
+    # integer-valued columns (the floats rounded to a grid) make every distance
+    # exact, so the many ties are settled by the documented (distance, index) rule
+    # (the integers stay below 1e7, so sums of their squares are exact in float64)
     X, y = data
-    sampler = EditedNearestNeighbours(kind_sel=kind, sampling_strategy="all")
+    X = np.round(X / grid)
+    sampler = EditedNearestNeighbours(
+        n_neighbors=k, kind_sel=kind, sampling_strategy="all"
+    )
     X_res, y_res = sampler.fit_resample(X, y)
     idx = sampler.sample_indices_
-    assert np.unique(idx).size == idx.size
+    keep = naive_enn_keep(X, y, k, kind)
+    expected = np.concatenate([np.flatnonzero((y == c) & keep) for c in np.unique(y)])
+    assert_array_equal(idx, expected)
     assert_array_equal(X_res, X[idx])
     assert_array_equal(y_res, y[idx])
 

@@ -71,4 +71,81 @@ mod tests {
         }
         assert!(sum_pairwise_distances(array![[0.0f64, f64::NAN]].view()).is_err());
     }
+
+    /// SplitMix64: a small deterministic generator for the random cases.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = self.0;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        }
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+        fn unit(&mut self) -> f64 {
+            (self.next() >> 11) as f64 / (1u64 << 53) as f64
+        }
+    }
+
+    /// The naive sum over ordered pairs, each distance from its own loop.
+    fn naive<T: Real>(x: &ndarray::Array2<T>) -> f64 {
+        let n = x.nrows();
+        let mut total = 0.0f64;
+        for i in 0..n {
+            for j in 0..n {
+                if i != j {
+                    let d2: f64 = x
+                        .row(i)
+                        .iter()
+                        .zip(x.row(j).iter())
+                        .map(|(a, b)| (a.to_f64() - b.to_f64()).powi(2))
+                        .sum();
+                    total += d2.sqrt();
+                }
+            }
+        }
+        total
+    }
+
+    #[test]
+    fn matches_the_naive_sum_on_random_data() {
+        let mut rng = Rng(42);
+        for case in 0..40 {
+            let n = rng.below(if case % 8 == 0 { 600 } else { 70 });
+            let d = 1 + rng.below(40);
+            // heavy-tailed, mixed-scale columns and duplicated rows
+            let scale: Vec<f64> = (0..d).map(|_| 10f64.powf(rng.unit() * 6.0 - 3.0)).collect();
+            let mut x = ndarray::Array2::from_shape_fn((n, d), |(_, j)| {
+                let g = rng.unit() * 2.0 - 1.0;
+                if case % 3 == 0 {
+                    (3.0 * g).exp() * scale[j]
+                } else {
+                    g * scale[j]
+                }
+            });
+            for i in 1..n {
+                if rng.below(5) == 0 {
+                    let src = x.row(rng.below(i)).to_owned();
+                    x.row_mut(i).assign(&src);
+                }
+            }
+            let want = naive(&x);
+            let got = sum_pairwise_distances(x.view()).unwrap();
+            assert!(
+                (got - want).abs() <= 1e-12 * want.max(f64::MIN_POSITIVE),
+                "case {case} (n={n}, d={d}): {got} vs {want}"
+            );
+            let x32 = x.mapv(|v| v as f32);
+            let want32 = naive(&x32);
+            let got32 = sum_pairwise_distances(x32.view()).unwrap();
+            assert!(
+                (got32 - want32).abs() <= 1e-12 * want32.max(f64::MIN_POSITIVE),
+                "f32 case {case}: {got32} vs {want32}"
+            );
+        }
+    }
 }

@@ -231,4 +231,110 @@ mod tests {
         assert_eq!(m.row(0).to_vec(), vec![0, 0]);
         assert_eq!(m.row(1).to_vec(), vec![0, 0]);
     }
+
+    /// SplitMix64: a small deterministic generator for the random cases.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = self.0;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        }
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+        fn unit(&mut self) -> f64 {
+            (self.next() >> 11) as f64 / (1u64 << 53) as f64
+        }
+    }
+
+    /// A random symmetric VDM-like table with a zero diagonal: continuous terms,
+    /// or multiples of 1/4 so that many row distances tie exactly.
+    fn random_table(rng: &mut Rng, n_cat: usize, coarse: bool) -> Vec<f64> {
+        let mut t = vec![0.0; n_cat * n_cat];
+        for a in 0..n_cat {
+            for b in (a + 1)..n_cat {
+                let v = if coarse {
+                    rng.below(5) as f64 / 4.0
+                } else {
+                    rng.unit() * 3.0
+                };
+                t[a * n_cat + b] = v;
+                t[b * n_cat + a] = v;
+            }
+        }
+        t
+    }
+
+    #[test]
+    fn kneighbors_matches_a_naive_search_on_random_data() {
+        let mut rng = Rng(20_240_601);
+        for case in 0..60 {
+            let n = 1 + rng.below(if case % 10 == 0 { 400 } else { 60 });
+            let n_features = 1 + rng.below(6);
+            let coarse = case % 2 == 0;
+            let n_cats: Vec<usize> = (0..n_features).map(|_| 1 + rng.below(6)).collect();
+            let values: Vec<Vec<f64>> = n_cats
+                .iter()
+                .map(|&c| random_table(&mut rng, c, coarse))
+                .collect();
+            let tables: Vec<Table<'_>> = n_cats
+                .iter()
+                .zip(&values)
+                .map(|(&n_cat, v)| Table { n_cat, values: v })
+                .collect();
+            let codes =
+                Array2::from_shape_fn((n, n_features), |(_, f)| rng.below(n_cats[f]) as i32);
+            let k = 1 + rng.below(n);
+            let got = kneighbors(codes.view(), &tables, k).unwrap();
+            for i in 0..n {
+                // naive: every distance summed in feature order from 0.0, then
+                // sorted by (distance, index)
+                let mut all: Vec<(f64, usize)> = (0..n)
+                    .map(|j| {
+                        let mut d = 0.0f64;
+                        for f in 0..n_features {
+                            let (a, b) = (codes[[i, f]] as usize, codes[[j, f]] as usize);
+                            d += values[f][a * n_cats[f] + b];
+                        }
+                        (d, j)
+                    })
+                    .collect();
+                all.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
+                let want: Vec<i64> = all[..k].iter().map(|&(_, j)| j as i64).collect();
+                assert_eq!(got.row(i).to_vec(), want, "case {case}, row {i}");
+            }
+        }
+    }
+
+    #[test]
+    fn mode_matches_a_naive_count_on_random_data() {
+        let mut rng = Rng(7);
+        for case in 0..60 {
+            let n = 1 + rng.below(80);
+            let n_features = 1 + rng.below(5);
+            let n_cats: Vec<usize> = (0..n_features).map(|_| 1 + rng.below(5)).collect();
+            let codes =
+                Array2::from_shape_fn((n, n_features), |(_, f)| rng.below(n_cats[f]) as i32);
+            let k = 1 + rng.below(n.min(8));
+            let nn = Array2::from_shape_fn((n, k), |_| rng.below(n) as i64);
+            let m = rng.below(50);
+            let drawn = ndarray::Array1::from_shape_fn(m, |_| rng.below(n) as i64);
+            let got = mode_of_neighbours(codes.view(), nn.view(), drawn.view(), &n_cats).unwrap();
+            for (r, &row) in drawn.iter().enumerate() {
+                for f in 0..n_features {
+                    let mut counts = vec![0usize; n_cats[f]];
+                    for &j in nn.row(row as usize).iter() {
+                        counts[codes[[j as usize, f]] as usize] += 1;
+                    }
+                    let top = *counts.iter().max().unwrap();
+                    let want = counts.iter().position(|&c| c == top).unwrap() as i32;
+                    assert_eq!(got[[r, f]], want, "case {case}, drawn {r}, feature {f}");
+                }
+            }
+        }
+    }
 }
