@@ -67,6 +67,7 @@ MODULES = [
     "counterpoise.utils",
     "counterpoise.utils.estimator_checks",
     "counterpoise.workflow",  # checked once it exists
+    "counterpoise.model_selection",
     "counterpoise",
 ]
 SAMPLER_MODULES = (

@@ -196,6 +196,17 @@ def cmd_compare(args) -> int:
 
     if args.report:
         _check_report_path(args.report)
+    if args.save_model:
+        if not args.refit:
+            raise CLIError(
+                "--save-model needs --refit METRIC: the metric that chooses the "
+                "strategy to save."
+            )
+        parent = Path(args.save_model).resolve().parent
+        if not parent.exists():
+            raise CLIError(
+                f"--save-model {args.save_model}: folder {parent} does not exist."
+            )
     df = read_table(args.data)
     X, y = split_target(df, args.target)
     if X.isna().any().any():
@@ -232,6 +243,8 @@ def cmd_compare(args) -> int:
         random_state=args.seed,
         positive_class=positive,
         progress=progress,
+        refit=args.refit,
+        selection=args.selection,
     )
     print(
         f"{args.data}: {len(df):,} rows; model {args.model}; "
@@ -245,6 +258,13 @@ def cmd_compare(args) -> int:
             args.report, title=f"counterpoise compare: {Path(args.data).name}"
         )
         print(f"report: {args.report}")
+    if args.save_model:
+        import joblib
+
+        joblib.dump(result.best_estimator_, args.save_model)
+        print(
+            f"model: {args.save_model} ({result.best_strategy_}, refitted on all rows)"
+        )
     return 0
 
 

@@ -11,6 +11,7 @@ import io
 from sklearn.metrics import average_precision_score
 
 from ._stats import LABELS
+from ._text import choice_lines
 
 
 def plot(result, metric: str = "pr_auc"):
@@ -110,6 +111,10 @@ def to_html(result, path=None, title: str = "counterpoise compare") -> str:
         for k, v in result.skipped.items()
     )
     info = html.escape(str(result.inspect)) if result.inspect else ""
+    chosen = "".join(f"<p>{html.escape(line)}</p>" for line in choice_lines(result))
+    if chosen:
+        chosen = f'<h2>Chosen strategy</h2><div class="chosen">{chosen}</div>'
+
     doc = f"""<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <style>
@@ -127,7 +132,7 @@ the same for every strategy; positive class {html.escape(repr(result.positive_cl
 Resampling ran inside the pipeline on the training part of each fold only.</p>
 <h2>Target</h2><pre>{info}</pre>
 <h2>Strategies (mean ± std over folds)</h2>{"".join(table)}
-<h2>Against the baseline, fold by fold</h2>{"".join(paired)}
+<h2>Against the baseline, fold by fold</h2>{"".join(paired)}{chosen}
 {f"<h2>Skipped</h2><ul>{skipped}</ul>" if skipped else ""}
 <h2>Plots</h2><img alt="precision-recall curves and PR-AUC by strategy"
 src="data:image/png;base64,{png}">

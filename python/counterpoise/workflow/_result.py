@@ -52,6 +52,22 @@ class CompareResult:
         The model every strategy wraps, as shown in the report.
     extra : dict, default={}
         Room for anything else a caller wants to keep with the result.
+    estimators : dict, default={}
+        The unfitted estimator of every strategy that ran, ``{name: estimator}``;
+        :meth:`make_estimator` hands out clones of them.
+    refit : str or None, default=None
+        The metric the strategy was chosen by, when :func:`compare` ran with
+        ``refit``.
+    selection : dict or None, default=None
+        How the strategy was chosen: the ``rule`` (``'one_se'`` or ``'best'``),
+        the chosen ``strategy`` and its ``index``, the ``best_index`` of the
+        highest mean, the ``threshold`` (lowest mean the rule accepts), and per
+        strategy the ``mean``, ``std``, ``se``, ``within_one_se`` and
+        ``simplicity`` of the ``refit`` metric.
+    best_strategy_ : str or None, default=None
+        The chosen strategy.
+    best_estimator_ : estimator or None, default=None
+        The chosen strategy refitted on all the data.
 
     Attributes
     ----------
@@ -79,6 +95,16 @@ class CompareResult:
         The model every strategy wraps.
     extra : dict
         Anything else kept with the result.
+    estimators : dict
+        The unfitted estimator of every strategy that ran.
+    refit : str or None
+        The metric the strategy was chosen by, or None.
+    selection : dict or None
+        How the strategy was chosen (see Parameters), or None.
+    best_strategy_ : str or None
+        The chosen strategy, or None without ``refit``.
+    best_estimator_ : estimator or None
+        The chosen strategy fitted on all the data, or None without ``refit``.
 
     See Also
     --------
@@ -109,6 +135,11 @@ class CompareResult:
     inspect: InspectResult | None = None
     estimator_name: str = ""
     extra: dict = field(default_factory=dict)
+    estimators: dict = field(default_factory=dict)
+    refit: str | None = None
+    selection: dict | None = None
+    best_strategy_: str | None = None
+    best_estimator_: Any = None
 
     # -- summaries
     def summary_rows(self):
@@ -276,6 +307,53 @@ class CompareResult:
         """
         return _stats.best(self.summary_rows(), metric)
 
+    def make_estimator(self, name: str):
+        """Return strategy ``name`` as an unfitted estimator.
+
+        The same model :func:`compare` fitted on every fold for that strategy
+        (the same wrapping, seed and parameters), cloned, ready to fit on any
+        data.
+
+        Parameters
+        ----------
+        name : str
+            A strategy that ran (one of ``strategies``).
+
+        Returns
+        -------
+        estimator
+            An unfitted clone of the strategy's estimator.
+
+        Raises
+        ------
+        ValueError
+            If no strategy of that name ran (with the reason it was skipped,
+            where it was).
+
+        See Also
+        --------
+        compare : Its ``refit`` argument fits the chosen strategy.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import make_classification
+        >>> from counterpoise import compare
+        >>> X, y = make_classification(n_samples=200, weights=[0.9], random_state=0)
+        >>> result = compare(X, y, strategies=["baseline", "SMOTE"], cv=3)
+        >>> model = result.make_estimator("SMOTE")
+        >>> [name for name, _ in model.steps]
+        ['standardscaler', 'sampler', 'logisticregression']
+        """
+        from sklearn.base import clone
+
+        if name not in self.estimators:
+            if name in self.skipped:
+                raise ValueError(f"strategy {name!r} did not run: {self.skipped[name]}")
+            raise ValueError(
+                f"no strategy named {name!r} ran; choose from {list(self.estimators)}."
+            )
+        return clone(self.estimators[name])
+
     def __str__(self) -> str:
         return self.table()
 
@@ -297,7 +375,9 @@ class CompareResult:
         str
             A header, one line per strategy with mean ± std over the folds and
             the fit seconds per fold, the skipped strategies, and a closing line
-            on the best PR-AUC against the baseline.
+            on the best PR-AUC against the baseline; with ``refit``, two more
+            lines on the chosen strategy, the rule, and the paired comparison of
+            it with the baseline.
 
         See Also
         --------

@@ -28,7 +28,7 @@ from sklearn.utils.multiclass import type_of_target
 from ..metrics import geometric_mean_score
 from ._inspect import inspect
 from ._result import CompareResult
-from ._stats import METRICS
+from ._stats import METRICS, RULES, select
 from ._strategies import default_estimator, describe, is_cost_matrix, plan
 
 
@@ -113,6 +113,8 @@ def compare(
     positive_class=None,
     random_state=0,
     progress=None,
+    refit=None,
+    selection="one_se",
 ) -> CompareResult:
     """Compare imbalance strategies on one set of stratified folds.
 
@@ -137,6 +139,17 @@ def compare(
     On each held-out fold it scores PR-AUC (average precision) and ROC-AUC
     from the positive-class scores, and F1, precision, recall, MCC, balanced
     accuracy and G-mean from the predicted labels.
+
+    With ``refit=metric`` it also chooses a strategy, by the rule of
+    :class:`counterpoise.model_selection.StrategySearchCV` on the same folds
+    (by default the simplest strategy whose mean ``metric`` is within one
+    standard error of the best mean), and refits it on all of ``X, y``:
+    ``result.best_strategy_`` names it and ``result.best_estimator_`` is the
+    fitted model. The table, the report and the command line then say which
+    strategy was chosen, by which rule, and whether it is distinguishable from
+    the plain model. The scores of the chosen strategy are still those of the
+    folds it was chosen on, so they are optimistic; cross-validate the
+    search itself for an honest estimate.
 
     Parameters
     ----------
@@ -169,6 +182,17 @@ def compare(
         Seed of the folds and of every randomised strategy.
     progress : callable, default=None
         Called as ``progress(done, total, label)`` after every fit.
+    refit : str, default=None
+        One of the metrics above (``'pr_auc'``, ``'roc_auc'``, ``'f1'``,
+        ``'precision'``, ``'recall'``, ``'mcc'``, ``'balanced_accuracy'``,
+        ``'g_mean'``): choose a strategy by it and refit that strategy on all
+        the data. None (the default) chooses nothing and fits nothing more.
+    selection : {'one_se', 'best'}, default='one_se'
+        The rule of the choice when ``refit`` is given: ``'one_se'`` takes the
+        simplest strategy whose mean is within one standard error of the best
+        mean (the simplicity order is that of
+        :class:`counterpoise.model_selection.StrategySearchCV`), ``'best'``
+        the highest mean.
 
     Returns
     -------
@@ -181,8 +205,9 @@ def compare(
     ValueError
         If the target is not binary, ``positive_class`` is not one of its
         classes, the minority class has fewer rows than ``cv`` folds, a strategy
-        name is unknown or listed twice, or ``scoring`` is not a scorer name, a
-        scorer or a 2x2 cost matrix.
+        name is unknown or listed twice, ``scoring`` is not a scorer name, a
+        scorer or a 2x2 cost matrix, ``refit`` is not a metric name or
+        ``selection`` not a rule.
     TypeError
         If ``estimator`` is not a scikit-learn classifier.
 
@@ -190,6 +215,8 @@ def compare(
     --------
     inspect : Class counts and imbalance severity of a target.
     CompareResult : The result, with its summaries and report.
+    counterpoise.model_selection.StrategySearchCV : The same choice as an
+        estimator, for nested cross-validation.
     counterpoise.pipeline.Pipeline : Resamples while fitting only.
 
     Examples
@@ -207,6 +234,14 @@ def compare(
     >>> result.positive_class, len(result.folds)
     (1, 3)
     >>> result.to_html("report.html")  # doctest: +SKIP
+
+    Choose a strategy by F1 and refit it on all the rows:
+
+    >>> result = compare(
+    ...     X, y, strategies=["baseline", "class_weight"], cv=3, refit="f1"
+    ... )
+    >>> result.best_strategy_, result.best_estimator_.predict(X[:3]).tolist()
+    ('baseline', [0, 0, 0])
     """
     y_arr = np.asarray(y)
     if y_arr.ndim == 2 and y_arr.shape[1] == 1:
@@ -237,11 +272,15 @@ def compare(
             f"{type(estimator).__name__}."
         )
     threshold_scoring = _check_scoring("f1" if scoring is None else scoring)
+    if refit is not None and refit not in METRICS:
+        raise ValueError(f"refit={refit!r}: choose a metric from {list(METRICS)}.")
+    if selection not in RULES:
+        raise ValueError(f"selection={selection!r}: use one of {list(RULES)}.")
 
     runs, skipped = plan(
         strategies, estimator, random_state, threshold_scoring, positive_class
     )
-    total = len(runs) * len(folds)
+    total = len(runs) * len(folds) + (refit is not None)
     done = 0
     n = len(y_arr)
     scores, oof, oof_pred = {}, {}, {}
@@ -268,6 +307,21 @@ def compare(
             if progress is not None:
                 progress(done, total, name)
         scores[name] = {m: np.asarray(v) for m, v in per_fold.items()}
+    names = [name for name, _ in runs]
+    extra = {}
+    if refit is not None:
+        choice = select(names, [scores[s][refit] for s in names], selection)
+        chosen = names[choice["index"]]
+        best_estimator = clone(dict(runs)[chosen]).fit(X, y_arr)
+        done += 1
+        if progress is not None:
+            progress(done, total, f"refit {chosen}")
+        extra = {
+            "refit": refit,
+            "selection": {**choice, "strategy": chosen},
+            "best_strategy_": chosen,
+            "best_estimator_": best_estimator,
+        }
     return CompareResult(
         strategies=[name for name, _ in runs],
         skipped=skipped,
@@ -279,4 +333,6 @@ def compare(
         folds=folds,
         inspect=info,
         estimator_name=describe(estimator),
+        estimators=dict(runs),
+        **extra,
     )

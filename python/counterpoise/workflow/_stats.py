@@ -84,3 +84,76 @@ def best(rows, metric):
     """The strategy of ``rows`` (from :func:`summary_rows`) with the highest mean
     ``metric``; the first one on a tie."""
     return max(rows, key=lambda r: r[metric])["strategy"]
+
+
+#: the selection rules of :func:`select`
+RULES = ("one_se", "best")
+
+#: the paired t-test p-value under which a strategy is called distinguishable
+#: from the plain model
+ALPHA = 0.05
+
+
+def select(names, fold_scores, rule="one_se"):
+    """Choose one strategy from its per-fold scores.
+
+    ``fold_scores`` has one row per strategy of ``names`` and one column per fold
+    (a row holding NaN marks a strategy that failed: it is never chosen). The
+    best mean is the highest mean score; its standard error is the standard
+    deviation of its fold scores (ddof=0, scikit-learn's ``std_test_score``)
+    over the square root of the number of folds. ``rule='one_se'`` takes the
+    simplest strategy (:func:`._strategies.simplicity`) whose mean is at least
+    the best mean minus that standard error; ``rule='best'`` takes the simplest
+    of those tied at the best mean. Returns a dict: ``index`` (the choice),
+    ``best_index`` (the best mean, the simplest on a tie), ``threshold`` (the
+    lowest mean the rule accepts), ``mean``, ``std``, ``se`` (arrays),
+    ``within_one_se`` (boolean array), ``simplicity`` (ranks) and ``rule``.
+    """
+    from ._strategies import simplicity
+
+    if rule not in RULES:
+        raise ValueError(f"selection={rule!r}: use one of {list(RULES)}.")
+    scores = np.asarray(fold_scores, dtype=float)
+    if scores.ndim != 2 or scores.shape[0] != len(names) or scores.shape[1] < 1:
+        raise ValueError("fold_scores must be (n_strategies, n_folds).")
+    k = scores.shape[1]
+    mean = scores.mean(axis=1)
+    std = scores.std(axis=1)
+    se = std / np.sqrt(k)
+    valid = ~np.isnan(mean)
+    if not valid.any():
+        raise ValueError("every strategy failed; nothing to choose from.")
+    ranks = simplicity(names)
+    candidates = np.flatnonzero(valid)
+    top = max(candidates, key=lambda i: (mean[i], -ranks[i]))
+    # a hair of tolerance so a strategy equal to the best up to rounding is tied
+    tol = 1e-12 * max(1.0, abs(mean[top]))
+    within = valid & (mean >= mean[top] - se[top] - tol)
+    if rule == "one_se":
+        threshold = mean[top] - se[top]
+        eligible = within
+    else:
+        threshold = mean[top]
+        eligible = valid & (mean >= mean[top] - tol)
+    chosen = min(np.flatnonzero(eligible), key=lambda i: ranks[i])
+    return {
+        "index": int(chosen),
+        "best_index": int(top),
+        "threshold": float(threshold),
+        "mean": mean,
+        "std": std,
+        "se": se,
+        "within_one_se": within,
+        "simplicity": ranks,
+        "rule": rule,
+    }
+
+
+def rule_text(rule, metric_label) -> str:
+    """The selection rule in words, e.g. for a table's closing line."""
+    if rule == "one_se":
+        return (
+            f"one-SE rule on {metric_label}: the simplest strategy whose mean is "
+            "within one standard error of the best mean"
+        )
+    return f"best mean {metric_label}"

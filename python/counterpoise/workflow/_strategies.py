@@ -153,6 +153,38 @@ STRATEGIES: dict[str, Callable] = {
 }
 
 
+#: the built-in strategies from simplest to most elaborate, the order the one-SE
+#: rule breaks ties in: the plain model, class weights, threshold tuning, random
+#: resampling, the SMOTE family, cleaning and combined samplers, ensembles
+SIMPLICITY = (
+    "baseline",
+    "class_weight",
+    "threshold",
+    "RandomUnderSampler",
+    "SMOTE",
+    "BorderlineSMOTE",
+    "ADASYN",
+    "SMOTEENN",
+    "SMOTETomek",
+    "BalancedRandomForest",
+    "EasyEnsemble",
+)
+
+
+def simplicity(names) -> list:
+    """The simplicity rank of each name (0 the simplest): the built-in strategies
+    by :data:`SIMPLICITY`, strategies of the user's own after them, in the order
+    given."""
+    ranks, extra = [], len(SIMPLICITY)
+    for name in names:
+        if name in SIMPLICITY:
+            ranks.append(SIMPLICITY.index(name))
+        else:
+            ranks.append(extra)
+            extra += 1
+    return ranks
+
+
 def describe(estimator) -> str:
     """The estimator's class name, or its steps' names joined by arrows."""
     steps = getattr(estimator, "steps", None)
@@ -161,9 +193,10 @@ def describe(estimator) -> str:
     return type(estimator).__name__
 
 
-def plan(strategies, estimator, random_state, scoring, positive_class):
+def plan(strategies, estimator, random_state, scoring, positive_class, binary=True):
     """The ``(name, estimator)`` pairs to run, baseline first, and the strategies
-    that cannot run with this estimator, ``{name: reason}``."""
+    that cannot run with this estimator, ``{name: reason}`` (threshold tuning
+    among them when the target is not ``binary``)."""
     if strategies is None:
         strategies = list(STRATEGIES)
     if isinstance(strategies, dict):
@@ -178,9 +211,12 @@ def plan(strategies, estimator, random_state, scoring, positive_class):
                     f"unknown strategy {item!r}; choose from {list(STRATEGIES)} or "
                     "pass (name, estimator) pairs of your own."
                 )
-            model, reason = STRATEGIES[item](
-                estimator, random_state, scoring, positive_class
-            )
+            if item == "threshold" and not binary:
+                model, reason = None, "threshold tuning needs a binary target"
+            else:
+                model, reason = STRATEGIES[item](
+                    estimator, random_state, scoring, positive_class
+                )
             name = item
         else:
             try:

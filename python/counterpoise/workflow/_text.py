@@ -3,7 +3,7 @@ strategy, what was skipped, and the best PR-AUC against the baseline."""
 
 from __future__ import annotations
 
-from ._stats import LABELS
+from ._stats import ALPHA, LABELS, rule_text
 
 #: the metrics of the terminal table, in its column order
 TABLE_METRICS = (
@@ -59,4 +59,47 @@ def table(result, metrics=TABLE_METRICS) -> str:
         )
     else:
         lines.append(f"Best PR-AUC: {best}.")
+    lines += choice_lines(result)
     return "\n".join(lines)
+
+
+def choice_lines(result) -> list:
+    """The chosen strategy, the rule it was chosen by, and how it compares with
+    the baseline fold by fold; no lines when ``result`` chose nothing."""
+    sel = result.selection
+    if not result.best_strategy_ or not sel:
+        return []
+    metric, label = result.refit, LABELS[result.refit]
+    chosen = result.best_strategy_
+    i, top = sel["index"], sel["best_index"]
+    names = result.strategies
+    lines = [
+        f"Chosen, refitted on all {len(result.y_true):,} rows: {chosen} "
+        f"(mean {label} {sel['mean'][i]:.3f}), by the {rule_text(sel['rule'], label)}"
+        + (
+            f" ({names[top]}, {sel['mean'][top]:.3f} - {sel['se'][top]:.3f} = "
+            f"{sel['threshold']:.3f})."
+            if sel["rule"] == "one_se"
+            else "."
+        )
+    ]
+    n = len(result.folds)
+    if chosen == "baseline":
+        lines.append("The plain model is kept: no strategy is needed.")
+    elif "baseline" in result.scores:
+        p = next(
+            r
+            for r in result.paired()
+            if r["strategy"] == chosen and r["metric"] == metric
+        )
+        verdict = (
+            f"distinguishable from the plain model (p < {ALPHA})"
+            if p["p_value"] < ALPHA
+            else f"not distinguishable from the plain model (p >= {ALPHA})"
+        )
+        lines.append(
+            f"{chosen} against the baseline: {label} {p['mean_diff']:+.3f} (better "
+            f"on {p['wins']} of {n} folds, worse on {p['losses']}; paired t-test "
+            f"p = {p['p_value']:.2f}): {verdict}."
+        )
+    return lines

@@ -4,7 +4,8 @@
     counterpoise inspect DATA --target COL
     counterpoise resample DATA OUT --target COL --sampler NAME [--param k=v ...]
     counterpoise compare DATA --target COL [--model logistic|forest|hgb] [--cv 5]
-                         [--report report.html]
+                         [--report report.html] [--refit METRIC]
+                         [--selection one_se|best] [--save-model model.joblib]
 
 DATA and OUT are CSV or Parquet files (by extension; Parquet needs pyarrow or
 polars). Mistakes (a missing file, an unknown column or sampler, ...) end with one
@@ -87,6 +88,27 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--positive", help="the class of interest (default: minority)")
     q.add_argument("--strategies", default="", metavar="NAME[,NAME...]")
     q.add_argument("--report", help="write an HTML report with the plots here")
+    from ._stats import METRICS, RULES
+
+    q.add_argument(
+        "--refit",
+        choices=METRICS,
+        metavar="METRIC",
+        help="choose a strategy by this metric and refit it on all rows "
+        f"({', '.join(METRICS)})",
+    )
+    q.add_argument(
+        "--selection",
+        choices=RULES,
+        default="one_se",
+        help="the rule of the choice: the simplest strategy within one standard "
+        "error of the best (one_se, default) or the best mean",
+    )
+    q.add_argument(
+        "--save-model",
+        metavar="PATH",
+        help="write the chosen, refitted model here with joblib (needs --refit)",
+    )
     common(q)
     q.set_defaults(func=cmd_compare)
     return p
