@@ -77,3 +77,60 @@ def test_kd_tree_and_brute_agree_exactly():
         b = _core.kneighbors(X, X, 9, "brute")
         assert_array_equal(a[1], b[1])
         assert_array_equal(a[0], b[0])
+
+
+def _shaped(shape, n, d, seed):
+    """Data shaped like real tables (as benches/real_data.py makes them)."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, d))
+    if shape == "heavy_tailed":  # unscaled log-normal columns, sigma 3
+        X[:, : max(2, d // 4)] = rng.lognormal(0.0, 3.0, (n, max(2, d // 4)))
+    elif shape == "mixed_scales":  # columns on scales 1e-3 to 1e6
+        X *= 10.0 ** np.linspace(-3, 6, d)
+    elif shape == "tight_clusters":  # 30 clusters of std 0.01
+        X = rng.standard_normal((30, d))[rng.integers(0, 30, n)] * 5 + 0.01 * X
+    elif shape == "low_intrinsic":  # a 3-d latent embedded in d dimensions
+        X = rng.standard_normal((n, 3)) @ rng.standard_normal((3, d)) + 1e-3 * X
+    return X
+
+
+def _exact_order(X, Q, k):
+    """Every query's k nearest rows by (exact distance, index): the differences
+    themselves, not the |x|^2 - 2 x.q expansion sklearn's brute force uses."""
+    out_d, out_i = [], []
+    for s in range(0, len(Q), 100):
+        d2 = ((Q[s : s + 100, None, :] - X[None, :, :]) ** 2).sum(-1)
+        order = np.argsort(d2, axis=1, kind="stable")[:, : k + 1]
+        out_i.append(order)
+        out_d.append(np.sqrt(np.take_along_axis(d2, order, axis=1)))
+    return np.vstack(out_d), np.vstack(out_i)
+
+
+@pytest.mark.parametrize(
+    "shape", ["heavy_tailed", "mixed_scales", "tight_clusters", "low_intrinsic"]
+)
+@pytest.mark.parametrize("d", [10, 24])
+def test_every_path_is_exact_on_real_shaped_data(shape, d):
+    # Shapes that once made the float32 screen keep every candidate (a few huge
+    # rows), or that the engine's probe sends to the KD-tree above d = 8: every
+    # path, self-queries and other queries, equals an exact search, and sklearn's
+    # brute force wherever the k-th and (k+1)-th distances are not near-ties.
+    X = _shaped(shape, 2300, d, d)
+    Q = _shaped(shape, 2300, d, d + 1)[:700]
+    k = 6
+    for queries in (X, Q):
+        want_d, want_i = _exact_order(X, queries, k)
+        ref_d, ref_i = (
+            NearestNeighbors(n_neighbors=k, algorithm="brute")
+            .fit(X)
+            .kneighbors(queries)
+        )
+        gaps = np.diff(want_d, axis=1) > 1e-6 * (1 + want_d[:, 1:])
+        clear = gaps.all(axis=1)
+        for algorithm in ("auto", "kd_tree", "brute"):
+            dist, ind = _core.kneighbors(X, queries, k, algorithm)
+            assert_array_equal(ind, want_i[:, :k], err_msg=algorithm)
+            assert_allclose(dist, want_d[:, :k], rtol=1e-12, atol=1e-12)
+            assert clear.mean() > 0.9
+            assert_array_equal(ind[clear], ref_i[clear], err_msg=algorithm)
+            assert_allclose(dist, ref_d, rtol=1e-6, atol=1e-6 * (1 + ref_d.max()))

@@ -1,18 +1,46 @@
 //! Blocked brute-force exact k-NN for high dimensions.
 //!
 //! For a block of queries and a block of data rows, `x.q` comes from a GEMM kernel
-//! (`matrixmultiply`, AVX2/FMA where available) and the ranking key is
-//! `a(x) = |x|^2 - 2 x.q` (the query's own `|q|^2` is the same for every candidate).
-//! That expression loses precision through cancellation, so each query keeps every
-//! candidate whose key is within `2·tol` of the current k-th best key, where `tol`
-//! bounds `|a_computed - a_exact|` for this query (rounding of the norms, the dot
-//! product of length d and the subtraction). Any true top-k row has
-//! `a_computed <= D_k + tol <= kth_computed + 2·tol`, so it is never dropped. The
-//! finalists are then ranked by the exact squared distance, giving the same answer
-//! as the KD-tree and as a naive search.
+//! (`matrixmultiply`, AVX2/FMA where available) on float32 copies of the rows
+//! centred on the column medians (a robust centre: heavy-tailed columns pull a mean
+//! far from most rows). The exact squared distance is `D_j = |x_j - q|^2`; up to
+//! the term `|q|^2`, which is the same for every candidate of a query, it is the
+//! key `T_j = |x_j|^2 - 2 x_j.q`, which the kernel forms with fused multiply-adds
+//! and one rounding for the subtraction.
+//!
+//! ## The screen and why it is exact
+//! Let `n_j = |x_j|^2` and `Q = |q|^2` (of the centred float32 copies, summed in
+//! f64) and `eps` float32's epsilon. Rounding the centred rows to float32 moves
+//! `D_j` by at most about `4 eps (n_j + Q)`; the dot product of length `d` errs by
+//! at most `d eps |x_j||q| <= d eps (n_j + Q) / 2`, twice that in the key; rounding
+//! the norm to float32 and the final subtraction add `eps n_j` and
+//! `eps (2 n_j + Q)`. So the computed key of row `j` is within
+//! `g1 (n_j + Q)` of `T_j`, with `g1 = (d + 9) eps` covering all of it (and the
+//! f64 rounding of the exact re-check, below float32's by a factor 2^29).
+//! The screen uses `g = 2 (d + 8) eps >= g1` and gives every row its own
+//! tolerance instead of one for the largest row (which on unscaled heavy-tailed
+//! data made every candidate survive):
+//! - the kernel is handed the lowered norms `m_j = (1 - g) n_j`, so the key it
+//!   computes and compares is the lower key `L_j`, within `g1 (n_j + Q)` of
+//!   `T_j - g n_j`; hence `L_j <= T_j + g1 Q` and
+//!   `T_j <= U_j + g1 Q` with the upper key `U_j = L_j + 2 g n_j`;
+//! - each query keeps every candidate with `L_j <= u_k + 2 g Q`, where `u_k` is
+//!   the k-th smallest upper key among the candidates seen so far. The `k` rows
+//!   behind `u_k` have exact keys at most `u_k + g1 Q`, so every true top-k row
+//!   `j` has `T_j <= u_k + g1 Q` and `L_j <= u_k + 2 g1 Q`: it is never dropped.
+//!   The spare `2 (g - g1) Q` and a relative `4 eps |u_k|` cover the float32
+//!   rounding of the thresholds (rounding is monotone, so the k-th smallest of the
+//!   rounded upper keys is the rounded k-th smallest).
+//!
+//! The finalists are then ranked by the exact squared distance, giving the same
+//! answer as the KD-tree and as a naive search. Every path (the fused kernel
+//! below, the portable GEMM and the symmetric self-query, [`symmetric`]) computes
+//! the same lower keys and prunes by the same rule ([`prune`]).
 //!
 //! Work is split into fixed query blocks, so the result does not depend on the
 //! number of threads.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use ndarray::{Array2, ArrayView2};
 use rayon::prelude::*;
@@ -40,6 +68,43 @@ pub(crate) fn search<T: Real>(
     symmetric: bool,
     kernels: Kernels,
 ) -> Neighbours {
+    search_counting(data, queries, k, symmetric, kernels, &AtomicUsize::new(0))
+}
+
+/// The mean number of finalists per query the screen leaves for the exact
+/// re-check, measured by searching the query rows `sample` one way: how well the
+/// screen prunes on these data (the engine's choice of path uses it). The same
+/// for any number of threads.
+pub(crate) fn finalists<T: Real>(
+    data: ArrayView2<T>,
+    queries: ArrayView2<T>,
+    sample: &[usize],
+    k: usize,
+    kernels: Kernels,
+) -> f64 {
+    let rows: Vec<usize> = sample
+        .iter()
+        .copied()
+        .filter(|&p| p < queries.nrows())
+        .collect();
+    if rows.is_empty() {
+        return 0.0;
+    }
+    let picked = queries.select(ndarray::Axis(0), &rows);
+    let count = AtomicUsize::new(0);
+    search_counting(data, picked.view(), k, false, kernels, &count);
+    count.into_inner() as f64 / rows.len() as f64
+}
+
+/// [`search`], adding the number of finalists of every query to `finalists`.
+fn search_counting<T: Real>(
+    data: ArrayView2<T>,
+    queries: ArrayView2<T>,
+    k: usize,
+    symmetric: bool,
+    kernels: Kernels,
+    finalists: &AtomicUsize,
+) -> Neighbours {
     let (n, dim) = data.dim();
     let m = queries.nrows();
     let mut indices = Array2::<i64>::zeros((m, k));
@@ -52,46 +117,44 @@ pub(crate) fn search<T: Real>(
     ) else {
         return Neighbours { indices, distances };
     };
-    // Candidate keys are computed on float32 copies centred on the data mean: twice
-    // the SIMD width of float64, and centring removes the cancellation that data far
-    // from the origin would cause. The margin below covers the conversion.
-    let mean = column_mean(dslice, n, dim);
+    // Candidate keys are computed on float32 copies centred on the column medians:
+    // twice the SIMD width of float64, and centring removes the cancellation that
+    // data far from the origin would cause. The tolerance below covers the
+    // conversion.
+    let centre = column_median(dslice, n, dim);
     let same = std::ptr::eq(dslice.as_ptr(), qslice.as_ptr()) && n == m;
-    let d32 = centred_f32(dslice, &mean);
+    let d32 = centred_f32(dslice, &centre);
     let q32_owned;
     let q32: &[f32] = if same {
         &d32
     } else {
-        q32_owned = centred_f32(qslice, &mean);
+        q32_owned = centred_f32(qslice, &centre);
         &q32_owned
     };
-    let norms: Vec<f32> = d32
-        .par_chunks(dim.max(1))
-        .map(|r| r.iter().map(|&v| v as f64 * v as f64).sum::<f64>() as f32)
-        .collect();
-    let norm_max = norms.iter().map(|&v| v as f64).fold(0.0f64, f64::max);
+    // (d + 8) covers the dot product's d roundings, the conversion to float32 of both
+    // operands, the norms, the scaling and the subtraction, twice over (see above).
+    let gamma = 2.0 * (dim as f64 + 8.0) * f32::EPSILON as f64;
+    let norms: Vec<f64> = d32.par_chunks(dim.max(1)).map(sq_norm).collect();
+    // The kernels compute lower keys from the lowered norms; `up[j]` lifts row `j`'s
+    // lower key to its upper key.
+    let lowered: Vec<f32> = norms.iter().map(|&v| (v - gamma * v) as f32).collect();
+    let up: Vec<f64> = norms.iter().map(|&v| 2.0 * gamma * v).collect();
     // Keep the candidate list short: prune once it holds this many.
     let cap = 4 * k + 60;
-    // (d + 8) covers the dot product's d roundings, the conversion to float32 of both
-    // operands, the norms, the scaling and the subtraction.
-    let gamma = 2.0 * (dim as f64 + 8.0) * f32::EPSILON as f64;
 
     let kernel = if kernels.avx2_fma() {
-        Kernel::Fused(fused::Panels::pack(&d32, &norms, dim))
+        Kernel::Fused(fused::Panels::pack(&d32, &lowered, dim))
     } else {
         Kernel::Gemm
     };
-    let margin_of = |q: &[f32]| {
-        let qn: f64 = q.iter().map(|&v| v as f64 * v as f64).sum();
-        2.0 * gamma * (qn + norm_max) * (1.0 + 1e-6)
-    };
+    let margin_of = |q: &[f32]| 2.0 * gamma * sq_norm(q) * (1.0 + 1e-6);
     if let (true, Kernel::Fused(panels)) = (
         symmetric && same && dim > 0 && symmetric::fits(n, k),
         &kernel,
     ) {
         // A self-query: each pair of rows is scanned once for both (symmetric.rs).
         let margin: Vec<f64> = d32.par_chunks(dim.max(1)).map(margin_of).collect();
-        let mut lists = symmetric::candidates(panels, &margin, k);
+        let mut lists = symmetric::candidates(panels, &margin, &up, k);
         idx_all
             .par_chunks_mut(k)
             .zip(dist_all.par_chunks_mut(k))
@@ -99,7 +162,7 @@ pub(crate) fn search<T: Real>(
             .enumerate()
             .for_each_init(Vec::new, |exact, (i, ((idx_row, dist_row), list))| {
                 if list.len() > k {
-                    prune(list, k, margin[i]);
+                    prune(list, k, margin[i], &up);
                 }
                 let q = &qslice[i * dim..(i + 1) * dim];
                 exact.clear();
@@ -124,12 +187,13 @@ pub(crate) fn search<T: Real>(
             let mut search = BlockSearch {
                 thr: vec![f64::INFINITY; qb],
                 margin,
+                up: &up,
                 k,
                 cap,
             };
             match &kernel {
                 Kernel::Fused(panels) => search.run_fused(panels, qrows, dim, &mut cands),
-                Kernel::Gemm => search.run_gemm(&d32, &norms, n, qrows, dim, &mut cands),
+                Kernel::Gemm => search.run_gemm(&d32, &lowered, n, qrows, dim, &mut cands),
             }
             for (i, (idx_row, dist_row)) in idx_blk
                 .chunks_mut(k)
@@ -139,8 +203,9 @@ pub(crate) fn search<T: Real>(
                 // A last prune leaves only the finalists (entries pushed before the
                 // threshold last tightened are still in the list).
                 if cands[i].len() > k {
-                    prune(&mut cands[i], k, search.margin[i]);
+                    prune(&mut cands[i], k, search.margin[i], &up);
                 }
+                finalists.fetch_add(cands[i].len(), Ordering::Relaxed);
                 let qi = q0 + i;
                 let q = &qslice[qi * dim..(qi + 1) * dim];
                 let mut exact: Vec<(f64, usize)> = cands[i]
@@ -158,18 +223,20 @@ enum Kernel {
     Gemm,
 }
 
-/// Per query block: thresholds and margins of the candidate lists.
-struct BlockSearch {
+/// Per query block: thresholds and margins of the candidate lists, and every data
+/// row's lift from lower to upper key.
+struct BlockSearch<'a> {
     thr: Vec<f64>,
     margin: Vec<f64>,
+    up: &'a [f64],
     k: usize,
     cap: usize,
 }
 
-impl BlockSearch {
+impl BlockSearch<'_> {
     fn maybe_prune(&mut self, i: usize, list: &mut Vec<(f32, usize)>) {
         if list.len() >= self.cap {
-            self.thr[i] = prune(list, self.k, self.margin[i]);
+            self.thr[i] = prune(list, self.k, self.margin[i], self.up);
         }
     }
 
@@ -266,18 +333,27 @@ impl BlockSearch {
     }
 }
 
-fn column_mean<T: Real>(x: &[T], n: usize, dim: usize) -> Vec<f64> {
-    let mut mean = vec![0.0f64; dim];
+/// Each column's median (the upper one for an even count): the centre of the
+/// float32 copies. Any centre keeps the search exact; a robust one keeps `|q|^2`,
+/// and with it the screen's tolerance, small for most rows of heavy-tailed data.
+fn column_median<T: Real>(x: &[T], n: usize, dim: usize) -> Vec<f64> {
     if dim == 0 || n == 0 {
-        return mean;
+        return vec![0.0; dim];
     }
-    for row in x.chunks_exact(dim) {
-        for (m, v) in mean.iter_mut().zip(row) {
-            *m += v.to_f64();
-        }
-    }
-    mean.iter_mut().for_each(|m| *m /= n as f64);
-    mean
+    (0..dim)
+        .into_par_iter()
+        .map_init(Vec::new, |col: &mut Vec<f64>, j| {
+            col.clear();
+            col.extend(x.chunks_exact(dim).map(|r| r[j].to_f64()));
+            let (_, mid, _) = col.select_nth_unstable_by(n / 2, f64::total_cmp);
+            *mid
+        })
+        .collect()
+}
+
+/// `|v|^2` of a float32 row, summed in f64.
+fn sq_norm(v: &[f32]) -> f64 {
+    v.iter().map(|&a| a as f64 * a as f64).sum()
 }
 
 fn centred_f32<T: Real>(x: &[T], mean: &[f64]) -> Vec<f32> {
@@ -327,11 +403,22 @@ fn scan<T: Real>(dots: &[T], norms: &[T], t: T, s: usize, list: &mut Vec<(T, usi
     }
 }
 
-/// Drop candidates more than `margin` above the k-th best key; return the new
-/// threshold (rounded up so the cast to `T` cannot tighten it).
-pub(super) fn prune<T: Real, I>(list: &mut Vec<(T, I)>, k: usize, margin: f64) -> f64 {
-    list.select_nth_unstable_by(k - 1, |a, b| a.0.to_f64().total_cmp(&b.0.to_f64()));
-    let kth = list[k - 1].0.to_f64();
+/// Keep the candidates whose lower key is at most `margin` above the k-th
+/// smallest upper key (`key + up[row]`, see the module text); return that
+/// threshold, rounded up so the cast to `T` cannot tighten it.
+pub(super) fn prune<T: Real, I: Copy + TryInto<usize>>(
+    list: &mut Vec<(T, I)>,
+    k: usize,
+    margin: f64,
+    up: &[f64],
+) -> f64 {
+    let upper = |c: &(T, I)| {
+        let lift = c.1.try_into().ok().and_then(|j| up.get(j)).copied();
+        // A row outside `up` cannot occur; lifting it to infinity only keeps more.
+        c.0.to_f64() + lift.unwrap_or(f64::INFINITY)
+    };
+    list.select_nth_unstable_by(k - 1, |a, b| upper(a).total_cmp(&upper(b)));
+    let kth = upper(&list[k - 1]);
     let thr = kth + margin + kth.abs() * 4.0 * T::EPSILON;
     list.retain(|c| c.0.to_f64() <= thr);
     thr

@@ -51,7 +51,7 @@ pub fn box_sq_dist<T: Real>(q: &[T], lo: &[T], hi: &[T]) -> f64 {
     combine(acc)
 }
 
-/// [`sq_dist`] for a dimension known at compile time (the KD-tree's d <= 8): the
+/// [`sq_dist`] for a dimension known at compile time (the KD-tree's d <= 16): the
 /// same terms added in the same order (term `j` into partial sum `j % 4`), so the
 /// value is bit-identical, with the loop unrolled.
 #[inline(always)]

@@ -14,8 +14,20 @@
 //!   finalists re-ranked exactly. A self-query (the queries are the data) scans
 //!   each pair of rows once for both ([`symmetric`]).
 //!
-//! [`Algorithm::Auto`] picks the KD-tree for `d <= KD_TREE_MAX_DIM`, measured on the
-//! project's 2-core machine (see `benches/README.md`).
+//! [`Algorithm::Auto`] chooses from the data, not from `d` alone: the KD-tree for
+//! `d <= KD_TREE_MAX_DIM`; up to [`PROBE_MAX_DIM`] (with enough queries to pay for
+//! it) it builds the tree (cheap next to a brute-force scan) and searches a fixed
+//! sample of the queries with it ([`kdtree::KdTree::probe`]: the share of the data
+//! a tree search measures). When that share is small (low intrinsic dimension,
+//! columns on very different scales, tight clusters) the tree's estimated cost is
+//! set against brute force's: a scan of every row plus the exact re-check of the
+//! finalists its float32 screen keeps, counted on the same sample
+//! ([`brute::finalists`]; near `k` on most data, hundreds in tight clusters,
+//! where float32 cannot separate the neighbours). The cheaper one answers. The
+//! costs per row are [`cost`]'s, measured on the project's 2-core machine (see
+//! `benches/README.md`). The sample is every `m / PROBE_QUERIES`-th query row and
+//! both probes count integers, so the choice, like the answer, does not depend on
+//! the thread count; both paths give the same answer on tie-free data anyway.
 
 pub mod brute;
 pub mod exact;
@@ -31,8 +43,34 @@ use crate::errors::{CoreError, Result};
 use crate::real::finite_scan;
 use crate::{ensure, Real};
 
-/// Largest dimension for which [`Algorithm::Auto`] uses the KD-tree (measured).
+/// Largest dimension for which [`Algorithm::Auto`] uses the KD-tree unprobed
+/// (measured).
 pub const KD_TREE_MAX_DIM: usize = 8;
+/// Largest dimension for which [`Algorithm::Auto`] probes the KD-tree.
+pub const PROBE_MAX_DIM: usize = 64;
+/// Query rows the probe searches.
+pub const PROBE_QUERIES: usize = 64;
+/// Fewest query rows for which a probe can pay for the tree's build.
+pub const PROBE_MIN_QUERIES: usize = 512;
+/// A probe search stops once it has measured this share of the data: the tree
+/// loses beyond it (brute force measured that on every shape tried).
+pub const PROBE_MAX_SHARE: f64 = 0.1;
+
+/// Estimated costs per query, in nanoseconds on the project's 2-core machine
+/// (fitted to `calibrate_probe` below over six shapes at d = 10-64; only their
+/// ratios matter).
+pub mod cost {
+    /// The KD-tree, per data row measured, per dimension: the search compiled for
+    /// the dimension (d <= 16) and the generic one.
+    pub const TREE_ROW_PER_DIM_UNROLLED: f64 = 0.6;
+    pub const TREE_ROW_PER_DIM: f64 = 2.0;
+    /// Brute force's float32 screen, per data row, per dimension and fixed.
+    pub const SCAN_ROW_PER_DIM: f64 = 0.012;
+    pub const SCAN_ROW: f64 = 0.1;
+    /// Brute force's exact re-check, per finalist, per dimension and fixed.
+    pub const FINALIST_PER_DIM: f64 = 2.0;
+    pub const FINALIST: f64 = 60.0;
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Algorithm {
@@ -50,14 +88,6 @@ impl Algorithm {
             other => Err(CoreError::InvalidParameter(format!(
                 "algorithm must be 'auto', 'kd_tree' or 'brute'; got {other:?}"
             ))),
-        }
-    }
-
-    fn resolve(self, dim: usize) -> Algorithm {
-        match self {
-            Algorithm::Auto if dim <= KD_TREE_MAX_DIM => Algorithm::KdTree,
-            Algorithm::Auto => Algorithm::Brute,
-            other => other,
         }
     }
 }
@@ -151,10 +181,38 @@ pub(crate) fn kneighbors_with<T: Real>(
     let same = same_view(&data, &queries);
     let data = data.as_standard_layout();
     let queries = queries.as_standard_layout();
-    match algorithm.resolve(data.ncols()) {
-        Algorithm::KdTree if same => kdtree::KdTree::build(data.view(), kernels).query_self(k),
-        Algorithm::KdTree => kdtree::KdTree::build(data.view(), kernels).query(queries.view(), k),
-        _ => Ok(brute::search(
+    let (m, dim) = queries.dim();
+    let tree = match algorithm {
+        Algorithm::KdTree => Some(kdtree::KdTree::build(data.view(), kernels)),
+        Algorithm::Auto if dim <= KD_TREE_MAX_DIM => {
+            Some(kdtree::KdTree::build(data.view(), kernels))
+        }
+        Algorithm::Auto if dim <= PROBE_MAX_DIM && m >= PROBE_MIN_QUERIES => {
+            let tree = kdtree::KdTree::build(data.view(), kernels);
+            let sample: Vec<usize> = (0..PROBE_QUERIES).map(|i| i * m / PROBE_QUERIES).collect();
+            let (n, d) = (data.nrows() as f64, dim as f64);
+            let cap = (PROBE_MAX_SHARE * n).ceil() as usize;
+            let share = tree.probe(queries.view(), &sample, k, cap);
+            let per_dim = if dim <= kdtree::UNROLLED {
+                cost::TREE_ROW_PER_DIM_UNROLLED
+            } else {
+                cost::TREE_ROW_PER_DIM
+            };
+            let tree_cost = share * n * per_dim * d;
+            let scan_cost = n * (cost::SCAN_ROW_PER_DIM * d + cost::SCAN_ROW);
+            let wins = share < PROBE_MAX_SHARE
+                && (tree_cost < scan_cost || {
+                    let kept = brute::finalists(data.view(), queries.view(), &sample, k, kernels);
+                    tree_cost < scan_cost + kept * (cost::FINALIST_PER_DIM * d + cost::FINALIST)
+                });
+            wins.then_some(tree)
+        }
+        _ => None,
+    };
+    match tree {
+        Some(tree) if same => tree.query_self(k),
+        Some(tree) => tree.query(queries.view(), k),
+        None => Ok(brute::search(
             data.view(),
             queries.view(),
             k,
@@ -191,6 +249,43 @@ pub(crate) mod testutil {
         pub fn uniform(&mut self) -> f64 {
             (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
         }
+    }
+
+    /// A standard normal draw (Box-Muller).
+    pub fn normal(g: &mut SplitMix) -> f64 {
+        let (u, v) = (1.0 - g.uniform(), g.uniform());
+        (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
+    }
+
+    /// Data shaped like real tables (benches/real_data.py's shapes): `"heavy"`
+    /// (a quarter of the columns, at least two, log-normal with sigma 3, the rest
+    /// standard normal), `"scales"` (normal columns scaled by 1e-3 to 1e6),
+    /// `"low"` (a 3-dimensional latent embedded linearly, tiny noise),
+    /// `"clusters"` (50 tight clusters), anything else standard normal.
+    pub fn shaped(shape: &str, n: usize, d: usize, seed: u64) -> Array2<f64> {
+        let mut g = SplitMix(seed);
+        let heavy = d.min((d / 4).max(2));
+        let scales: Vec<f64> = (0..d)
+            .map(|j| 10f64.powf(-3.0 + 9.0 * j as f64 / (d.max(2) - 1) as f64))
+            .collect();
+        let basis = Array2::from_shape_fn((3, d), |_| normal(&mut g));
+        let centres = Array2::from_shape_fn((50, d), |_| 5.0 * normal(&mut g));
+        let mut x = Array2::zeros((n, d));
+        for i in 0..n {
+            let latent = [normal(&mut g), normal(&mut g), normal(&mut g)];
+            let c = (g.next_u64() % 50) as usize;
+            for j in 0..d {
+                let z = normal(&mut g);
+                x[[i, j]] = match shape {
+                    "heavy" if j < heavy => (3.0 * z).exp(),
+                    "scales" => z * scales[j],
+                    "low" => (0..3).map(|t| latent[t] * basis[[t, j]]).sum::<f64>() + 1e-3 * z,
+                    "clusters" => centres[[c, j]] + 0.01 * z,
+                    _ => z,
+                };
+            }
+        }
+        x
     }
 
     pub fn random_matrix(n: usize, d: usize, seed: u64) -> Array2<f64> {
@@ -485,7 +580,7 @@ mod tests {
     fn kd_tree_vector_and_portable_scans_agree_bit_for_bit() {
         // The KD-tree's AVX2 leaf and box scans against their portable twins, for
         // every unrolled dimension, self-queries (leaf by leaf) and other queries.
-        for d in 1..=8usize {
+        for d in (1..=8usize).chain([9, 12, 16]) {
             let base = random_matrix(1500, d, 90 + d as u64);
             let data = Array2::from_shape_fn((1700, d), |(i, j)| base[[i % 1500, j]]);
             let queries = random_matrix(200, d, 190 + d as u64);
@@ -514,6 +609,124 @@ mod tests {
                     let w: Vec<i64> = row[..k].iter().map(|p| p.1 as i64).collect();
                     assert_eq!(wide.0.indices.row(i).to_vec(), w, "d={d} k={k} row {i}");
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn every_path_is_exact_on_heavy_tailed_and_mixed_scale_data() {
+        // Unscaled log-normal (sigma 3) columns put a few rows very far out, and
+        // columns on scales 1e-3 to 1e6 make the float32 keys of the small columns
+        // vanish; every path must still equal the naive search, at d > 8, with
+        // several query blocks, fused passes and symmetric blocks.
+        for (shape, d) in [
+            ("heavy", 12usize),
+            ("heavy", 33),
+            ("scales", 10),
+            ("normal", 17),
+        ] {
+            let data = shaped(shape, 2100, d, 3 + d as u64);
+            let queries = shaped(shape, 300, d, 4 + d as u64);
+            let k = 6;
+            let self_want = naive(&data, &data, k);
+            let other_want = naive(&data, &queries, k);
+            let check = |got: &Neighbours, want: &[Vec<(f64, usize)>], what: &str| {
+                for (i, row) in want.iter().enumerate() {
+                    let w: Vec<i64> = row.iter().map(|p| p.1 as i64).collect();
+                    assert_eq!(
+                        got.indices.row(i).to_vec(),
+                        w,
+                        "{what} {shape} d={d} row {i}"
+                    );
+                    for (j, &(d2, _)) in row.iter().enumerate() {
+                        let (a, b) = (got.distances[[i, j]], d2.sqrt());
+                        assert!((a - b).abs() <= 1e-12 * (1.0 + b), "{what} {shape} d={d}");
+                    }
+                }
+            };
+            for (q, want) in [(&data, &self_want), (&queries, &other_want)] {
+                for algo in [Algorithm::KdTree, Algorithm::Brute, Algorithm::Auto] {
+                    for kernels in [Kernels::Native, Kernels::Portable] {
+                        let got = kneighbors_with(data.view(), q.view(), k, algo, kernels).unwrap();
+                        check(&got, want, &format!("{algo:?} {kernels:?}"));
+                    }
+                }
+                for (sym, kernels) in [
+                    (true, Kernels::Native),
+                    (false, Kernels::Native),
+                    (false, Kernels::Portable),
+                ] {
+                    let got = brute::search(data.view(), q.view(), k, sym, kernels);
+                    check(&got, want, &format!("brute sym={sym} {kernels:?}"));
+                }
+                let f32_data = data.mapv(|v| v as f32);
+                let f32_q = q.mapv(|v| v as f32);
+                let got = brute::search(f32_data.view(), f32_q.view(), k, true, Kernels::Native);
+                let same =
+                    brute::search(f32_data.view(), f32_q.view(), k, false, Kernels::Portable);
+                assert_eq!(got.indices, same.indices, "float32 {shape} d={d}");
+                assert_eq!(got.distances, same.distances, "float32 {shape} d={d}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_probe_counts_what_the_tree_measures() {
+        // A whole-data cap on low-intrinsic data: a small share; a cap of one leaf
+        // on Gaussian data at d = 40: every search stops there.
+        let low = shaped("low", 4000, 24, 1);
+        let tree = kdtree::KdTree::build(low.view(), Kernels::Native);
+        let sample: Vec<usize> = (0..64).map(|i| i * 4000 / 64).collect();
+        let share = tree.probe(low.view(), &sample, 6, 4000);
+        assert!(share > 0.0 && share < 0.05, "{share}");
+        let normal = shaped("normal", 4000, 40, 2);
+        let tree = kdtree::KdTree::build(normal.view(), Kernels::Native);
+        let capped = tree.probe(normal.view(), &sample, 6, 32);
+        assert!((capped - 32.0 / 4000.0).abs() < 1e-12, "{capped}");
+        assert_eq!(tree.probe(normal.view(), &[], 6, 32), 1.0);
+        assert_eq!(tree.probe(normal.view(), &[4000], 6, 32), 32.0 / 4000.0);
+    }
+
+    /// The numbers behind `TREE_MAX_SHARE` and `PROBE_MAX_DIM`: for each shape and
+    /// dimension, the probe's share and both paths' self-query times. Run with
+    /// `cargo test --release -p counterpoise-core -- --ignored --nocapture calibrate`.
+    #[test]
+    #[ignore]
+    fn calibrate_probe() {
+        let n: usize = std::env::var("CALIBRATE_N")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(20000);
+        for shape in ["normal", "heavy", "scales", "low", "clusters"] {
+            for d in [10usize, 16, 32, 64] {
+                let data = shaped(shape, n, d, d as u64);
+                let t = std::time::Instant::now();
+                let tree = kdtree::KdTree::build(data.view(), Kernels::Native);
+                let sample: Vec<usize> =
+                    (0..PROBE_QUERIES).map(|i| i * n / PROBE_QUERIES).collect();
+                let share = tree.probe(data.view(), &sample, 6, n);
+                let probe_s = t.elapsed().as_secs_f64();
+                let t = std::time::Instant::now();
+                let fin = brute::finalists(data.view(), data.view(), &sample, 6, Kernels::Native);
+                let fin_s = t.elapsed().as_secs_f64();
+                let t = std::time::Instant::now();
+                let b = brute::search(data.view(), data.view(), 6, true, Kernels::Native);
+                let brute_s = t.elapsed().as_secs_f64();
+                // The tree only where it might win (it takes minutes elsewhere).
+                let tree_s = if share < 0.1 {
+                    let t = std::time::Instant::now();
+                    let a = tree.query_self(6).unwrap();
+                    assert_eq!(a.indices, b.indices);
+                    t.elapsed().as_secs_f64()
+                } else {
+                    f64::NAN
+                };
+                println!(
+                    "{shape:>8} n={n} d={d:>2} share={share:.4} build+probe={probe_s:.3}s \
+                     finalists={fin:.1} ({fin_s:.3}s) tree={tree_s:.3}s brute={brute_s:.3}s \
+                     tree/brute={:.2}",
+                    tree_s / brute_s
+                );
             }
         }
     }

@@ -14,8 +14,11 @@
 //!
 //! Each key is computed as the one-way kernel ([`super::fused`]) computes it: the
 //! same sequence of fused multiply-adds (the product is commutative), then one
-//! rounding for `norm - 2 dot`. So brute.rs's margin argument holds unchanged: no
-//! true neighbour is ever dropped, and the finalists are re-ranked exactly.
+//! rounding for `lowered norm - 2 dot` (the lower key). Each row tracks its `k`
+//! smallest upper keys (lower key plus the candidate's `up`), and its threshold is
+//! brute.rs's: the k-th smallest upper key plus the row's margin. So brute.rs's
+//! argument holds unchanged: no true neighbour is ever dropped, and the finalists
+//! are re-ranked exactly.
 
 use rayon::prelude::*;
 
@@ -54,9 +57,11 @@ struct Rows {
     thr: *mut f32,
     /// The list length that triggers the next shrink.
     limit: *mut usize,
-    /// Per row, its `k` best keys so far in ascending order.
+    /// Per row, its `k` smallest upper keys so far in ascending order.
     best: *mut f32,
     margin: *const f64,
+    /// Per row, the lift from its lower key to its upper key (brute.rs).
+    up: *const f64,
     k: usize,
     cap: usize,
 }
@@ -69,27 +74,32 @@ unsafe impl Send for Rows {}
 unsafe impl Sync for Rows {}
 
 impl Rows {
-    /// Offer `(key, id)` to `row`: it joins the list (it passed the row's threshold)
-    /// and, if among the `k` best keys so far, tightens the threshold.
+    /// Offer `(key, id)` (`key` the lower key) to `row`: it joins the list (it
+    /// passed the row's threshold) and, if its upper key is among the `k` smallest
+    /// so far, tightens the threshold.
     ///
     /// # Safety
-    /// `row` is a real row (below `n`) of a block the calling task owns.
+    /// `row` is a real row (below `n`) of a block the calling task owns, and `id`
+    /// a real row.
     #[inline(always)]
     unsafe fn push(&self, row: usize, key: f32, id: usize) {
         // SAFETY: `row < n` (the caller's contract), so `best[row * k..][..k]`,
         // `margin[row]`, `thr[row]`, `limit[row]` and `lists[row]` lie inside their
-        // buffers (`n * k` and at least `n` entries); the calling task owns `row` in this
-        // round, so the references made here alias nothing another thread holds.
+        // buffers (`n * k` and at least `n` entries), as does `up[id]` (`id < n`,
+        // the caller's contract); the calling task owns `row` in this round, so the
+        // references made here alias nothing another thread holds.
         unsafe {
             let k = self.k;
             let best = std::slice::from_raw_parts_mut(self.best.add(row * k), k);
-            if key < best[k - 1] {
+            // Rounded to nearest twice (monotone), as brute.rs's prune assumes.
+            let upper = (key as f64 + *self.up.add(id)) as f32;
+            if upper < best[k - 1] {
                 let mut j = k - 1;
-                while j > 0 && best[j - 1] > key {
+                while j > 0 && best[j - 1] > upper {
                     best[j] = best[j - 1];
                     j -= 1;
                 }
-                best[j] = key;
+                best[j] = upper;
                 let kth = best[k - 1] as f64;
                 // As brute.rs's prune: rounded up so the cast cannot tighten it.
                 let t = kth + *self.margin.add(row) + kth.abs() * 4.0 * f32::EPSILON as f64;
@@ -123,15 +133,17 @@ impl Rows {
     }
 }
 
-/// Every row's candidate list for the self-query of the data packed in `panels`:
-/// every row whose key came within `margin[i]` of the k-th best key seen so far
-/// when it was scanned (a superset of the true `k` nearest, as brute.rs proves).
+/// Every row's candidate list for the self-query of the data packed in `panels`
+/// (with lowered norms): every row whose lower key came within `margin[i]` of the
+/// k-th smallest upper key seen so far when it was scanned (a superset of the true
+/// `k` nearest, as brute.rs proves); `up[j]` lifts row `j`'s lower key to its
+/// upper key.
 ///
 /// Requires AVX2 and FMA ([`crate::cpu::avx2_fma`]) and [`fits`].
-pub fn candidates(panels: &Panels, margin: &[f64], k: usize) -> Vec<Vec<Cand>> {
+pub fn candidates(panels: &Panels, margin: &[f64], up: &[f64], k: usize) -> Vec<Vec<Cand>> {
     let cap = list_cap(k);
     let n = panels.rows;
-    debug_assert!(margin.len() == n && n <= u32::MAX as usize && k >= 1);
+    debug_assert!(margin.len() == n && up.len() == n && n <= u32::MAX as usize && k >= 1);
     let mut lists: Vec<Vec<Cand>> = (0..n).map(|_| Vec::with_capacity(cap)).collect();
     let mut thr = vec![f32::NAN; panels.groups() * PANEL];
     thr[..n].fill(f32::INFINITY);
@@ -143,6 +155,7 @@ pub fn candidates(panels: &Panels, margin: &[f64], k: usize) -> Vec<Vec<Cand>> {
         limit: limit.as_mut_ptr(),
         best: best.as_mut_ptr(),
         margin: margin.as_ptr(),
+        up: up.as_ptr(),
         k,
         cap,
     };

@@ -6,7 +6,7 @@ use ndarray::ArrayView2;
 use rayon::prelude::*;
 
 use super::topk::{Best, List};
-use super::{KdTree, LANES};
+use super::{KdTree, LANES, UNROLLED};
 use crate::alloc::zeroed;
 use crate::errors::Result;
 use crate::neighbours::Neighbours;
@@ -16,7 +16,7 @@ pub(super) const QUERY_CHUNK: usize = 128;
 
 pub(super) type Stack = Vec<(usize, f64)>;
 
-/// The leaf scan for a dimension `D` of 1-8 with AVX2: four points per
+/// The leaf scan for a dimension `D` of 1-16 with AVX2: four points per
 /// instruction, each lane adding the same terms in the same order as the portable
 /// scan (and [`sq_dist_fixed`]; no fused multiply-adds), so the distances are
 /// bit-identical. Positions `skip.0..skip.1` of the leaf are not offered.
@@ -33,7 +33,7 @@ pub(super) unsafe fn scan_block_avx2<const D: usize>(
     block: &[f64],
     width: usize,
     len: usize,
-    q: &[f64; 8],
+    q: &[f64; UNROLLED],
     skip: (usize, usize),
     ids: &[usize],
     best: &mut impl List,
@@ -44,9 +44,9 @@ pub(super) unsafe fn scan_block_avx2<const D: usize>(
     // NaN padding and are never offered.
     unsafe {
         use std::arch::x86_64::*;
-        debug_assert!(D <= 8 && width % 4 == 0 && len <= width && block.len() >= D * width);
+        debug_assert!(D <= UNROLLED && width % 4 == 0 && len <= width && block.len() >= D * width);
         debug_assert!(ids.len() >= len);
-        let mut qv = [_mm256_setzero_pd(); 8];
+        let mut qv = [_mm256_setzero_pd(); UNROLLED];
         for j in 0..D {
             qv[j] = _mm256_set1_pd(q[j]);
         }
@@ -139,7 +139,10 @@ impl<T: Real> KdTree<T> {
 
     /// [`Self::search_in`], through a copy compiled for AVX2 where the leaf scans
     /// use it (see [`Self::self_leaf_on`]).
-    #[inline(always)]
+    // Not inlined: one call per query or leaf costs nothing, and inlined, the
+    // dispatch over every unrolled dimension gathered all their searches into one
+    // stack frame (past 2 MiB in debug builds).
+    #[inline(never)]
     pub(super) fn search_on<const D: usize>(&self, q: &[T], best: &mut Best, stack: &mut Stack) {
         #[cfg(target_arch = "x86_64")]
         if D > 0 && self.wide {
@@ -183,8 +186,8 @@ impl<T: Real> KdTree<T> {
         let ids = &self.order[s..e];
         let block = &self.soa[l * dim * width..(l + 1) * dim * width];
         // The query in f64 (a loop of fixed length for D > 0, so no memcpy call).
-        let mut qf = [0f64; 8];
-        let known = if D == 0 { dim.min(8) } else { D };
+        let mut qf = [0f64; UNROLLED];
+        let known = if D == 0 { dim.min(UNROLLED) } else { D };
         for j in 0..known {
             qf[j] = q[j].to_f64();
         }
@@ -202,10 +205,10 @@ impl<T: Real> KdTree<T> {
         while c < len {
             let mut acc = [[0f64; LANES]; 4];
             for j in 0..dim {
-                let qj = if D == 0 && j >= 8 {
+                let qj = if D == 0 && j >= UNROLLED {
                     q[j].to_f64()
                 } else {
-                    qf[j & 7]
+                    qf[j % UNROLLED]
                 };
                 let x = &block[j * width + c..j * width + c + LANES];
                 let a = &mut acc[j & 3];
@@ -234,6 +237,60 @@ impl<T: Real> KdTree<T> {
             }
             c += LANES;
         }
+    }
+
+    /// The share of the data a search measures, estimated on the query rows
+    /// `sample` (each searched for `k` neighbours): the rows whose distance the
+    /// searches measured (each search stopping once it has measured `cap` rows,
+    /// and counting `cap` then), over `sample.len() * n`. Rows of `sample` outside
+    /// `queries` count as whole scans. The same for any number of threads.
+    pub fn probe(&self, queries: ArrayView2<T>, sample: &[usize], k: usize, cap: usize) -> f64 {
+        let n = self.order.len();
+        if sample.is_empty() || n == 0 || k == 0 {
+            return 1.0;
+        }
+        let cap = cap.clamp(1, n);
+        let measured: usize = sample
+            .par_iter()
+            .map_init(
+                || (Best::new(k, false), Vec::with_capacity(64)),
+                |(best, stack), &p| {
+                    let row = (p < queries.nrows()).then(|| queries.row(p));
+                    let Some(q) = row.as_ref().and_then(|r| r.to_slice()) else {
+                        return cap;
+                    };
+                    best.reset();
+                    stack.clear();
+                    stack.push((0, self.box_dist::<0>(q, 0)));
+                    let mut rows = 0;
+                    while let Some((node, bound)) = stack.pop() {
+                        if bound > best.worst {
+                            continue;
+                        }
+                        if node >= self.first_leaf || node >= self.n_nodes {
+                            let (s, e) = self.ranges[node];
+                            rows += e - s;
+                            if rows >= cap {
+                                break;
+                            }
+                            self.scan_leaf::<0>(q, node, (0, 0), best);
+                            continue;
+                        }
+                        let (l, r) = (2 * node + 1, 2 * node + 2);
+                        let (dl, dr) = (self.box_dist::<0>(q, l), self.box_dist::<0>(q, r));
+                        if dl <= dr {
+                            stack.push((r, dr));
+                            stack.push((l, dl));
+                        } else {
+                            stack.push((l, dl));
+                            stack.push((r, dr));
+                        }
+                    }
+                    rows.min(cap)
+                },
+            )
+            .sum();
+        measured as f64 / (sample.len() as f64 * n as f64)
     }
 
     /// Depth-first search from the nodes on `stack`, nearer child first.

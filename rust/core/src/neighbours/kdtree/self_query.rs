@@ -9,7 +9,7 @@ use super::query::Stack;
 #[cfg(target_arch = "x86_64")]
 use super::topk::Lanes;
 use super::topk::{Best, List, RowWriter, VECTOR_K};
-use super::{KdTree, LANES};
+use super::{KdTree, LANES, UNROLLED};
 use crate::alloc::zeroed;
 use crate::errors::Result;
 use crate::neighbours::exact::{box_box_sq_dist, sq_dist, sq_dist_fixed};
@@ -75,7 +75,10 @@ impl<T: Real> KdTree<T> {
 
     /// [`Self::self_leaf`], through a copy compiled for AVX2 where the leaf scans
     /// use it (so that the vector kernels inline into it).
-    #[inline(always)]
+    // Not inlined: one call per query or leaf costs nothing, and inlined, the
+    // dispatch over every unrolled dimension gathered all their searches into one
+    // stack frame (past 2 MiB in debug builds).
+    #[inline(never)]
     pub(super) fn self_leaf_on<const D: usize>(
         &self,
         leaf: usize,
@@ -206,7 +209,7 @@ impl<T: Real> KdTree<T> {
             let q = &self.points[p * dim..(p + 1) * dim];
             if vector {
                 #[cfg(target_arch = "x86_64")]
-                // SAFETY: `vector` implies `wide` (AVX2 runs) and D in 1..=8;
+                // SAFETY: `vector` implies `wide` (AVX2 runs) and D in 1..=UNROLLED;
                 // `boxes` holds 2 * D columns of `span` values; with `lanes`,
                 // `best` is a vector list.
                 unsafe {
@@ -241,7 +244,7 @@ impl<T: Real> KdTree<T> {
     /// Inlined into `self_leaf_avx2` like [`scan_block_avx2`].
     ///
     /// # Safety
-    /// The CPU must support AVX2; `D` in 1..=8; `boxes` holds `2 * D` columns of
+    /// The CPU must support AVX2; `D` in 1..=UNROLLED; `boxes` holds `2 * D` columns of
     /// `span >= cands.len()` values, `span` a multiple of 4.
     #[cfg(target_arch = "x86_64")]
     #[inline(always)]
@@ -253,14 +256,15 @@ impl<T: Real> KdTree<T> {
         span: usize,
         best: &mut impl List,
     ) {
-        // SAFETY: AVX2 runs and `D` is in 1..=8 (the caller's contract); `boxes` holds
+        // SAFETY: AVX2 runs and `D` is in 1..=UNROLLED (the caller's contract); `boxes` holds
         // `2 * D` columns of `span` values, `span` a multiple of 4 and every `c` below
         // `cands.len() <= span`, so each 4-lane load at `j * span + c` and
         // `(D + j) * span + c` stays inside it.
         unsafe {
             use std::arch::x86_64::*;
-            debug_assert!(D >= 1 && D <= 8 && span % 4 == 0 && boxes.len() >= 2 * D * span);
-            let mut qv = [_mm256_setzero_pd(); 8];
+            debug_assert!(D >= 1 && D <= UNROLLED && span % 4 == 0);
+            debug_assert!(boxes.len() >= 2 * D * span);
+            let mut qv = [_mm256_setzero_pd(); UNROLLED];
             for j in 0..D {
                 qv[j] = _mm256_set1_pd(q[j].to_f64());
             }
