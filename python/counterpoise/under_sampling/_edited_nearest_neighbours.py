@@ -39,7 +39,7 @@ class _Searcher:
     """k nearest alive rows: the engine (with a reusable graph) or a user's
     neighbours estimator refitted on the alive rows, as imblearn does."""
 
-    def __init__(self, X, n_neighbors, k_hint):
+    def __init__(self, X, n_neighbors, k_hint, width=None):
         self.X = X
         self.n_neighbors = n_neighbors
         self.estimator = (
@@ -47,7 +47,9 @@ class _Searcher:
             if uses_engine(n_neighbors)
             else check_neighbors_object("n_neighbors", n_neighbors)
         )
-        self.graph = NeighbourGraph(X, k_hint) if self.estimator is None else None
+        self.graph = (
+            NeighbourGraph(X, k_hint, width) if self.estimator is None else None
+        )
 
     def __call__(self, rows, alive, k):
         """The ``k`` nearest alive rows of each of ``rows``, the row itself first
@@ -186,7 +188,8 @@ class EditedNearestNeighbours(BaseCleaningSampler):
     def _fit_resample(self, X, y):
         self._validate_estimator()
         n_total = _n_total(self.n_neighbors)
-        search = _Searcher(X, self.n_neighbors, n_total)
+        # one round with every row alive: lists of exactly n_total rows suffice
+        search = _Searcher(X, self.n_neighbors, n_total, width=n_total)
         alive = np.ones(y.shape[0], dtype=bool)
         self.sample_indices_ = _edit(
             y, alive, self.sampling_strategy_, n_total, self.kind_sel, search

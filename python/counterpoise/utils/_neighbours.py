@@ -132,12 +132,16 @@ def knn_predict(X_fit, y_fit, X_query, k):
 
 
 class NeighbourGraph:
-    """Nearest alive rows of query rows of ``X``, reusing earlier searches."""
+    """Nearest alive rows of query rows of ``X``, reusing earlier searches.
 
-    def __init__(self, X, k_hint: int):
+    Each searched row keeps a list of ``2 * k_hint + 8`` rows (slack for rows
+    removed in later rounds), or exactly ``width`` when given: a rule that queries
+    once with every row alive (ENN) needs no slack."""
+
+    def __init__(self, X, k_hint: int, width=None):
         self.X = as_float(X)
         n = self.X.shape[0]
-        self.width = int(min(n, 2 * k_hint + 8))
+        self.width = int(min(n, 2 * k_hint + 8 if width is None else width))
         self.lists = np.zeros((n, self.width), dtype=np.int64)
         self.known = np.zeros(n, dtype=bool)
         # True where a row's list holds every row alive when it was searched.
