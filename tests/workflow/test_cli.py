@@ -18,7 +18,14 @@ def run(*args, timeout=300):
         capture_output=True,
         text=True,
         timeout=timeout,
-        env={"MPLBACKEND": "Agg", "PATH": "/usr/bin:/bin", "RAYON_NUM_THREADS": "2"},
+        env={
+            "MPLBACKEND": "Agg",
+            "PATH": "/usr/bin:/bin",
+            "RAYON_NUM_THREADS": "2",
+            # OpenMP's spinning threads make HistGradientBoosting crawl on
+            # busy shared cores
+            "OMP_NUM_THREADS": "1",
+        },
     )
 
 
@@ -222,8 +229,255 @@ def test_compare_writes_a_report(csv, tmp_path):
     assert "data:image/png;base64," in html and len(html) > 10_000
 
 
-def test_demo_runs_on_a_fresh_install():
-    out = run("demo")
+def test_demo_runs_on_a_fresh_install_and_writes_its_report(tmp_path):
+    report = tmp_path / "demo.html"
+    out = run("demo", "--report", report)
     assert out.returncode == 0, out.stderr
     for word in ("breast-cancer", "baseline", "SMOTE", "threshold", "Best PR-AUC"):
         assert word in out.stdout
+    assert f"report: {report}" in out.stdout
+    doc = report.read_text(encoding="utf-8")
+    assert "<title>counterpoise demo</title>" in doc
+    assert "data:image/png;base64," in doc
+    # the report's table holds the same numbers as the terminal table, per strategy
+    lines = out.stdout.splitlines()
+    start = next(i for i, ln in enumerate(lines) if ln.startswith("strategy "))
+    end = lines.index("", start)
+    rows = [ln.split() for ln in lines[start + 2 : end]]
+    names = [r[0] for r in rows]
+    assert names[0] == "baseline" and "SMOTE" in names and len(names) >= 8
+    summary = doc.split("<h2>Strategies")[1].split("</table>")[0]
+    for name, cells in zip(names, (r[1:-1] for r in rows)):
+        row = summary.split(f"<tr><td>{name}</td>")[1].split("</tr>")[0]
+        rendered = [c.replace("±", " ± ") for c in cells]
+        for cell in rendered:
+            assert f">{cell}</td>" in row, (name, cell)
+    assert "357" in doc and "21" in doc  # the target's counts
+
+
+# -- options and commands, each checked for its effect
+
+
+def test_version_prints_the_package_version():
+    import counterpoise
+
+    out = run("--version")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == f"counterpoise {counterpoise.__version__}\n"
+    assert counterpoise.__version__ and counterpoise.__version__[0].isdigit()
+
+
+def _zoned(n=200, seed=3):
+    rng = np.random.default_rng(seed)
+    y = (rng.random(n) < 0.2).astype(int)
+    return pd.DataFrame(
+        {
+            # on this scale the codes do not decide the neighbours, so a sampler
+            # that treats them as numbers would move them between codes
+            "amount": 100 * rng.normal(size=n) + 200 * y,
+            "zone": rng.choice([0, 10, 20], n),  # integer codes: numeric, not detected
+            "label": np.where(y == 1, "fraud", "ok"),
+        }
+    )
+
+
+def test_categorical_keeps_smotenc_within_the_categories(tmp_path):
+    df = _zoned()
+    src, dest = tmp_path / "in.csv", tmp_path / "out.csv"
+    df.to_csv(src, index=False)
+    args = ["resample", src, dest, "--target", "label", "--sampler", "SMOTENC"]
+    # without --categorical an all-numeric table has no categorical column
+    out = run(*args, "--seed", "0")
+    assert out.returncode == 2 and "--categorical" in out.stderr
+    out = run(*args, "--seed", "0", "--categorical", "zone")
+    assert out.returncode == 0, out.stderr
+    result = pd.read_csv(dest)
+    new = result.iloc[len(df) :]
+    assert len(new) > 0
+    assert set(new["zone"]) <= {0, 10, 20}
+    # the continuous column is interpolated, not copied
+    assert not set(new["amount"]) <= set(df["amount"])
+    X, y = df.drop(columns="label"), df["label"]
+    X_res, y_res = SMOTENC(categorical_features=[1], random_state=0).fit_resample(X, y)
+    assert_frame_equal(result.drop(columns="label"), X_res, check_dtype=False)
+    # SMOTE on the same codes would leave the categories: the check can fail
+    X_smote, _ = SMOTE(random_state=0).fit_resample(X, y)
+    assert not set(X_smote["zone"].iloc[len(df) :]) <= {0, 10, 20}
+    out = run(*args, "--categorical", "nope")
+    assert out.returncode == 2 and "--categorical 'nope': no such column" in out.stderr
+
+
+def _table_cells(stdout, strategy):
+    """The mean±std cells of ``strategy``'s row in the terminal table."""
+    (line,) = [ln for ln in stdout.splitlines() if ln.split()[:1] == [strategy]]
+    return line.split()[1:-1]  # drop the name and the fit seconds
+
+
+def _oracle_cells(df, model, seed, positive, cv=3):
+    """The table's cells (PR-AUC, ROC-AUC, F1, recall, precision, MCC, balanced
+    accuracy, G-mean: mean±std, ddof=1) of the baseline, computed here."""
+    from imblearn.metrics import geometric_mean_score
+    from sklearn import metrics as skm
+    from sklearn.model_selection import StratifiedKFold
+    from threadpoolctl import threadpool_limits
+
+    X, labels = df.drop(columns="label").to_numpy(), df["label"].to_numpy()
+    y = (labels == positive).astype(int)
+    per = []
+    for tr, te in StratifiedKFold(cv, shuffle=True, random_state=seed).split(X, labels):
+        with threadpool_limits(1):
+            m = model().fit(X[tr], labels[tr])
+        proba = m.predict_proba(X[te])[:, list(m.classes_).index(positive)]
+        pred = (m.predict(X[te]) == positive).astype(int)
+        t = y[te]
+        per.append(
+            [
+                skm.average_precision_score(t, proba),
+                skm.roc_auc_score(t, proba),
+                skm.f1_score(t, pred, zero_division=0),
+                skm.recall_score(t, pred, zero_division=0),
+                skm.precision_score(t, pred, zero_division=0),
+                skm.matthews_corrcoef(t, pred),
+                skm.balanced_accuracy_score(t, pred),
+                geometric_mean_score(t, pred),
+            ]
+        )
+    per = np.array(per)
+    mean, std = per.mean(axis=0), per.std(axis=0, ddof=1)
+    return [f"{a:.3f}±{b:.3f}" for a, b in zip(mean, std)]
+
+
+def _logistic():
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    return make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
+
+
+def _forest():
+    from sklearn.ensemble import RandomForestClassifier
+
+    return RandomForestClassifier(n_estimators=200, n_jobs=-1, random_state=0)
+
+
+def _hgb():
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    return HistGradientBoostingClassifier(random_state=0)
+
+
+@pytest.mark.parametrize(
+    "model, builder, seed, positive",
+    [
+        ("logistic", _logistic, 0, None),
+        ("forest", _forest, 7, None),
+        ("hgb", _hgb, 3, "ok"),
+    ],
+)
+def test_compare_model_seed_and_positive_change_the_scores(
+    tmp_path, model, builder, seed, positive
+):
+    df = _frame(n=240, seed=5)
+    src = tmp_path / "d.csv"
+    df.to_csv(src, index=False)
+    args = ["compare", src, "--target", "label", "--cv", "3", "--model", model]
+    args += ["--strategies", "baseline", "--seed", seed]
+    if positive is not None:
+        args += ["--positive", positive]
+    out = run(*args)
+    assert out.returncode == 0, out.stderr
+    pos = positive or "fraud"  # the minority by default
+    assert f"positive class '{pos}'." in out.stdout
+    assert f"model {model};" in out.stdout
+    expected = _oracle_cells(df, builder, seed, pos)
+    assert _table_cells(out.stdout, "baseline") == expected
+    # another seed, another positive class or another model gives other numbers,
+    # so each option is seen to act
+    assert _oracle_cells(df, builder, seed + 1, pos) != expected
+    other = "ok" if pos == "fraud" else "fraud"
+    assert _oracle_cells(df, builder, seed, other) != expected
+    if model != "logistic":
+        assert _oracle_cells(df, _logistic, seed, pos) != expected
+
+
+def test_compare_seed_pins_the_folds(tmp_path):
+    src = tmp_path / "d.csv"
+    _frame(n=240, seed=5).to_csv(src, index=False)
+    args = ["compare", src, "--target", "label", "--cv", "3"]
+    args += ["--strategies", "baseline,SMOTE"]
+    first, again, other = (run(*args, "--seed", s) for s in (11, 11, 12))
+    for out in (first, again, other):
+        assert out.returncode == 0, out.stderr
+    for name in ("baseline", "SMOTE"):
+        assert _table_cells(first.stdout, name) == _table_cells(again.stdout, name)
+    assert _table_cells(first.stdout, "baseline") != _table_cells(
+        other.stdout, "baseline"
+    )
+
+
+def test_positive_must_be_a_class(csv):
+    out = run("compare", csv, "--target", "label", "--positive", "nope")
+    assert out.returncode == 2
+    assert "--positive 'nope' is not a class" in out.stderr
+
+
+def test_progress_is_drawn_only_when_asked(csv, tmp_path):
+    args = ["compare", csv, "--target", "label", "--cv", "3"]
+    args += ["--strategies", "baseline,class_weight"]
+    quiet = run(*args)
+    assert quiet.returncode == 0, quiet.stderr
+    assert quiet.stderr == ""  # not a terminal: no bar
+    loud = run(*args, "--progress")
+    assert loud.returncode == 0, loud.stderr
+    # one step per fit: 2 strategies x 3 folds, ending on a full bar (text mode
+    # reads the bar's carriage returns as line ends)
+    steps = [s for s in loud.stderr.splitlines() if s]
+    assert len(steps) == 6
+    for i, step in enumerate(steps, 1):
+        assert f"] {i}/6 " in step
+    assert steps[-1].startswith("[" + "#" * 28 + "]") and loud.stderr.endswith("\n")
+    assert "class_weight" in steps[-1]
+    out = run(
+        "resample",
+        csv,
+        tmp_path / "o.csv",
+        "--target",
+        "label",
+        "--sampler",
+        "RandomUnderSampler",
+        "--progress",
+    )
+    assert out.returncode == 0, out.stderr
+    steps = [s.split("] ")[1].split()[0] for s in out.stderr.splitlines() if s]
+    assert steps == ["1/3", "2/3", "3/3"]
+
+
+def test_tour_times_the_samplers_and_traces_a_row():
+    from collections import Counter
+
+    from sklearn.datasets import make_classification
+
+    out = run("tour")
+    assert out.returncode == 0, out.stderr
+    _, y = make_classification(
+        n_samples=200_000, n_features=20, weights=[0.99, 0.01], flip_y=0, random_state=0
+    )
+    n0, n1 = Counter(y.tolist())[0], Counter(y.tolist())[1]
+    lines = out.stdout.splitlines()
+    assert "200,000 rows x 20 features" in lines[0]
+    assert lines[1].strip() == f"original class counts: {{0: {n0}, 1: {n1}}}"
+    expected = {
+        "SMOTE": {0: n0, 1: n0},
+        "RandomOverSampler": {0: n0, 1: n0},
+        "RandomUnderSampler": {0: n1, 1: n1},
+    }
+    for name, counts in expected.items():
+        (line,) = [ln for ln in lines if ln.split()[:1] == [name]]
+        assert line.endswith(f"-> {counts}"), line
+    (prov,) = [ln for ln in lines if "provenance" in ln]
+    words = prov.replace("(", " ").replace(")", " ").split()
+    # "provenance: synthetic row N = row a + t * row b - row a"
+    assert words[3] == "200000"
+    a, t, b = int(words[6]), float(words[8]), int(words[11])
+    assert y[a] == 1 and y[b] == 1 and a != b and 0.0 <= t <= 1.0
