@@ -18,6 +18,7 @@ from scipy import sparse
 from sklearn.utils._param_validation import HasMethods, Interval
 
 from .. import _core
+from ._validation import _plain
 
 #: The one parameter constraint of every ``k_neighbors`` / ``n_neighbors`` /
 #: ``m_neighbors``: a positive int (the Rust engine searches) or a neighbours
@@ -79,11 +80,6 @@ def class_neighbours(
         n_neighbors, estimator, X_class, name=name, klass=klass, among="samples"
     )
     return np.ascontiguousarray(idx[:, 1:], dtype=np.int64)
-
-
-def _plain(label):
-    """A class label as users wrote it (``1``, not ``np.int64(1)``) for messages."""
-    return label.item() if isinstance(label, np.generic) else label
 
 
 def as_float(X) -> np.ndarray:
