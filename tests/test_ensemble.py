@@ -139,3 +139,125 @@ def _expected_failures(estimator):
 )
 def test_sklearn_compatible(estimator, check):
     check(estimator)
+
+
+# out-of-bag estimate, warm start and the deprecated RUSBoost `algorithm` (#17)
+# -----------------------------------------------------------------------------
+
+
+def _noise(n=1000, seed=42):
+    # every row its own feature value, labels independent of it: a fully grown
+    # tree recalls each row it was grown on, and guesses at chance on the others
+    rng = np.random.RandomState(seed)
+    return np.arange(n, dtype=float).reshape(-1, 1), rng.binomial(1, 0.5, size=n)
+
+
+@pytest.mark.parametrize("replacement", [False, True])
+def test_oob_score_scores_only_rows_each_tree_never_saw(replacement):
+    import warnings
+
+    X, y = _noise()
+    kw = dict(
+        oob_score=True,
+        bootstrap=True,
+        sampling_strategy="all",
+        replacement=replacement,
+        n_estimators=100,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        mine = [
+            ours.BalancedRandomForestClassifier(random_state=s, **kw)
+            .fit(X, y)
+            .oob_score_
+            for s in range(3)
+        ]
+        theirs = [
+            imb.BalancedRandomForestClassifier(random_state=s, **kw)
+            .fit(X, y)
+            .oob_score_
+            for s in range(3)
+        ]
+    # the labels are noise: a true out-of-bag estimate is chance (0.49-0.52
+    # here), where the training accuracy is 1
+    assert all(abs(s - 0.5) < 0.04 for s in mine), mine
+    if replacement:
+        # imbalanced-learn counts a row as out of bag when the under-sample drew
+        # it twice and the bootstrap kept one copy: its estimate leaks (0.9)
+        assert min(theirs) > 0.8, theirs
+    else:
+        # no duplicated rows: the same estimator as imbalanced-learn's
+        assert all(abs(s - 0.5) < 0.04 for s in theirs), theirs
+
+
+def test_oob_score_tracks_the_held_out_score_as_imblearns_does():
+    from sklearn.model_selection import train_test_split
+
+    X, y = _imbalanced(load_breast_cancer, 0.3)
+    X_tr, X_te, y_tr, y_te = train_test_split(X, y, random_state=0, stratify=y)
+    kw = dict(
+        oob_score=True,
+        bootstrap=True,
+        replacement=False,  # imbalanced-learn's estimate leaks with replacement
+        n_estimators=300,
+        random_state=0,
+    )
+    a = ours.BalancedRandomForestClassifier(**kw).fit(X_tr, y_tr)
+    b = imb.BalancedRandomForestClassifier(**kw).fit(X_tr, y_tr)
+    assert abs(a.oob_score_ - a.score(X_te, y_te)) < 0.05
+    assert abs(a.oob_score_ - b.oob_score_) < 0.03
+    assert a.oob_decision_function_.shape == b.oob_decision_function_.shape
+    np.testing.assert_allclose(a.oob_decision_function_.sum(1), 1.0)
+    # a callable scores the out-of-bag predictions, as in scikit-learn's forests
+    from sklearn.metrics import balanced_accuracy_score
+
+    c = ours.BalancedRandomForestClassifier(
+        **{**kw, "oob_score": balanced_accuracy_score}
+    ).fit(X_tr, y_tr)
+    expected = balanced_accuracy_score(
+        np.searchsorted(c.classes_, y_tr), c.oob_decision_function_.argmax(1)
+    )
+    assert c.oob_score_ == pytest.approx(expected)
+
+
+def test_oob_errors_and_warnings_are_imblearns():
+    X, y = _imbalanced(load_breast_cancer, 0.2)
+    for lib in (ours, imb):
+        with pytest.raises(ValueError, match="only available if bootstrap=True"):
+            lib.BalancedRandomForestClassifier(oob_score=True).fit(X, y)
+        with pytest.warns(UserWarning, match="Some inputs do not have OOB scores"):
+            lib.BalancedRandomForestClassifier(
+                n_estimators=1, oob_score=True, bootstrap=True, random_state=0
+            ).fit(X, y)
+        clf = lib.BalancedRandomForestClassifier(n_estimators=3, random_state=0)
+        clf.fit(X, y).set_params(warm_start=True)
+        with pytest.warns(UserWarning, match="Warm-start fitting without increasing"):
+            clf.fit(X, y)
+        assert len(clf.estimators_) == 3
+        with pytest.raises(ValueError, match="must be larger or equal to"):
+            clf.set_params(n_estimators=2).fit(X, y)
+
+
+@pytest.mark.parametrize("algorithm", ["SAMME", "SAMME.R"])
+def test_rusboost_algorithm_is_deprecated_as_in_imblearn(algorithm):
+    import warnings
+
+    X, y = _imbalanced(load_wine, 0.3)
+    tree = DecisionTreeClassifier(max_depth=2)
+    fitted = []
+    for lib in (ours, imb):
+        clf = lib.RUSBoostClassifier(
+            estimator=tree, algorithm=algorithm, n_estimators=10, random_state=0
+        )
+        with pytest.warns(FutureWarning, match="`algorithm` parameter is deprecated"):
+            fitted.append(clf.fit(X, y))
+    a, b = fitted
+    np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
+    np.testing.assert_array_equal(a.estimator_weights_, b.estimator_weights_)
+    np.testing.assert_array_equal(a.estimator_errors_, b.estimator_errors_)
+    if algorithm == "SAMME.R":  # reweighting by probabilities, votes of weight 1
+        assert np.all(a.estimator_weights_ == 1.0)
+    # left unset, no warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)
+        ours.RUSBoostClassifier(n_estimators=3, random_state=0).fit(X, y)

@@ -192,8 +192,11 @@ def test_make_imbalance_matches_imblearn(seed):
     b = imb_make_imbalance(X, y, sampling_strategy=strategy, random_state=seed)
     assert_array_equal(a[0], b[0])
     assert_array_equal(a[1], b[1])
-    with pytest.raises(ValueError, match="dict"):
-        make_imbalance(X, y, sampling_strategy=0.5)
+    # a float is refused (imbalanced-learn's parameter validation: a dict, a
+    # callable or None)
+    for func in (make_imbalance, imb_make_imbalance):
+        with pytest.raises(ValueError, match="sampling_strategy"):
+            func(X, y, sampling_strategy=0.5)
 
 
 def test_metadata_routing_reaches_transformers_before_a_sampler():
@@ -230,3 +233,231 @@ def test_function_sampler_sparse_handling():
     assert sparse.issparse(X_res)
     with pytest.raises(TypeError, match="[Ss]parse"):
         FunctionSampler(accept_sparse=False).fit_resample(Xs, y)
+
+
+# imbalanced-learn 0.14.2's Pipeline behaviours (issue #17)
+# ---------------------------------------------------------
+
+
+class _RecordsFitMetadata(BaseEstimator):
+    """A classifier that keeps the metadata its fit was given."""
+
+    def fit(self, X, y, X_val=None, y_val=None):
+        self.X_val_, self.y_val_ = X_val, y_val
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.classes_[0])
+
+
+def test_transform_input_scales_the_validation_set_like_x():
+    import sklearn
+    from imblearn.pipeline import Pipeline as ImbPipeline
+
+    X, y = make_data(n=200, d=3, weights=(0.8, 0.2))
+    X_val = X[:20] * 3.0 + 1.0
+    y_val = y[:20]
+    oracle = StandardScaler().fit(X)  # what the pipeline's scaler learns
+    with sklearn.config_context(enable_metadata_routing=True):
+        for sampler_at in (1, 2):  # a sampler before and after the scaler
+            steps = [("scaler", StandardScaler())]
+            steps.insert(sampler_at - 1, ("rus", RandomUnderSampler(random_state=0)))
+            final = _RecordsFitMetadata().set_fit_request(X_val=True, y_val=True)
+            pipe = Pipeline([*steps, ("model", final)], transform_input=["X_val"])
+            pipe.fit(X, y, X_val=X_val, y_val=y_val)
+            fitted = pipe.named_steps["model"]
+            scaler = pipe.named_steps["scaler"]
+            expected = scaler.transform(X_val)
+            np.testing.assert_allclose(fitted.X_val_, expected)
+            assert fitted.X_val_.shape == X_val.shape  # never resampled
+            assert_array_equal(fitted.y_val_, y_val)  # not listed: untouched
+            if sampler_at == 2:  # scaler first: fitted on every row of X
+                np.testing.assert_allclose(expected, oracle.transform(X_val))
+        # imbalanced-learn gives the same value where its sub-pipeline can
+        # transform (the step before the consumer is not a sampler)
+        final = _RecordsFitMetadata().set_fit_request(X_val=True, y_val=True)
+        imb = ImbPipeline(
+            [
+                ("rus", RandomUnderSampler(random_state=0)),
+                ("scaler", StandardScaler()),
+                ("model", final),
+            ],
+            transform_input=["X_val"],
+        ).fit(X, y, X_val=X_val, y_val=y_val)
+        ours = Pipeline(
+            [
+                ("rus", RandomUnderSampler(random_state=0)),
+                ("scaler", StandardScaler()),
+                ("model", clone(final)),
+            ],
+            transform_input=["X_val"],
+        ).fit(X, y, X_val=X_val, y_val=y_val)
+        np.testing.assert_array_equal(
+            ours.named_steps["model"].X_val_, imb.named_steps["model"].X_val_
+        )
+        # a tuple of validation sets is transformed element by element
+        final = _RecordsFitMetadata().set_fit_request(X_val=True, y_val=True)
+        pipe = Pipeline(
+            [("scaler", StandardScaler()), ("model", final)], transform_input=["X_val"]
+        ).fit(X, y, X_val=(X_val, X_val[:5]))
+        got = pipe.named_steps["model"].X_val_
+        assert isinstance(got, tuple) and len(got) == 2
+        np.testing.assert_allclose(got[1], oracle.transform(X_val[:5]))
+
+
+def test_transform_input_needs_metadata_routing():
+    X, y = make_data(n=50, d=2)
+    for build in (
+        lambda: make_pipeline(
+            StandardScaler(), LogisticRegression(), transform_input=["X_val"]
+        ),
+        lambda: imb_make_pipeline(
+            StandardScaler(), LogisticRegression(), transform_input=["X_val"]
+        ),
+    ):
+        with pytest.raises(ValueError, match="can only be set if metadata routing"):
+            build().fit(X, y)
+
+
+class _Stateless(BaseEstimator):
+    """Needs no fit and sets no fitted attribute."""
+
+    def fit(self, X, y=None):
+        return self
+
+    def transform(self, X):
+        return np.asarray(X)
+
+    def predict(self, X):
+        return np.ones(len(X))
+
+    def score(self, X, y=None):
+        return 1.0
+
+
+@pytest.mark.parametrize("method", ["predict", "transform", "score"])
+def test_unfitted_pipeline_warns_or_raises_as_imblearn(method):
+    from imblearn.pipeline import Pipeline as ImbPipeline
+    from sklearn.exceptions import NotFittedError
+
+    X = [[1.0, 2.0]]
+    for cls in (Pipeline, ImbPipeline):
+        # a stateless last step runs, with imbalanced-learn's FutureWarning
+        pipe = cls([("rus", RandomUnderSampler()), ("est", _Stateless())])
+        with pytest.warns(FutureWarning, match="This Pipeline instance is not fitted"):
+            getattr(pipe, method)(X)
+    # a step that needs fitting raises the pipeline's NotFittedError
+    for cls in (Pipeline, ImbPipeline):
+        pipe = cls([("scaler", StandardScaler()), ("est", _Stateless())])
+        if method == "transform":
+            with pytest.raises(NotFittedError, match="Pipeline is not fitted yet"):
+                pipe.transform(X)
+
+
+def test_fit_methods_exist_only_where_the_final_step_allows():
+    from imblearn.pipeline import Pipeline as ImbPipeline
+    from sklearn.cluster import KMeans
+
+    finals = [
+        LogisticRegression(),
+        StandardScaler(),
+        KMeans(n_init=1),
+        RandomUnderSampler(),
+        "passthrough",
+    ]
+    for final in finals:
+        for method in ("fit_transform", "fit_predict", "fit_resample", "predict"):
+            ours = Pipeline([("pca", PCA()), ("last", final)])
+            theirs = ImbPipeline([("pca", PCA()), ("last", final)])
+            assert hasattr(ours, method) == hasattr(theirs, method), (final, method)
+    # an empty list of steps: nothing to call, fit names the problem
+    empty = Pipeline([])
+    assert not hasattr(empty, "fit_transform") and not hasattr(empty, "predict")
+    with pytest.raises(ValueError, match="empty"):
+        empty.fit([[0.0]], [0])
+    # steps set after construction are the ones used
+    pipe = Pipeline([("lr", LogisticRegression())])
+    pipe.steps = []
+    with pytest.raises(ValueError, match="empty"):
+        pipe.fit([[0.0]], [0])
+
+
+def test_verbose_fit_predict_prints_every_step(capsys):
+    from sklearn.cluster import KMeans
+
+    X, _ = make_data(n=60, d=2)
+    pipe = Pipeline(
+        [("scaler", StandardScaler()), ("skip", None), ("km", KMeans(2, n_init=1))],
+        verbose=True,
+    )
+    labels = pipe.fit_predict(X)
+    out = capsys.readouterr().out
+    assert labels.shape == (60,)
+    for i, name in enumerate(["scaler", "skip", "km"], 1):
+        assert f"(step {i} of 3) Processing {name}" in out
+
+
+def test_make_pipeline_validates_its_parameters():
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    for bad in (dict(memory=1), dict(verbose="yes"), dict(transform_input="X_val")):
+        with pytest.raises(InvalidParameterError):
+            make_pipeline(LogisticRegression(), **bad)
+    pipe = make_pipeline(LogisticRegression(), transform_input=["X_val"])
+    assert pipe.transform_input == ["X_val"]
+
+
+_ROUTING_WITHOUT_IMBLEARN = """
+import sys
+import numpy as np
+import sklearn
+from counterpoise.base import BaseSampler
+from counterpoise.pipeline import Pipeline
+from sklearn.linear_model import LogisticRegression
+
+class CostSampler(BaseSampler):
+    _sampling_type = "bypass"
+    def fit_resample(self, X, y, cost=None):
+        self.cost_ = cost
+        return np.asarray(X)[: len(X) // 2], np.asarray(y)[: len(y) // 2]
+    def _fit_resample(self, X, y):
+        return X, y
+
+X = np.arange(40.0).reshape(20, 2)
+y = np.tile([0, 1], 10)
+cost = np.linspace(0.0, 1.0, 20)
+with sklearn.config_context(enable_metadata_routing=True):
+    sampler = CostSampler().set_fit_resample_request(cost=True)
+    pipe = Pipeline([("s", sampler), ("lr", LogisticRegression())])
+    pipe.fit(X, y, cost=cost)
+    assert pipe[0].cost_ is cost
+    assert pipe[-1].coef_.shape == (1, 2)
+    # an unrequested sampler gets nothing and the metadata is refused
+    try:
+        Pipeline([("s", CostSampler()), ("lr", LogisticRegression())]).fit(
+            X, y, cost=cost
+        )
+    except Exception as exc:
+        assert "cost" in str(exc), exc
+    else:
+        raise AssertionError("unrequested metadata was accepted")
+assert "imblearn" not in sys.modules
+print("ok")
+"""
+
+
+def test_samplers_take_metadata_under_routing_without_imblearn_loaded():
+    # imbalanced-learn registers `fit_resample` with scikit-learn's routing when
+    # imported; run where it is not, so counterpoise's own registration is tested
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-c", _ROUTING_WITHOUT_IMBLEARN],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "ok"

@@ -7,18 +7,23 @@ sees balanced classes), optionally bootstrapped again. The under-sampling is
 counterpoise's ``RandomUnderSampler``; the trees are scikit-learn's, fitted in
 threads (tree building releases the GIL). Prediction, probabilities and feature
 importances are scikit-learn's ``RandomForestClassifier``'s, over these trees.
+The out-of-bag estimate is imblearn's: a tree predicts the rows of its
+under-sample that its bootstrap left out.
 """
 
 from __future__ import annotations
 
 import copy
 import numbers
+import warnings
 from copy import deepcopy
 
 import numpy as np
 from joblib import Parallel, delayed
+from scipy.sparse import issparse
 from sklearn.base import clone
 from sklearn.ensemble import RandomForestClassifier
+from sklearn.metrics import accuracy_score
 from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
@@ -44,26 +49,40 @@ _TREE_PARAMS = (
 )
 
 
+def _bootstrap_counts(n, max_samples, seed):
+    """How many times the bootstrap of seed ``seed`` draws each of ``n`` rows."""
+    size = (
+        n
+        if max_samples is None
+        else (
+            max_samples
+            if isinstance(max_samples, numbers.Integral)
+            else max(round(n * max_samples), 1)
+        )
+    )
+    draws = check_random_state(seed).randint(0, n, min(size, n))
+    return np.bincount(draws, minlength=n)
+
+
 def _grow(sampler, tree, X, y, sample_weight, bootstrap, max_samples, seed):
     """Fit one tree on its sampler's under-sample (bootstrapped when asked)."""
     X_res, y_res = sampler.fit_resample(X, y)
     weight = None if sample_weight is None else sample_weight[sampler.sample_indices_]
     if bootstrap:
-        n = X_res.shape[0]
-        size = (
-            n
-            if max_samples is None
-            else (
-                max_samples
-                if isinstance(max_samples, numbers.Integral)
-                else max(round(n * max_samples), 1)
-            )
-        )
-        draws = check_random_state(seed).randint(0, n, min(size, n))
-        counts = np.bincount(draws, minlength=n).astype(np.float64)
+        counts = _bootstrap_counts(X_res.shape[0], max_samples, seed)
+        counts = counts.astype(np.float64)
         weight = counts if weight is None else weight * counts
     tree.fit(X_res, y_res, sample_weight=weight)
     return sampler, tree
+
+
+def _out_of_bag_rows(sampler, max_samples, seed):
+    """The training rows (indices into ``X``) out of the bag of one tree: in its
+    under-sample but not drawn by its bootstrap. A row the under-sample holds
+    twice (``replacement=True``) is out of bag only if no copy was drawn."""
+    kept = sampler.sample_indices_
+    counts = _bootstrap_counts(len(kept), max_samples, seed)
+    return np.setdiff1d(kept[counts == 0], kept[counts > 0])
 
 
 class BalancedRandomForestClassifier(RandomForestClassifier):
@@ -76,11 +95,15 @@ class BalancedRandomForestClassifier(RandomForestClassifier):
     bootstrapped once more. The trees are scikit-learn's, grown in threads;
     prediction, probabilities and feature importances are scikit-learn's
     ``RandomForestClassifier``'s over them. Parameters, defaults (those of
-    imbalanced-learn 0.14) and fitted attributes are imbalanced-learn's; two
-    differences: ``oob_score=True`` raises ``ValueError`` (a tree's
-    out-of-bag rows are not those of a plain bootstrap, so use
-    cross-validation), and ``class_weight='balanced_subsample'`` weighs the
-    classes over the whole training set, as ``'balanced'`` does.
+    imbalanced-learn 0.14) and fitted attributes are imbalanced-learn's. With
+    ``bootstrap=True`` and ``oob_score=True`` each tree predicts, as in
+    imbalanced-learn, the rows of its under-sample its bootstrap left out;
+    unlike imbalanced-learn, a row the under-sample drew twice is left out only
+    if neither copy was bootstrapped (a tree never scores a row it was grown
+    on), and the left-out rows are those of the bootstrap the tree was grown on
+    also when ``max_samples`` is a fraction. ``class_weight=
+    'balanced_subsample'`` weighs the classes over the whole training set, as
+    ``'balanced'`` does.
 
     Parameters
     ----------
@@ -111,8 +134,11 @@ class BalancedRandomForestClassifier(RandomForestClassifier):
     bootstrap : bool, default=False
         Whether each tree's under-sample is bootstrapped again before the tree
         is grown.
-    oob_score : bool, default=False
-        Not supported: ``True`` raises ``ValueError`` in ``fit``.
+    oob_score : bool or callable, default=False
+        Whether to estimate the generalisation score on the out-of-bag rows
+        (``bootstrap=True`` only): each tree votes on the rows of its
+        under-sample its bootstrap did not draw. ``True`` scores with the
+        accuracy, a callable ``f(y_true, y_pred)`` with itself.
     sampling_strategy : float, str, dict or callable, default="all"
         What each tree's under-sampler keeps, with the meaning it has for
         :class:`~counterpoise.under_sampling.RandomUnderSampler`: a float (the
@@ -172,6 +198,12 @@ class BalancedRandomForestClassifier(RandomForestClassifier):
         The column names seen by ``fit``, when they are all strings.
     feature_importances_ : ndarray of shape (n_features,)
         The impurity-based importance of each feature, averaged over the trees.
+    oob_score_ : float
+        The score on the out-of-bag rows; only with ``oob_score``.
+    oob_decision_function_ : ndarray of shape (n_samples, n_classes)
+        The mean class probabilities of each training row over the trees it
+        was out of bag for (zeros for a row never out of bag, with a warning);
+        only with ``oob_score``.
 
     See Also
     --------
@@ -280,11 +312,8 @@ class BalancedRandomForestClassifier(RandomForestClassifier):
             The fitted forest.
         """
         self._validate_params()
-        if self.oob_score:
-            raise ValueError(
-                "oob_score is not supported by BalancedRandomForestClassifier here: "
-                "each tree sees an under-sample, so use cross-validation instead."
-            )
+        if self.oob_score and not self.bootstrap:
+            raise ValueError("Out of bag estimation only available if bootstrap=True")
         X, y = validate_data(
             self,
             X,
@@ -329,11 +358,19 @@ class BalancedRandomForestClassifier(RandomForestClassifier):
         random_state = check_random_state(self.random_state)
         if not self.warm_start or not hasattr(self, "estimators_"):
             self.estimators_, self.samplers_, self.pipelines_ = [], [], []
+            self._bootstrap_seeds = []
         n_more = self.n_estimators - len(self.estimators_)
         if n_more < 0:
             raise ValueError(
                 f"n_estimators={self.n_estimators} must be larger or equal to "
                 f"len(estimators_)={len(self.estimators_)} when warm_start==True"
+            )
+        if n_more == 0:
+            warnings.warn(
+                "Warm-start fitting without increasing n_estimators does not "
+                "fit new trees.",
+                UserWarning,
+                stacklevel=2,
             )
         if self.warm_start and self.estimators_:
             random_state.randint(
@@ -361,11 +398,43 @@ class BalancedRandomForestClassifier(RandomForestClassifier):
             )
             for sampler, tree, seed in members
         )
-        for sampler, tree in grown:
+        for (sampler, tree), (_, _, seed) in zip(grown, members):
             self.samplers_.append(sampler)
             self.estimators_.append(tree)
             self.pipelines_.append(make_pipeline(deepcopy(sampler), deepcopy(tree)))
+            self._bootstrap_seeds.append(seed)
+        if self.oob_score:
+            self._set_oob_score(X, y_encoded)
         return self
+
+    def _set_oob_score(self, X, y_encoded):
+        """``oob_decision_function_`` and ``oob_score_`` from the out-of-bag rows
+        of each tree's under-sample."""
+        if issparse(X):
+            X = X.tocsr()
+        n_samples = X.shape[0]
+        proba = np.zeros((n_samples, self.n_classes_), dtype=np.float64)
+        n_votes = np.zeros(n_samples, dtype=np.int64)
+        for sampler, tree, seed in zip(
+            self.samplers_, self.estimators_, self._bootstrap_seeds
+        ):
+            rows = _out_of_bag_rows(sampler, self.max_samples, seed)
+            if rows.size == 0:
+                continue
+            columns = tree.classes_.astype(np.intp)
+            proba[np.ix_(rows, columns)] += tree.predict_proba(X[rows])
+            n_votes[rows] += 1
+        if (n_votes == 0).any():
+            warnings.warn(
+                "Some inputs do not have OOB scores. This probably means too few "
+                "trees were used to compute any reliable OOB estimates.",
+                UserWarning,
+                stacklevel=3,
+            )
+        proba /= np.maximum(n_votes, 1)[:, None]
+        self.oob_decision_function_ = proba
+        score = self.oob_score if callable(self.oob_score) else accuracy_score
+        self.oob_score_ = score(y_encoded, np.argmax(proba, axis=1))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

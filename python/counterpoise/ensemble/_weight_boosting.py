@@ -9,6 +9,7 @@ weight updates are computed on the whole set. The under-sampling is counterpoise
 from __future__ import annotations
 
 import copy
+import warnings
 from copy import deepcopy
 
 import numpy as np
@@ -44,9 +45,14 @@ class RUSBoostClassifier(AdaBoostClassifier):
         The most boosting rounds.
     learning_rate : float, default=1.0
         Shrinks the weight of each learner.
-    algorithm : {"SAMME"}, default="deprecated"
-        Unused, kept for imbalanced-learn compatibility: the boosting is always
-        SAMME.
+    algorithm : {"SAMME", "SAMME.R"}, default="deprecated"
+        Deprecated, as in imbalanced-learn 0.14.2: setting it warns
+        (``FutureWarning``) at every boosting round. Unset or ``'SAMME'``, the
+        boosting is SAMME. ``'SAMME.R'`` reproduces imbalanced-learn 0.14.2
+        under scikit-learn >= 1.6: the rows are reweighted by the learner's
+        class probabilities (real AdaBoost) but every learner votes with weight
+        1 (``estimator_weights_`` all ones), since scikit-learn no longer
+        predicts with SAMME.R; it needs a learner with ``predict_proba``.
     sampling_strategy : float, str, dict or callable, default="auto"
         What each round's under-sampler keeps, with the meaning it has for
         :class:`~counterpoise.under_sampling.RandomUnderSampler`: a float (the
@@ -120,7 +126,10 @@ class RUSBoostClassifier(AdaBoostClassifier):
     _parameter_constraints = copy.deepcopy(AdaBoostClassifier._parameter_constraints)
     _parameter_constraints.update(
         {
-            "algorithm": [Hidden(StrOptions({"deprecated", "SAMME"}))],
+            "algorithm": [
+                StrOptions({"SAMME", "SAMME.R"}),
+                Hidden(StrOptions({"deprecated"})),
+            ],
             "sampling_strategy": _STRATEGY,
             "replacement": ["boolean"],
         }
@@ -175,6 +184,14 @@ class RUSBoostClassifier(AdaBoostClassifier):
         self.estimator_ = clone(
             self.estimator if self.estimator is not None else default
         )
+        if self.algorithm == "SAMME.R" and not hasattr(
+            self.estimator_, "predict_proba"
+        ):
+            raise TypeError(
+                "RUSBoostClassifier with algorithm='SAMME.R' requires a weak learner "
+                f"with predict_proba, which {type(self.estimator_).__name__} lacks: "
+                "use algorithm='SAMME' (or leave algorithm unset) instead."
+            )
         if not has_fit_parameter(self.estimator_, "sample_weight"):
             raise ValueError(
                 f"{type(self.estimator_).__name__} doesn't support sample_weight; "
@@ -184,8 +201,8 @@ class RUSBoostClassifier(AdaBoostClassifier):
             sampling_strategy=self.sampling_strategy, replacement=self.replacement
         )
 
-    def _boost(self, iboost, X, y, sample_weight, random_state):
-        """One SAMME round on an under-sample; errors and weights on all rows."""
+    def _fit_round(self, iboost, X, y, sample_weight, random_state):
+        """Draw this round's under-sample and fit its learner on it."""
         estimator = self._make_estimator(random_state=random_state)
         sampler = clone(self.base_sampler_)
         _set_random_states(sampler, random_state)
@@ -196,11 +213,24 @@ class RUSBoostClassifier(AdaBoostClassifier):
         estimator.fit(
             X_res, y_res, sample_weight=sample_weight[sampler.sample_indices_]
         )
-        predicted = estimator.predict(X)
         if iboost == 0:
             self.classes_ = getattr(estimator, "classes_", None)
             self.n_classes_ = len(self.classes_)
-        incorrect = predicted != y
+        return estimator
+
+    def _boost(self, iboost, X, y, sample_weight, random_state):
+        """One boosting round on an under-sample; errors and weights on all rows."""
+        if self.algorithm != "deprecated":
+            warnings.warn(
+                "`algorithm` parameter is deprecated in 0.12 and will be removed in "
+                "0.14. In the future, the SAMME algorithm will always be used.",
+                FutureWarning,
+                stacklevel=3,
+            )
+        if self.algorithm == "SAMME.R":
+            return self._boost_real(iboost, X, y, sample_weight, random_state)
+        estimator = self._fit_round(iboost, X, y, sample_weight, random_state)
+        incorrect = estimator.predict(X) != y
         error = np.mean(np.average(incorrect, weights=sample_weight, axis=0))
         if error <= 0:  # perfect fit: stop early
             return sample_weight, 1.0, 0.0
@@ -223,3 +253,28 @@ class RUSBoostClassifier(AdaBoostClassifier):
                 weight * incorrect * (sample_weight > 0)
             )
         return sample_weight, weight, error
+
+    def _boost_real(self, iboost, X, y, sample_weight, random_state):
+        """One round of imbalanced-learn 0.14.2's deprecated ``'SAMME.R'``: the
+        rows are reweighted by the learner's class probabilities (Zhu et al.'s
+        real AdaBoost) and the learner votes with weight 1."""
+        estimator = self._fit_round(iboost, X, y, sample_weight, random_state)
+        proba = estimator.predict_proba(X)
+        incorrect = self.classes_.take(np.argmax(proba, axis=1), axis=0) != y
+        error = np.mean(np.average(incorrect, weights=sample_weight, axis=0))
+        if error <= 0:
+            return sample_weight, 1.0, 0.0
+        n_classes = self.n_classes_
+        # the target coded 1 for its class and -1 / (K - 1) for the others
+        coding = np.where(self.classes_ == y[:, None], 1.0, -1.0 / (n_classes - 1))
+        proba = np.clip(proba, np.finfo(proba.dtype).eps, None)
+        boost = (
+            -self.learning_rate
+            * ((n_classes - 1.0) / n_classes)
+            * (coding * np.log(proba)).sum(axis=1)
+        )
+        if iboost != self.n_estimators - 1:
+            sample_weight = sample_weight * np.exp(
+                boost * ((sample_weight > 0) | (boost < 0))
+            )
+        return sample_weight, 1.0, error
