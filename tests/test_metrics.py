@@ -173,3 +173,67 @@ def test_value_difference_metric_names_a_category_unseen_in_fit():
         vdm.pairwise(np.array([[0, 1, 1]]))
     wide = ValueDifferenceMetric(n_categories=[3, 4]).fit(X, y)
     assert wide.pairwise(X, np.array([[0, 3]])).shape == (4, 1)
+
+
+# ---------------------------------------------------------------------------
+# scikit-learn's parameter validation: the same values are refused as by
+# imbalanced-learn, with scikit-learn's InvalidParameterError.
+
+_VALIDATED = {
+    "sensitivity_specificity_support": {
+        "average": "bogus",
+        "pos_label": 1.5,
+        "labels": 3,
+        "sample_weight": "w",
+    },
+    "sensitivity_score": {"average": "multiclass", "pos_label": [1]},
+    "specificity_score": {"average": "bogus", "labels": 3},
+    "geometric_mean_score": {"average": "bogus", "correction": -0.1},
+    "classification_report_imbalanced": {
+        "digits": -1,
+        "alpha": "a",
+        "output_dict": "yes",
+        "zero_division": 2,
+    },
+    "macro_averaged_mean_absolute_error": {"sample_weight": "w"},
+}
+
+
+@pytest.mark.parametrize(
+    "name, param, value",
+    [(n, p, v) for n, d in _VALIDATED.items() for p, v in d.items()],
+)
+def test_metric_parameters_validated_as_imblearn(name, param, value):
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    y_true, y_pred = [0, 1, 1, 0, 1, 2], [0, 1, 0, 0, 2, 2]
+    for module in (ours, imb):
+        with pytest.raises(InvalidParameterError, match=f"'{param}' parameter"):
+            getattr(module, name)(y_true, y_pred, **{param: value})
+
+
+@pytest.mark.parametrize("kw", [{"alpha": "a"}, {"squared": "yes"}])
+def test_make_index_balanced_accuracy_validated(kw):
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    for module in (ours, imb):
+        with pytest.raises(InvalidParameterError):
+            module.make_index_balanced_accuracy(**kw)
+
+
+def test_make_imbalance_validated_as_imblearn():
+    from counterpoise.datasets import make_imbalance
+    from imblearn.datasets import make_imbalance as imb_make_imbalance
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    X, y = np.arange(20.0).reshape(10, 2), np.array([0] * 5 + [1] * 5)
+    for fn in (make_imbalance, imb_make_imbalance):
+        for bad in (
+            {"sampling_strategy": 0.5},
+            {"verbose": "yes"},
+            {"random_state": "seed"},
+        ):
+            with pytest.raises(InvalidParameterError):
+                fn(X, y, **bad)
+        X_res, y_res = fn(X, y, sampling_strategy={0: 2}, random_state=0)
+        assert np.bincount(y_res).tolist() == [2, 5]

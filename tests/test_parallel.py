@@ -79,3 +79,106 @@ def test_instance_hardness_in_a_forked_worker_lets_it_exit():
         child.kill()
         child.join()
     assert not alive
+
+
+# ---------------------------------------------------------------------------
+# n_jobs and threadpoolctl reach the engine: count the threads a call starts.
+
+
+def _threads_started(call) -> int:
+    """Most threads alive in this process during ``call()``, beyond those
+    alive before it (the poller's own thread not counted).
+
+    A poller thread lists /proc/self/task while ``call`` runs on this thread
+    (the engine releases the GIL, so the poller keeps running).
+    """
+    import threading
+    import time
+
+    def count():
+        return len(os.listdir("/proc/self/task"))
+
+    done = threading.Event()
+    peak = []
+    ready = threading.Event()
+
+    def poll():
+        ready.set()
+        most = count()
+        while not done.is_set():
+            most = max(most, count())
+            time.sleep(0.0005)
+        peak.append(most)
+
+    poller = threading.Thread(target=poll)
+    before = count()
+    poller.start()
+    ready.wait()
+    try:
+        call()
+    finally:
+        done.set()
+        poller.join()
+    return peak[0] - before - 1
+
+
+def _engine_call(**params):
+    # a k-NN heavy enough (tens of ms) that a thread pool shows up in the poll
+    X, y = make_data(n=20000, d=12, weights=(0.7, 0.3))
+    from counterpoise.under_sampling import EditedNearestNeighbours
+
+    return lambda: EditedNearestNeighbours(**params).fit_resample(X, y)
+
+
+needs_proc = pytest.mark.skipif(
+    not os.path.isdir("/proc/self/task"), reason="counts threads in /proc (Linux)"
+)
+
+
+@needs_proc
+def test_n_jobs_1_starts_no_engine_threads():
+    _engine_call()()  # warm up: lazy imports, BLAS threads
+    assert _threads_started(_engine_call(n_jobs=1)) == 0
+
+
+@needs_proc
+def test_threadpool_limits_1_starts_no_engine_threads():
+    from threadpoolctl import threadpool_limits
+
+    _engine_call()()
+    with threadpool_limits(1):
+        started = _threads_started(_engine_call())
+    assert started == 0
+    # and the limit is lifted on exit: the default uses the cores again
+    if len(os.sched_getaffinity(0)) > 1:
+        assert _threads_started(_engine_call()) >= 2
+
+
+@needs_proc
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="one core")
+def test_default_and_n_jobs_2_use_the_cores():
+    _engine_call()()
+    assert _threads_started(_engine_call()) >= 2
+    assert 1 <= _threads_started(_engine_call(n_jobs=2)) <= 2
+
+
+def test_threadpoolctl_sees_and_sets_the_engine():
+    from counterpoise import _core
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    ours = [i for i in threadpool_info() if i["internal_api"] == "counterpoise"]
+    assert len(ours) == 1
+    assert os.path.samefile(ours[0]["filepath"], _core.__file__)
+    before = _core.get_num_threads()
+    with threadpool_limits(3, user_api="counterpoise"):
+        assert _core.get_num_threads() == 3
+    assert _core.get_num_threads() == before
+
+
+def test_n_jobs_limit_is_restored_after_the_call():
+    from counterpoise import _core
+
+    previous = _core.set_thread_limit_local(0)
+    assert previous == 0
+    _engine_call(n_jobs=1)()
+    assert _core.set_thread_limit_local(0) == 0

@@ -116,3 +116,175 @@ def test_svm_smote_uses_the_given_svm_as_imblearn_does():
     # the estimator matters: the default RBF SVM picks other support vectors
     Xd, _ = SVMSMOTE(random_state=0).fit_resample(X, y)
     assert Xd.shape == Xa.shape and not np.array_equal(Xd, Xa)
+
+
+# ---------------------------------------------------------------------------
+# imbalanced-learn's tags, exceptions, deprecation and docstring helpers:
+# imbalanced-learn 0.14.2 is the oracle.
+
+
+def _sampler_classes():
+    import counterpoise.combine
+    import counterpoise.over_sampling
+    import counterpoise.under_sampling
+    import imblearn.combine
+    import imblearn.over_sampling
+    import imblearn.under_sampling
+
+    for ours, theirs in (
+        (counterpoise.over_sampling, imblearn.over_sampling),
+        (counterpoise.under_sampling, imblearn.under_sampling),
+        (counterpoise.combine, imblearn.combine),
+    ):
+        for name in theirs.__all__:
+            yield name, getattr(ours, name), getattr(theirs, name)
+
+
+# imbalanced-learn's SMOTENC tag says no sparse input, yet both libraries
+# resample sparse input (identically); counterpoise's tag says what it does.
+_TAG_DIFFERENCES = {("SMOTENC", "sparse"): True}
+
+
+@pytest.mark.parametrize(
+    "name, ours, theirs",
+    list(_sampler_classes()),
+    ids=lambda v: getattr(v, "__name__", v),
+)
+def test_sampler_tags_are_imblearns(name, ours, theirs):
+    from dataclasses import asdict
+
+    from counterpoise.utils._tags import InputTags, SamplerTags, Tags
+
+    kw = {"categorical_features": [0]} if name == "SMOTENC" else {}
+    got, want = ours(**kw).__sklearn_tags__(), theirs(**kw).__sklearn_tags__()
+    assert isinstance(got, Tags) and isinstance(got.input_tags, InputTags)
+    assert isinstance(got.sampler_tags, SamplerTags)
+    got, want = asdict(got), asdict(want)
+    for field, value in _TAG_DIFFERENCES.items():
+        if field[0] == name:
+            assert got["input_tags"][field[1]] == value
+            got["input_tags"][field[1]] = want["input_tags"][field[1]]
+    assert got == want
+
+
+def test_tags_are_sklearns_with_imblearns_fields():
+    from counterpoise.utils._tags import Tags
+    from sklearn.utils import InputTags as SkInputTags
+    from sklearn.utils import Tags as SkTags
+    from sklearn.utils import get_tags
+
+    tags = get_tags(SMOTE())
+    assert isinstance(tags, SkTags) and isinstance(tags.input_tags, SkInputTags)
+    assert tags.input_tags.dataframe and tags.sampler_tags.sample_indices is False
+    assert Tags(estimator_type=None, target_tags=None).sampler_tags is None
+
+    # a user's sampler derived from BaseSampler gets imbalanced-learn's default
+    class Mine(BaseSampler):
+        _sampling_type = "bypass"
+
+        def _fit_resample(self, X, y):
+            return X, y
+
+    assert get_tags(Mine()).sampler_tags.sample_indices is False
+
+
+def test_sample_indices_tag_matches_the_fitted_attribute():
+    X, y = make_data(n=200, d=3)
+    for name, ours, _ in _sampler_classes():
+        kw = {"categorical_features": [0]} if name == "SMOTENC" else {}
+        sampler = ours(**kw)
+        tag = sampler.__sklearn_tags__().sampler_tags.sample_indices
+        sampler.fit_resample(X, y)
+        assert hasattr(sampler, "sample_indices_") is tag, name
+
+
+def test_raise_isinstance_error_is_imblearns():
+    from counterpoise.exceptions import raise_isinstance_error
+    from imblearn.exceptions import raise_isinstance_error as theirs
+
+    messages = []
+    for fn in (raise_isinstance_error, theirs):
+        with pytest.raises(ValueError) as info:
+            fn("n_neighbors", [int, NearestNeighbors], "3")
+        messages.append(str(info.value))
+    assert messages[0] == messages[1]
+
+
+@pytest.mark.parametrize("new_param", [None, "b"])
+def test_deprecate_parameter_is_imblearns(new_param):
+    from counterpoise.utils.deprecation import deprecate_parameter
+    from imblearn.utils.deprecation import deprecate_parameter as theirs
+
+    class Sampler:
+        def __init__(self, a):
+            self.a, self.b = a, "old"
+
+    for value in (None, "given"):
+        results = []
+        for fn in (deprecate_parameter, theirs):
+            s = Sampler(value)
+            with warnings.catch_warnings(record=True) as w:
+                warnings.simplefilter("always")
+                fn(s, "0.12", "a", new_param)
+            results.append((s.b, [(x.category, "0.14" in str(x.message)) for x in w]))
+            if w:
+                msg = str(w[0].message)
+                assert "'a' is deprecated from 0.12" in msg
+                if new_param:
+                    assert msg.endswith("Use 'b' instead.")
+        assert results[0] == results[1]
+
+
+def test_substitution_is_imblearns():
+    from counterpoise.utils import Substitution
+    from imblearn.utils import Substitution as Theirs
+
+    def make():
+        def f():
+            """Takes {a} and {b}."""
+
+        return f
+
+    assert (
+        Substitution(a="x", b="y")(make()).__doc__
+        == Theirs(a="x", b="y")(make()).__doc__
+    )
+
+    # positional fields work here (imbalanced-learn's raises a TypeError)
+    def g():
+        """{0} then {1}."""
+
+    assert Substitution("x", "y")(g).__doc__ == "x then y."
+    with pytest.raises(AssertionError):
+        Substitution("x", b="y")
+    h = make()
+    h.__doc__ = None  # python -OO
+    assert Substitution(a="x", b="y")(h).__doc__ is None
+
+
+@pytest.mark.parametrize("github", [False, True])
+def test_show_versions(capsys, github):
+    import importlib.metadata
+
+    import counterpoise
+
+    counterpoise.show_versions(github=github)
+    out = capsys.readouterr().out
+    for name in ("counterpoise", "imbalanced-learn", "scikit-learn", "numpy"):
+        assert name in out
+    assert counterpoise.__version__ in out
+    assert importlib.metadata.version("scikit-learn") in out
+    assert ("<details>" in out) is github
+
+
+def test_top_level_has_imblearns_names():
+    import counterpoise
+    import imblearn
+
+    missing = [
+        n
+        for n in imblearn.__all__
+        if n not in ("keras", "tensorflow") and not hasattr(counterpoise, n)
+    ]
+    assert missing == []
+    assert callable(counterpoise.show_versions)

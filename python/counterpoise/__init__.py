@@ -32,18 +32,45 @@ Examples
 """
 
 from . import _core
-from .base import BaseSampler, FunctionSampler, is_sampler
-from .workflow import CompareResult, InspectResult, compare, inspect
 
 __version__ = _core.__version__
+
+from . import (  # noqa: E402
+    combine,
+    ensemble,
+    exceptions,
+    metrics,
+    model_selection,
+    over_sampling,
+    pipeline,
+    under_sampling,
+    utils,
+)
+from .base import BaseSampler, FunctionSampler, is_sampler  # noqa: E402
+from .utils._show_versions import show_versions  # noqa: E402
+from .utils._threads import register_controller  # noqa: E402
+from .workflow import CompareResult, InspectResult, compare, inspect  # noqa: E402
+
+# threadpoolctl's threadpool_limits/threadpool_info see the Rust thread pool
+register_controller()
 
 __all__ = [
     "BaseSampler",
     "CompareResult",
     "FunctionSampler",
     "InspectResult",
+    "combine",
     "compare",
+    "ensemble",
+    "exceptions",
     "inspect",
     "is_sampler",
+    "metrics",
+    "model_selection",
+    "over_sampling",
+    "pipeline",
+    "show_versions",
+    "under_sampling",
+    "utils",
     "__version__",
 ]

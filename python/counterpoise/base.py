@@ -25,6 +25,8 @@ from sklearn.preprocessing import label_binarize
 from sklearn.utils.validation import validate_data
 
 from .utils._containers import Containers, to_numpy_target
+from .utils._tags import as_sampler_tags
+from .utils._threads import thread_limit
 from .utils._validation import (
     check_classification_type,
     check_sampling_strategy,
@@ -109,6 +111,12 @@ class SamplerMixin(metaclass=ABCMeta):
             The labels of ``X_resampled``, of the same container type as ``y``.
         """
         self._validate_params()
+        # n_jobs, where the sampler takes it, limits the engine's threads for
+        # this call (this thread only; restored afterwards)
+        with thread_limit(getattr(self, "n_jobs", None)):
+            return self._fit_resample_checked(X, y, **params)
+
+    def _fit_resample_checked(self, X, y, **params):
         containers = Containers(X, y)
         y = to_numpy_target(y)
         # type_of_target costs a pass over y: computed once here and handed to
@@ -194,7 +202,8 @@ class BaseSampler(SamplerMixin, OneToOneFeatureMixin, BaseEstimator):
     n_features_in_ : int
         Number of features seen in ``fit`` or ``fit_resample``.
     feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of the features seen, when ``X`` has string column names.
+        Names of the features seen; defined only when ``X`` has string column
+        names.
 
     See Also
     --------
@@ -233,13 +242,53 @@ class BaseSampler(SamplerMixin, OneToOneFeatureMixin, BaseEstimator):
         return X, y, binarize_y
 
     def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
+        tags = as_sampler_tags(
+            super().__sklearn_tags__(), sample_indices=_sets_sample_indices(type(self))
+        )
         tags.estimator_type = "sampler"
         tags.target_tags.required = True
         tags.transformer_tags = None
         tags.input_tags.sparse = True
         tags.input_tags.two_d_array = True
+        tags.input_tags.dataframe = True
         return tags
+
+
+# The samplers whose fit_resample sets ``sample_indices_`` (the rows kept or
+# repeated): imbalanced-learn's SamplerTags.sample_indices. A subclass inherits
+# the tag; a sampler can also say so itself with a ``_sample_indices`` class
+# attribute.
+_SAMPLE_INDICES = frozenset(
+    {
+        "counterpoise.over_sampling._random_over_sampler.RandomOverSampler",
+        "counterpoise.under_sampling._random_under_sampler.RandomUnderSampler",
+        "counterpoise.under_sampling._condensed_nearest_neighbour."
+        "CondensedNearestNeighbour",
+        "counterpoise.under_sampling._edited_nearest_neighbours."
+        "EditedNearestNeighbours",
+        "counterpoise.under_sampling._edited_nearest_neighbours."
+        "RepeatedEditedNearestNeighbours",
+        "counterpoise.under_sampling._edited_nearest_neighbours.AllKNN",
+        "counterpoise.under_sampling._instance_hardness_threshold."
+        "InstanceHardnessThreshold",
+        "counterpoise.under_sampling._nearmiss.NearMiss",
+        "counterpoise.under_sampling._neighbourhood_cleaning_rule."
+        "NeighbourhoodCleaningRule",
+        "counterpoise.under_sampling._one_sided_selection.OneSidedSelection",
+        "counterpoise.under_sampling._tomek_links.TomekLinks",
+    }
+)
+
+
+@functools.cache
+def _sets_sample_indices(cls) -> bool:
+    for klass in cls.__mro__:
+        explicit = klass.__dict__.get("_sample_indices")
+        if explicit is not None:
+            return bool(explicit)
+        if f"{klass.__module__}.{klass.__qualname__}" in _SAMPLE_INDICES:
+            return True
+    return False
 
 
 def is_sampler(estimator) -> bool:
@@ -320,8 +369,8 @@ class FunctionSampler(BaseSampler):
     n_features_in_ : int
         Number of features seen (when ``validate=True``).
     feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of the features seen, when ``X`` has string column names (and
-        ``validate=True``).
+        Names of the features seen; defined only when ``X`` has string column
+        names and ``validate=True``.
 
     See Also
     --------

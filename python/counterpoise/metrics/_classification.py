@@ -8,6 +8,7 @@ corrects any metric for the dominance ``sensitivity - specificity``.
 from __future__ import annotations
 
 import functools
+import numbers
 import warnings
 from inspect import signature
 
@@ -16,6 +17,7 @@ from scipy import stats
 from sklearn.exceptions import UndefinedMetricWarning
 from sklearn.metrics import mean_absolute_error, precision_recall_fscore_support
 from sklearn.preprocessing import LabelEncoder
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.multiclass import type_of_target, unique_labels
 from sklearn.utils.validation import check_consistent_length, column_or_1d
 
@@ -104,6 +106,21 @@ def _labels(y_true, y_pred, labels):
     )
 
 
+@validate_params(
+    {
+        "y_true": ["array-like"],
+        "y_pred": ["array-like"],
+        "labels": ["array-like", None],
+        "pos_label": [str, numbers.Integral, None],
+        "average": [
+            None,
+            StrOptions({"binary", "micro", "macro", "weighted", "samples"}),
+        ],
+        "warn_for": ["array-like"],
+        "sample_weight": ["array-like", None],
+    },
+    prefer_skip_nested_validation=True,
+)
 def sensitivity_specificity_support(
     y_true,
     y_pred,
@@ -245,6 +262,20 @@ def sensitivity_specificity_support(
     return sensitivity, specificity, true_sum
 
 
+@validate_params(
+    {
+        "y_true": ["array-like"],
+        "y_pred": ["array-like"],
+        "labels": ["array-like", None],
+        "pos_label": [str, numbers.Integral, None],
+        "average": [
+            None,
+            StrOptions({"binary", "micro", "macro", "weighted", "samples"}),
+        ],
+        "sample_weight": ["array-like", None],
+    },
+    prefer_skip_nested_validation=True,
+)
 def sensitivity_score(
     y_true, y_pred, *, labels=None, pos_label=1, average="binary", sample_weight=None
 ):
@@ -320,6 +351,20 @@ def sensitivity_score(
     )[0]
 
 
+@validate_params(
+    {
+        "y_true": ["array-like"],
+        "y_pred": ["array-like"],
+        "labels": ["array-like", None],
+        "pos_label": [str, numbers.Integral, None],
+        "average": [
+            None,
+            StrOptions({"binary", "micro", "macro", "weighted", "samples"}),
+        ],
+        "sample_weight": ["array-like", None],
+    },
+    prefer_skip_nested_validation=True,
+)
 def specificity_score(
     y_true, y_pred, *, labels=None, pos_label=1, average="binary", sample_weight=None
 ):
@@ -394,6 +439,23 @@ def specificity_score(
     )[1]
 
 
+@validate_params(
+    {
+        "y_true": ["array-like"],
+        "y_pred": ["array-like"],
+        "labels": ["array-like", None],
+        "pos_label": [str, numbers.Integral, None],
+        "average": [
+            None,
+            StrOptions(
+                {"binary", "micro", "macro", "weighted", "samples", "multiclass"}
+            ),
+        ],
+        "sample_weight": ["array-like", None],
+        "correction": [Interval(numbers.Real, 0, None, closed="left")],
+    },
+    prefer_skip_nested_validation=True,
+)
 def geometric_mean_score(
     y_true,
     y_pred,
@@ -504,6 +566,10 @@ def geometric_mean_score(
     return gmean
 
 
+@validate_params(
+    {"alpha": [numbers.Real], "squared": ["boolean"]},
+    prefer_skip_nested_validation=True,
+)
 def make_index_balanced_accuracy(*, alpha=0.1, squared=True):
     """Balance a classification metric by the index balanced accuracy (IBA).
 
@@ -593,6 +659,23 @@ def make_index_balanced_accuracy(*, alpha=0.1, squared=True):
     return decorate
 
 
+@validate_params(
+    {
+        "y_true": ["array-like"],
+        "y_pred": ["array-like"],
+        "labels": ["array-like", None],
+        "target_names": ["array-like", None],
+        "sample_weight": ["array-like", None],
+        "digits": [Interval(numbers.Integral, 0, None, closed="left")],
+        "alpha": [numbers.Real],
+        "output_dict": ["boolean"],
+        "zero_division": [
+            StrOptions({"warn"}),
+            Interval(numbers.Integral, 0, 1, closed="both"),
+        ],
+    },
+    prefer_skip_nested_validation=True,
+)
 def classification_report_imbalanced(
     y_true,
     y_pred,
@@ -709,6 +792,14 @@ def classification_report_imbalanced(
     return result if output_dict else report
 
 
+@validate_params(
+    {
+        "y_true": ["array-like"],
+        "y_pred": ["array-like"],
+        "sample_weight": ["array-like", None],
+    },
+    prefer_skip_nested_validation=True,
+)
 def macro_averaged_mean_absolute_error(y_true, y_pred, *, sample_weight=None):
     """Compute the macro-averaged mean absolute error, for ordinal classes.
 

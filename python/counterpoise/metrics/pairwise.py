@@ -57,6 +57,9 @@ class ValueDifferenceMetric(BaseEstimator):
         from the training data).
     n_features_in_ : int
         The number of features seen by ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the features seen by ``fit``; defined only when ``X`` has
+        string column names.
 
     See Also
     --------

@@ -1,4 +1,7 @@
-"""Model selection for imbalanced data: choosing the imbalance strategy.
+"""Model selection for imbalanced data (``imblearn.model_selection``).
+
+:class:`InstanceHardnessCV` is imbalanced-learn's splitter that spreads the hard
+samples evenly over the folds.
 
 :class:`StrategySearchCV` is a scikit-learn meta-estimator that evaluates the
 strategies :func:`counterpoise.compare` measures (the plain model, class
@@ -26,5 +29,6 @@ True
 """
 
 from ._search import StrategySearchCV
+from ._split import InstanceHardnessCV
 
-__all__ = ["StrategySearchCV"]
+__all__ = ["InstanceHardnessCV", "StrategySearchCV"]

@@ -3,6 +3,7 @@
 ``counterpoise.utils.estimator_checks`` has the checks for users' own samplers.
 """
 
+from ._docstring import Substitution
 from ._validation import (
     check_neighbors_object,
     check_sampling_strategy,
@@ -10,6 +11,7 @@ from ._validation import (
 )
 
 __all__ = [
+    "Substitution",
     "check_neighbors_object",
     "check_sampling_strategy",
     "check_target_type",
