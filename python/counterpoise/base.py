@@ -22,6 +22,7 @@ from abc import ABCMeta, abstractmethod
 import numpy as np
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin
 from sklearn.preprocessing import label_binarize
+from sklearn.utils._metadata_requests import METHODS, SIMPLE_METHODS
 from sklearn.utils.validation import validate_data
 
 from .utils._containers import Containers, to_numpy_target
@@ -32,6 +33,14 @@ from .utils._validation import (
     check_sampling_strategy,
     check_target_type,
 )
+
+# `fit_resample` as a method scikit-learn's metadata routing knows (imbalanced-learn
+# registers it the same way), so every sampler gets `set_fit_resample_request` and a
+# pipeline can route metadata to it. Idempotent, whoever registers first.
+for _methods in (SIMPLE_METHODS, METHODS):
+    if "fit_resample" not in _methods:
+        _methods.append("fit_resample")
+del _methods
 
 
 class SamplerMixin(metaclass=ABCMeta):

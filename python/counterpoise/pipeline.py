@@ -25,7 +25,6 @@ from sklearn import pipeline as _skpipeline
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.utils import Bunch
-from sklearn.utils._metadata_requests import METHODS, SIMPLE_METHODS
 from sklearn.utils._param_validation import HasMethods, validate_params
 from sklearn.utils.metadata_routing import (
     MetadataRouter,
@@ -47,14 +46,6 @@ except ImportError:  # pragma: no cover - older/newer layouts
 
 
 __all__ = ["Pipeline", "make_pipeline"]
-
-# `fit_resample` as a method scikit-learn's metadata routing knows (imbalanced-learn
-# registers it the same way), so samplers get `set_fit_resample_request` and a
-# pipeline can route metadata to them. Idempotent, whoever registers first.
-for _methods in (SIMPLE_METHODS, METHODS):
-    if "fit_resample" not in _methods:
-        _methods.append("fit_resample")
-del _methods
 
 # the caller methods of a pipeline that fit its steps
 _FIT_METHODS = ("fit", "fit_transform", "fit_predict", "fit_resample")

@@ -286,7 +286,8 @@ class StrategySearchCV(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     n_features_in_ : int
         Number of features seen during ``fit``.
     feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of the features seen during ``fit``, when they are all strings.
+        Names of the features seen during ``fit``; defined only when they are all
+        strings.
 
     See Also
     --------
