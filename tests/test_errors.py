@@ -5,6 +5,7 @@ import pytest
 from counterpoise import _core
 from counterpoise.over_sampling import SMOTE, RandomOverSampler
 from counterpoise.under_sampling import RandomUnderSampler
+from numpy.testing import assert_array_equal
 
 from .conftest import make_data
 
@@ -199,3 +200,191 @@ def test_a_class_with_one_sample():
         assert 7 in sampler.sample_indices_
     with pytest.raises(ValueError, match="k_neighbors"):
         SMOTE().fit_resample(X, y)
+
+
+# --- issue #18: where imbalanced-learn 0.14.2 is wrong, a correct result or a
+# clear error (each test shows imblearn's fault, then ours)
+
+
+def _imb():
+    import imblearn.over_sampling as over
+    import imblearn.under_sampling as under
+
+    return over, under
+
+
+def _two_classes(seed=0, n_major=28, n_minor=12, d=3):
+    rng = np.random.default_rng(seed)
+    y = np.array([0] * n_major + [1] * n_minor)
+    return rng.normal(size=(y.size, d)) + 1.2 * y[:, None], y
+
+
+@pytest.mark.parametrize(
+    "name,kwargs",
+    [
+        ("BorderlineSMOTE", {}),
+        ("BorderlineSMOTE", {"kind": "borderline-2"}),
+        ("ADASYN", {}),
+        ("KMeansSMOTE", {"cluster_balance_threshold": 0.0, "kmeans_estimator": 2}),
+        ("SMOTENC", {"categorical_features": [0]}),
+        ("SMOTE", {}),
+    ],
+)
+def test_integer_x_never_wraps_around(name, kwargs):
+    import counterpoise.over_sampling as ours
+
+    imb_over, _ = _imb()
+    rng = np.random.default_rng(0)
+    _, y = _two_classes()
+    X = rng.integers(50, 201, size=(y.size, 3)).astype(np.uint8)
+    lo, hi = X.min(axis=0), X.max(axis=0)
+    try:
+        X_imb, _ = getattr(imb_over, name)(random_state=0, **kwargs).fit_resample(X, y)
+        imb_wraps = bool(((X_imb < lo) | (X_imb > hi)).any())
+    except TypeError:  # borderline-2: numpy's UFuncTypeError
+        imb_wraps = True
+    if name != "SMOTE":  # imblearn's SMOTE wraps too; ours never did
+        assert imb_wraps
+    X_res, _ = getattr(ours, name)(random_state=0, **kwargs).fit_resample(X, y)
+    assert X_res.dtype == np.uint8
+    assert_array_equal(X_res[: y.size], X)
+    assert ((X_res >= lo) & (X_res <= hi)).all()
+
+
+def test_int64_extremes_stay_in_each_columns_range():
+    import counterpoise.over_sampling as ours
+
+    rng = np.random.default_rng(1)
+    _, y = _two_classes()
+    top = np.iinfo(np.int64).max
+    X = rng.integers(top - 5000, top, size=(y.size, 3), endpoint=True)
+    for Sampler in (ours.SMOTE, ours.BorderlineSMOTE, ours.ADASYN):
+        X_res, _ = Sampler(random_state=0).fit_resample(X, y)
+        assert X_res.dtype == np.int64
+        assert (X_res >= X.min(axis=0)).all() and (X_res <= X.max(axis=0)).all()
+
+
+def test_integer_x_is_truncated_as_imblearn_casts_where_it_does_not_wrap():
+    # the rule on integers: computed in float64, truncated toward zero (numpy's
+    # cast, imblearn's) and kept between the two parents; no wrap-around
+    import counterpoise.over_sampling as ours
+
+    imb_over, _ = _imb()
+    X, y = _two_classes(seed=3, d=4)
+    Xi = np.round(X * 1000).astype(np.int64)
+    for name in ("SMOTE", "BorderlineSMOTE", "ADASYN"):
+        X_res, y_res = getattr(ours, name)(random_state=0).fit_resample(Xi, y)
+        X_imb, y_imb = getattr(imb_over, name)(random_state=0).fit_resample(Xi, y)
+        assert_array_equal(y_res, y_imb)
+        assert_array_equal(X_res, X_imb)
+
+
+def test_sampling_strategy_callable_returning_no_dict_is_a_type_error():
+    _, imb_under = _imb()
+    X, y = _two_classes()
+    with pytest.raises(AttributeError):  # imblearn: 'str' object has no 'keys'
+        imb_under.RandomUnderSampler(sampling_strategy=lambda y: "auto").fit_resample(
+            X, y
+        )
+    with pytest.raises(TypeError, match="callable 'sampling_strategy'.*must return"):
+        RandomUnderSampler(sampling_strategy=lambda y: "auto").fit_resample(X, y)
+
+
+@pytest.mark.parametrize("value", [12.5, np.float64(30.25)])
+def test_fractional_counts_in_a_dict_strategy_are_refused(value):
+    from counterpoise.over_sampling import ADASYN, KMeansSMOTE
+    from counterpoise.under_sampling import InstanceHardnessThreshold
+
+    imb_over, _ = _imb()
+    X, y = _two_classes()
+    imb_over.ADASYN(sampling_strategy={1: value + 20}).fit_resample(X, y)  # accepted
+    for sampler in (
+        ADASYN(sampling_strategy={1: value + 20}),
+        KMeansSMOTE(sampling_strategy={1: value + 20}),
+        InstanceHardnessThreshold(sampling_strategy={0: value}),
+    ):
+        with pytest.raises(ValueError, match="whole numbers"):
+            sampler.fit_resample(X, y)
+
+
+def test_whole_float_counts_in_a_dict_strategy_are_taken():
+    X, y = _two_classes()
+    _, y_res = SMOTE(sampling_strategy={1: 20.0}, random_state=0).fit_resample(X, y)
+    assert np.bincount(y_res).tolist() == [28, 20]
+
+
+def test_unsuitable_data_errors_are_value_and_runtime_errors():
+    from counterpoise.over_sampling import ADASYN, KMeansSMOTE
+    from counterpoise.utils._validation import SamplingError
+
+    assert issubclass(SamplingError, ValueError)
+    assert issubclass(SamplingError, RuntimeError)
+    rng = np.random.default_rng(0)
+    y = np.array([0] * 28 + [1] * 12)
+    X = rng.normal(size=(40, 3)) + 100.0 * y[:, None]  # far apart: no danger
+    with pytest.raises(SamplingError, match="Not any neighbours"):
+        ADASYN().fit_resample(X, y)
+    X = rng.normal(size=(40, 3))  # classes mixed: no cluster is 90% minority
+    with pytest.raises(SamplingError, match="No clusters found"):
+        KMeansSMOTE(random_state=0, cluster_balance_threshold=0.9).fit_resample(X, y)
+
+
+def test_missing_and_mixed_labels_are_named():
+    X, y = _two_classes()
+    y_none = y.astype(object)
+    y_none[5] = None
+    for Sampler in SAMPLERS:
+        with pytest.raises(ValueError, match="missing label.*row 5"):
+            Sampler().fit_resample(X, y_none)
+    y_mixed = y.astype(object)
+    y_mixed[0] = "a"
+    with pytest.raises(ValueError, match="mixes label types"):
+        SMOTE().fit_resample(X, y_mixed)
+
+
+def test_text_column_is_named_with_the_sampler_to_use():
+    import pandas as pd
+    import polars as pl
+
+    X, y = _two_classes()
+    df = pd.DataFrame(X, columns=["a", "b", "c"])
+    df["sex"] = np.where(X[:, 0] > 0, "M", "F")
+    with pytest.raises(ValueError, match=r"'sex'.*SMOTENC.*SMOTEN"):
+        SMOTE().fit_resample(df, y)
+    with pytest.raises(ValueError, match=r"'sex'.*SMOTENC.*SMOTEN"):
+        SMOTE().fit_resample(pl.from_pandas(df), y)
+    from counterpoise.under_sampling import NearMiss
+
+    with pytest.raises(ValueError, match=r"'sex'.*Encode"):
+        NearMiss().fit_resample(df, y)
+
+
+def test_polars_lazyframe_asks_for_collect():
+    import polars as pl
+
+    X, y = _two_classes()
+    for Sampler in SAMPLERS:
+        with pytest.raises(TypeError, match=r"LazyFrame.*collect\(\)"):
+            Sampler().fit_resample(pl.DataFrame(X).lazy(), y)
+
+
+def test_allknn_refuses_more_neighbours_than_rows():
+    from counterpoise.under_sampling import AllKNN
+
+    _, imb_under = _imb()
+    X, y = _two_classes()
+    imb_under.AllKNN(n_neighbors=100).fit_resample(X, y)  # imblearn accepts it
+    with pytest.raises(ValueError, match="n_neighbors=100 needs at least 101"):
+        AllKNN(n_neighbors=100).fit_resample(X, y)
+
+
+def test_smotenc_refuses_x_and_y_of_different_lengths():
+    from counterpoise.over_sampling import SMOTENC
+
+    imb_over, _ = _imb()
+    X, y = _two_classes()
+    X = np.column_stack([X, np.arange(40) % 3])
+    X_imb, y_imb = imb_over.SMOTENC(categorical_features=[3]).fit_resample(X, y[:-2])
+    assert X_imb.shape[0] != y_imb.shape[0]  # imblearn's garbage
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        SMOTENC(categorical_features=[3]).fit_resample(X, y[:-2])

@@ -134,3 +134,108 @@ def test_cleaning_rules_keep_pandas_and_polars(sampler):
     X_pl, y_pl = sampler.fit_resample(pl.DataFrame(df), pl.Series("t", y))
     assert isinstance(X_pl, pl.DataFrame) and X_pl.columns == ["a", "b", "c"]
     assert_array_equal(y_pl.to_numpy(), y_ref)
+
+
+# --- issue #18: inputs imbalanced-learn 0.14.2 gets wrong
+
+
+def _blobs(seed=0):
+    rng = np.random.default_rng(seed)
+    y = np.array([0] * 28 + [1] * 12)
+    return rng.normal(size=(40, 3)) + 1.2 * y[:, None], y
+
+
+@pytest.mark.parametrize("Sampler", SAMPLERS)
+def test_binary_one_hot_target_comes_back_two_columns(Sampler):
+    from imblearn.under_sampling import RandomUnderSampler as ImbRUS
+
+    X, y = _blobs()
+    Y = np.eye(2, dtype=int)[y]
+    assert ImbRUS(random_state=0).fit_resample(X, Y)[1].shape[1] == 1  # imblearn
+    X_res, Y_res = Sampler(random_state=0).fit_resample(X, Y)
+    assert Y_res.shape == (X_res.shape[0], 2)
+    assert (Y_res.sum(axis=1) == 1).all()
+    _, y_res = Sampler(random_state=0).fit_resample(X, y)
+    assert_array_equal(Y_res.argmax(axis=1), y_res)
+
+
+def test_numeric_categories_take_the_nearest_category_not_nan():
+    from imblearn.over_sampling import SMOTE as ImbSMOTE
+
+    X, y = _blobs()
+    df = pd.DataFrame(X, columns=["a", "b", "c"])
+    df["level"] = pd.Categorical(np.where(X[:, 0] > 0.5, 2.5, 1.5))
+    X_imb, _ = ImbSMOTE(random_state=0).fit_resample(df, y)
+    assert X_imb["level"].isna().any()  # imblearn's NaN
+    X_res, _ = SMOTE(random_state=0).fit_resample(df, y)
+    assert not X_res["level"].isna().any()
+    assert X_res["level"].dtype == df["level"].dtype
+    # each new value is the category nearest to the interpolated number
+    X_num, _ = SMOTE(random_state=0).fit_resample(df.astype({"level": np.float64}), y)
+    new = X_num["level"].to_numpy()[40:]
+    nearest = np.where(np.abs(new - 2.5) < np.abs(new - 1.5), 2.5, 1.5)
+    assert_array_equal(X_res["level"].astype(float).to_numpy()[40:], nearest)
+
+
+@pytest.mark.parametrize(
+    "Sampler", [SMOTE, RandomUnderSampler, NearMiss, EditedNearestNeighbours]
+)
+def test_pandas_nullable_dtypes_without_missing_values(Sampler):
+    X, y = _blobs()
+    df = pd.DataFrame(X, columns=["a", "b", "c"])
+    df["n"] = pd.array(np.arange(40) % 7, dtype="Int64")
+    df = df.astype({"a": "Float64"})
+    seed = {"random_state": 0} if "random_state" in Sampler().get_params() else {}
+    X_res, y_res = Sampler(**seed).fit_resample(df, y)
+    assert dict(X_res.dtypes) == dict(df.dtypes)
+    assert len(X_res) == len(y_res)
+    X_ref, _ = Sampler(**seed).fit_resample(df.astype(np.float64), y)
+    assert_array_equal(X_res["b"].to_numpy(), X_ref["b"].to_numpy())
+    # integer columns: synthetic values truncated toward zero, as numpy casts
+    assert_array_equal(
+        X_res["n"].to_numpy(dtype=np.int64), np.trunc(X_ref["n"]).astype(np.int64)
+    )
+
+
+def test_svmsmote_leaves_unsorted_csr_indices_alone():
+    from counterpoise.over_sampling import SVMSMOTE
+
+    X, y = _blobs()
+    Xs = sparse.csr_matrix(np.where(X > 0, X, 0.0))
+    for i in range(Xs.shape[0]):
+        a, b = Xs.indptr[i], Xs.indptr[i + 1]
+        Xs.indices[a:b] = Xs.indices[a:b][::-1].copy()
+        Xs.data[a:b] = Xs.data[a:b][::-1].copy()
+    Xs.has_sorted_indices = False
+    indices, data = Xs.indices.copy(), Xs.data.copy()
+    X_res, _ = SVMSMOTE(random_state=0).fit_resample(Xs, y)
+    assert_array_equal(Xs.indices, indices)
+    assert_array_equal(Xs.data, data)
+    assert_array_equal(X_res[:40].toarray(), Xs.toarray())
+
+
+def test_kmeans_smote_takes_a_read_only_sparse_matrix():
+    from counterpoise.over_sampling import KMeansSMOTE
+
+    X, y = _blobs()
+    writable = sparse.csr_matrix(X)
+    read_only = sparse.csr_matrix(X)
+    for a in ("data", "indices", "indptr"):
+        getattr(read_only, a).flags.writeable = False
+    sampler = KMeansSMOTE(random_state=0, kmeans_estimator=2)
+    expected = sampler.fit_resample(writable, y)[0].toarray()
+    assert_array_equal(sampler.fit_resample(read_only, y)[0].toarray(), expected)
+
+
+def test_float16_x_in_smotenc():
+    from counterpoise.over_sampling import SMOTENC
+
+    X, y = _blobs()
+    X = np.column_stack([X, np.arange(40) % 3]).astype(np.float16)
+    X_res, y_res = SMOTENC(categorical_features=[3], random_state=0).fit_resample(X, y)
+    assert X_res.dtype == np.float16
+    assert_array_equal(X_res[:40], X)
+    X32, _ = SMOTENC(categorical_features=[3], random_state=0).fit_resample(
+        X.astype(np.float32), y
+    )
+    assert_array_equal(X_res, X32.astype(np.float16))

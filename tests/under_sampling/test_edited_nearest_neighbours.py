@@ -117,3 +117,38 @@ def test_too_many_neighbours_fail_with_the_shared_message(sampler):
     X, y = make_data(n=30, d=3, weights=(0.8, 0.2))
     with pytest.raises(ValueError, match=r"needs at least \d+ samples.*Lower"):
         sampler.fit_resample(X, y)
+
+
+def _renn_case(seed):
+    # the rows of tests/test_bad_input.py's search: rounded values, a constant
+    # column, three classes
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(15, 60))
+    X = rng.normal(size=(n, 3)).round(1)
+    if seed % 2:
+        X[:, 1] = 1.0
+    return X, rng.choice(3, n, p=[0.5, 0.3, 0.2])
+
+
+@pytest.mark.parametrize("seed", [34, 53, 206])
+def test_renn_never_edits_a_class_its_strategy_exempts(seed):
+    # 'majority' names class 0 on the input. imblearn resolves the strategy
+    # again every round and, once class 0 has shrunk, edits the new majority:
+    # an exempt class loses rows (down to none for seed 53). Ours edits class 0
+    # only; its first round is imblearn's (these seeds' distance ties, from the
+    # rounding, do not reach a row's last neighbour, where the tie rules differ).
+    from imblearn.under_sampling import (
+        RepeatedEditedNearestNeighbours as ImbRENN,
+    )
+
+    X, y = _renn_case(seed)
+    _, y_imb = ImbRENN(sampling_strategy="majority").fit_resample(X, y)
+    counts = np.bincount(y, minlength=3)
+    assert (np.bincount(y_imb, minlength=3)[1:] < counts[1:]).any()
+    ours = RepeatedEditedNearestNeighbours(sampling_strategy="majority")
+    _, y_res = ours.fit_resample(X, y)
+    assert_array_equal(np.bincount(y_res, minlength=3)[1:], counts[1:])
+    assert_array_equal(y_res, y[ours.sample_indices_])
+    one = RepeatedEditedNearestNeighbours(sampling_strategy="majority", max_iter=1)
+    imb_one = ImbRENN(sampling_strategy="majority", max_iter=1)
+    assert_array_equal(one.fit_resample(X, y)[1], imb_one.fit_resample(X, y)[1])

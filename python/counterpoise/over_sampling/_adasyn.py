@@ -13,7 +13,7 @@ import numpy as np
 from sklearn.utils import check_random_state
 
 from ..utils._neighbours import NEIGHBOURS_PARAM, class_neighbours
-from ..utils._validation import check_neighbors_object
+from ..utils._validation import SamplingError, check_neighbors_object
 from ._smote_base import _Batch, _generate, _n_other_class, _set_provenance
 from .base import BaseOverSampler
 
@@ -115,8 +115,8 @@ class ADASYN(BaseOverSampler):
             )
             ratio = n_other / k
             if not np.sum(ratio):
-                raise RuntimeError(
-                    "Not any neigbours belong to the majority class. This case will "
+                raise SamplingError(
+                    "Not any neighbours belong to the majority class. This case will "
                     "induce a NaN case with a division by zero. ADASYN is not suited "
                     "for this specific dataset. Use SMOTE instead."
                 )

@@ -32,7 +32,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 from .. import _core
 from ..utils._neighbours import as_float, class_neighbours
-from ..utils._validation import _plain
+from ..utils._validation import SamplingError, _plain
 from ._smote_base import BaseSMOTE, _Batch, _generate, _set_provenance, _smote_draws
 
 
@@ -212,7 +212,7 @@ class KMeansSMOTE(BaseSMOTE):
         for klass, n_samples in self.sampling_strategy_.items():
             if n_samples == 0:
                 continue
-            clusters = np.asarray(self.kmeans_estimator_.fit_predict(X))
+            clusters = np.asarray(self.kmeans_estimator_.fit_predict(_writable(X)))
             kept, sparsities = [], []
             n_clusters = getattr(
                 self.kmeans_estimator_, "n_clusters", clusters.max() + 1
@@ -233,12 +233,12 @@ class KMeansSMOTE(BaseSMOTE):
                 kept.append(rows)
                 sparsities.append(self._sparsity(X[rows]))
             if not kept:
-                raise RuntimeError(
+                raise SamplingError(
                     "No clusters found with sufficient samples of class "
                     f"{_plain(klass)!r}. Try lowering the cluster_balance_threshold "
                     "or increasing the number of clusters (kmeans_estimator)."
                 )
-            weights = np.array(sparsities) / np.sum(sparsities)
+            weights = _weights(sparsities)
             for rows, weight in zip(kept, weights):
                 nns = class_neighbours(
                     self.k_neighbors, self.nn_k_, X[rows], klass=klass
@@ -255,3 +255,34 @@ class KMeansSMOTE(BaseSMOTE):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
+
+
+def _writable(X):
+    """X, or a copy of it when it is a sparse matrix with a read-only buffer:
+    scikit-learn's sparse k-means refuses one it accepts when writable."""
+    if sparse.issparse(X) and not all(
+        getattr(X, a).flags.writeable for a in ("data", "indices", "indptr")
+    ):
+        return X.copy()
+    return X
+
+
+def _weights(sparsities):
+    """Each cluster's share of the new rows: its sparsity over the sum, as
+    imblearn computes it; when that overflows (distances near the float64
+    maximum raised to the density exponent) or every sparsity is 0, the same
+    ratio computed from the logarithms."""
+    sparsities = np.asarray(sparsities, dtype=np.float64)
+    total = np.sum(sparsities)
+    if np.isfinite(total) and total > 0 and np.isfinite(sparsities).all():
+        return sparsities / total
+    with np.errstate(divide="ignore"):
+        logs = np.log(sparsities)
+    if np.isneginf(logs).all():
+        return np.full(sparsities.size, 1.0 / sparsities.size)
+    logs = np.where(np.isnan(logs), np.inf, logs)
+    if np.isposinf(logs).any():
+        top = np.isposinf(logs)
+        return top / top.sum()
+    shifted = np.exp(logs - logs.max())
+    return shifted / shifted.sum()

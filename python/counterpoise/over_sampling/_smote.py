@@ -20,7 +20,14 @@ from sklearn.utils import assert_all_finite, check_random_state
 
 from .. import _core
 from ..utils._neighbours import check_enough_rows, class_neighbours
-from ._smote_base import BaseSMOTE, _Batch, _generate, _set_provenance
+from ._smote_base import (
+    BaseSMOTE,
+    _Batch,
+    _generate,
+    _is_integer_like,
+    _set_provenance,
+    _to_integer,
+)
 
 
 class SMOTE(BaseSMOTE):
@@ -171,7 +178,9 @@ class SMOTE(BaseSMOTE):
             message = str(err)
         else:
             _set_provenance(self, parents, steps)
-            return X_res if X_res.dtype == X.dtype else X_res.astype(X.dtype)
+            if X_res.dtype == X.dtype:
+                return X_res
+            return _cast_back(X, X_res, parents, steps)
         # Found while copying X (see _check_X_y): scikit-learn's own error, raised
         # outside the except block so that it is not chained to the engine's.
         assert_all_finite(X, estimator_name=type(self).__name__, input_name="X")
@@ -181,3 +190,20 @@ class SMOTE(BaseSMOTE):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
+
+
+def _cast_back(X, X_res, parents, steps):
+    """The generator's float64 output as X's dtype: X's own rows copied as they
+    are (float64 cannot hold every int64), the new rows cast by the rule of
+    :func:`_to_integer` (integers and booleans) or numpy's cast (float16)."""
+    n = X.shape[0]
+    out = np.empty(X_res.shape, dtype=X.dtype)
+    out[:n] = X
+    new = X_res[n:]
+    if _is_integer_like(X.dtype):
+        parents = np.asarray(parents, dtype=np.intp).reshape(-1, 2)
+        steps = np.asarray(steps, dtype=np.float64).reshape(-1, 1)
+        out[n:] = _to_integer(new, X.dtype, X[parents[:, 0]], X[parents[:, 1]], steps)
+    else:
+        out[n:] = new.astype(X.dtype)
+    return out

@@ -173,8 +173,36 @@ class _Batch(NamedTuple):
 def _interpolate(X_base, X_target, steps, dtype, scale=None):
     """``X_base + steps * (X_target - X_base)`` in numpy's (or scipy's) order, cast
     to ``dtype``: the path for sparse data and non-float dense data (and for
-    Borderline-SMOTE-2's shortened steps, ``scale`` as in :class:`_Batch`)."""
+    Borderline-SMOTE-2's shortened steps, ``scale`` as in :class:`_Batch`).
+
+    Integer and boolean data are computed in float64 (imblearn subtracts in the
+    integer type, which wraps around: uint8 values in [50, 200] gave 16 and 253)
+    and cast back by :func:`_to_integer`."""
     steps = np.asarray(steps, dtype=np.float64).reshape(-1, 1)
+    dtype = np.dtype(dtype)
+    if _is_integer_like(dtype) and not sparse.issparse(X_base):
+        base = np.asarray(X_base, dtype=np.float64)
+        new = _interpolate(
+            base, np.asarray(X_target, dtype=np.float64), steps, np.float64, scale
+        )
+        return _to_integer(new, dtype, X_base, X_target, steps)
+    if not sparse.issparse(X_base) and dtype == np.float16:
+        # the difference of two float16 values can overflow float16 (65504)
+        base = np.asarray(X_base, dtype=np.float64)
+        target = np.asarray(X_target, dtype=np.float64)
+        return _interpolate(base, target, steps, np.float64, scale).astype(dtype)
+    if sparse.issparse(X_base) and _is_integer_like(dtype):
+        new = _interpolate(
+            X_base.astype(np.float64),
+            X_target.astype(np.float64),
+            steps,
+            np.float64,
+            scale,
+        )
+        dense = _to_integer(
+            new.toarray(), dtype, X_base.toarray(), X_target.toarray(), steps
+        )
+        return sparse.csr_matrix(dense)
     diffs = X_target - X_base
     if sparse.issparse(X_base):
         if scale is not None:
@@ -188,6 +216,33 @@ def _interpolate(X_base, X_target, steps, dtype, scale=None):
         mask, halves = scale
         diffs[mask] *= np.reshape(halves, (-1, 1))
     return (X_base + steps * diffs).astype(dtype)
+
+
+def _is_integer_like(dtype) -> bool:
+    return np.dtype(dtype).kind in "iub"
+
+
+def _to_integer(new, dtype, X_base, X_target, steps):
+    """Synthetic rows computed in float64 as ``dtype`` (integer or boolean),
+    truncated toward zero as numpy's cast (and imblearn's) does, without
+    wrap-around: a row on the segment between its parents (step in [0, 1])
+    stays between them, so inside each column's range; a row extrapolated past
+    them (SVM-SMOTE's negative steps) stays inside the dtype's range."""
+    dtype = np.dtype(dtype)
+    new = np.trunc(np.asarray(new, dtype=np.float64))
+    if dtype.kind == "b":
+        return new != 0
+    info = np.iinfo(dtype)
+    a, b = np.asarray(X_base), np.asarray(X_target)
+    lo, hi = np.minimum(a, b).astype(dtype), np.maximum(a, b).astype(dtype)
+    outside = np.ravel((steps < 0) | (steps > 1))
+    if outside.any():
+        lo[outside], hi[outside] = info.min, info.max
+    # compare in float64, then take the integer bound itself: float64 cannot hold
+    # every int64, so the bound is never recomputed from its float value
+    below, above = new <= lo.astype(np.float64), new >= hi.astype(np.float64)
+    inside = np.where(below | above, 0.0, new).astype(dtype)
+    return np.where(below, lo, np.where(above, hi, inside)).astype(dtype)
 
 
 def _is_dense_float(X) -> bool:

@@ -29,11 +29,12 @@ from sklearn.utils import _safe_indexing, check_array, check_random_state
 from sklearn.utils._indexing import _get_column_indices
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.sparsefuncs import mean_variance_axis
-from sklearn.utils.validation import validate_data
+from sklearn.utils.validation import check_consistent_length, validate_data
 
 from ..utils._containers import is_pandas_df, is_polars_df
+from ..utils._kmeans import _power_of_two_shift
 from ..utils._neighbours import class_neighbours
-from ..utils._validation import check_target_type
+from ..utils._validation import check_not_lazy, check_target_type
 from ._categorical import ENCODER_PARAM, _codes, _decode
 from ._smote import SMOTE
 from ._smote_base import (
@@ -159,6 +160,7 @@ class SMOTENC(SMOTE):
         self.categorical_encoder = categorical_encoder
 
     def _check_X_y(self, X, y, accept_sparse=None, *, type_y=None):
+        check_not_lazy(X, "X")
         y, binarize_y = check_target_type(y, indicate_one_vs_all=True, type_y=type_y)
         if _n_samples_any(X) < 1:
             raise ValueError(
@@ -168,6 +170,7 @@ class SMOTENC(SMOTE):
             X = check_array(
                 X, dtype=None, accept_sparse=["csr", "csc"], ensure_all_finite=False
             )
+        check_consistent_length(X, y)
         validate_data(self, X=X, y=y, reset=True, skip_check_array=True)
         self.n_features_ = self.n_features_in_
         self._validate_column_types(X)
@@ -175,9 +178,20 @@ class SMOTENC(SMOTE):
         # continuous columns must be finite numbers (categorical ones may hold NaN,
         # which the encoder treats as a category); the checked block goes on to
         # _fit_resample (base.SamplerMixin passes it as the keyword `_X_cont`)
-        X_cont = check_array(
-            _columns(X, self.continuous_features_), accept_sparse=["csr", "csc"]
-        )
+        try:
+            X_cont = check_array(
+                _columns(X, self.continuous_features_),
+                accept_sparse=["csr", "csc"],
+                input_name="X",
+                estimator=self,
+            )
+        except ValueError as exc:
+            if "NaN" in str(exc) or "infinity" in str(exc):
+                raise ValueError(
+                    f"SMOTENC's continuous columns {self.continuous_features_.tolist()}"
+                    f" must be finite numbers: {exc}"
+                ) from exc
+            raise
         return X, y, binarize_y, {"_X_cont": X_cont}
 
     def _validate_column_types(self, X):
@@ -239,6 +253,26 @@ class SMOTENC(SMOTE):
         X_cont = _X_cont
         if X_cont is None:  # called without fit_resample's validation
             X_cont = check_array(_columns(X, cont), accept_sparse=["csr", "csc"])
+        # float16 (which scipy.sparse cannot hold) is computed in float32 and the
+        # result cast back; float16 values are exact in float32
+        half = X_cont.dtype == np.float16
+        if half:
+            X_cont = X_cont.astype(np.float32)
+        # values whose squares overflow (near 1e308) or underflow (near 1e-300):
+        # computed on X_cont / 2**shift (exact; SMOTE-NC commutes with scaling)
+        # and the new rows scaled back; the caller's rows are kept as they are
+        X_input = X_cont
+        shift = 0
+        if X_cont.dtype.kind == "f":
+            shift = _power_of_two_shift(
+                X_cont.data if sparse.issparse(X_cont) else X_cont
+            )
+        if shift:
+            X_cont = X_cont.copy()
+            if sparse.issparse(X_cont):
+                X_cont.data = np.ldexp(X_cont.data, -shift).astype(X_cont.dtype)
+            else:
+                X_cont = np.ldexp(X_cont, -shift).astype(X_cont.dtype)
         X_cat = _columns(X, cat)
         if sparse.issparse(X_cat):
             X_cat = X_cat.toarray()
@@ -342,7 +376,19 @@ class SMOTENC(SMOTE):
             cat_new = _decode(encoder.categories_, codes_new)
         else:
             cat_new = encoder.inverse_transform(onehot_new)
-        return _assemble(X, X_cont, X_cat, cont_new, cat_new, cont, cat), y_res
+        if shift:
+            if sparse.issparse(cont_new):
+                cont_new = cont_new.copy()
+                cont_new.data = np.ldexp(cont_new.data, shift).astype(cont_new.dtype)
+            else:
+                cont_new = np.ldexp(cont_new, shift).astype(cont_new.dtype)
+            self.median_std_ = {
+                c: float(np.ldexp(m, shift)) for c, m in self.median_std_.items()
+            }
+        out = _assemble(X, X_input, X_cat, cont_new, cat_new, cont, cat)
+        if half and isinstance(out, np.ndarray) and out.dtype == np.float32:
+            out = out.astype(np.float16)
+        return out, y_res
 
     def _vote(self, codes, neighbours, sizes, scale, dtype, n_samples):
         """Each categorical value of the new rows: the most frequent among the k

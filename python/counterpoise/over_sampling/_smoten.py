@@ -30,7 +30,7 @@ from .. import _core
 from ..metrics.pairwise import ValueDifferenceMetric
 from ..utils._containers import vstack_rows
 from ..utils._neighbours import check_enough_rows, nearest
-from ..utils._validation import check_target_type
+from ..utils._validation import check_not_lazy, check_target_type
 from ._categorical import ENCODER_PARAM, _decode, _ordinal_codes
 from ._smote import SMOTE
 
@@ -124,6 +124,7 @@ class SMOTEN(SMOTE):
         self.categorical_encoder = categorical_encoder
 
     def _check_X_y(self, X, y, accept_sparse=None, *, type_y=None):
+        check_not_lazy(X, "X")
         y, binarize_y = check_target_type(y, indicate_one_vs_all=True, type_y=type_y)
         X, y = validate_data(
             self, X=X, y=y, reset=True, dtype=None, accept_sparse=["csr", "csc"]

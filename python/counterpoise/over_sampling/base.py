@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..base import BaseSampler
+from ..utils._validation import checked_numeric
 
 
 class BaseOverSampler(BaseSampler):
@@ -68,3 +69,17 @@ class BaseOverSampler(BaseSampler):
         ],
         "random_state": ["random_state"],
     }
+
+    def _check_X_y(
+        self, X, y, accept_sparse=None, ensure_all_finite=True, *, type_y=None
+    ):
+        return checked_numeric(
+            self,
+            X,
+            super()._check_X_y,
+            True,
+            y=y,
+            accept_sparse=accept_sparse,
+            ensure_all_finite=ensure_all_finite,
+            type_y=type_y,
+        )

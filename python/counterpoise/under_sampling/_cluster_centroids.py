@@ -151,6 +151,12 @@ class ClusterCentroids(BaseUnderSampler):
                     X_class = X_class[idx[:, 0]]
                 elif sparse.issparse(X):
                     X_class = sparse.csr_matrix(centres, dtype=X.dtype)
+                elif self.estimator is None:
+                    # a mean lies inside its class's range; k-means' float sums
+                    # can overshoot it by an ulp (identical rows, constant
+                    # columns). A user's estimator's centres are returned as is.
+                    lo, hi = X_class.min(axis=0), X_class.max(axis=0)
+                    X_class = np.clip(centres, lo, hi)
                 else:
                     X_class = centres
             parts_X.append(X_class)

@@ -225,11 +225,23 @@ class _RepeatedEditing(BaseCleaningSampler):
             n_jobs=self.n_jobs,
         )
 
-    def _round(self, y, alive, n_total, search):
-        """One ENN round on the alive rows; returns the kept rows in order."""
+    def _round(self, y, alive, n_total, search, *, keep_exempt=False):
+        """One ENN round on the alive rows; returns the kept rows in order.
+
+        The strategy is resolved again on the surviving labels, as imblearn
+        does. With ``keep_exempt`` (RENN) only the classes it named on the
+        input are edited: a class the strategy exempts ('auto' exempts the
+        minority) is never edited, even when two classes' counts tie during the
+        rounds and the re-resolved strategy names it (imblearn then edits it).
+        AllKNN with ``allow_minority`` keeps imblearn's rule: there the classes
+        may trade places on purpose."""
         strategy = check_sampling_strategy(
             self.sampling_strategy, y[alive], self._sampling_type
         )
+        if keep_exempt:
+            strategy = {
+                c: n for c, n in strategy.items() if c in self.sampling_strategy_
+            }
         return _edit(y, alive, strategy, n_total, self.kind_sel, search)
 
 
@@ -342,7 +354,7 @@ class RepeatedEditedNearestNeighbours(_RepeatedEditing):
         for _ in range(self.max_iter):
             self.n_iter_ += 1
             previous = kept.size
-            kept = self._round(y, alive, n_total, search)
+            kept = self._round(y, alive, n_total, search, keep_exempt=True)
             alive[:] = False
             alive[kept] = True
             became_majority, class_removed = _stop_reasons(
@@ -455,12 +467,18 @@ class AllKNN(_RepeatedEditing):
         self._validate_estimator()
         class_minority, target_stats = minority_class(y)
         n_max = _n_total(self.n_neighbors)
+        if uses_engine(self.n_neighbors):
+            # imblearn's rounds stop before they reach a neighbourhood larger than
+            # the data, and it accepts any n_neighbors; refused here, as ENN does
+            check_enough_rows("n_neighbors", int(self.n_neighbors), y.shape[0])
         # imblearn sets enn_.n_neighbors to plain ints 1..n: always the engine.
         search = _Searcher(X, 1, n_max)
         alive = np.ones(y.shape[0], dtype=bool)
         kept = np.arange(y.shape[0], dtype=np.int64)
         for size in range(1, n_max):
-            kept = self._round(y, alive, size + 1, search)
+            kept = self._round(
+                y, alive, size + 1, search, keep_exempt=not self.allow_minority
+            )
             alive[:] = False
             alive[kept] = True
             became_majority, class_removed = _stop_reasons(

@@ -8,6 +8,22 @@ from collections.abc import Mapping
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..base import BaseSampler
+from ..utils._validation import checked_numeric
+
+
+def _checked(sampler, parent_check, X, y, accept_sparse, ensure_all_finite, type_y):
+    """The base check, with an error naming the text columns of X, if any, and
+    a sparse X copied where a later step would sort or refuse it in place."""
+    return checked_numeric(
+        sampler,
+        X,
+        parent_check,
+        False,
+        y=y,
+        accept_sparse=accept_sparse,
+        ensure_all_finite=ensure_all_finite,
+        type_y=type_y,
+    )
 
 
 class BaseUnderSampler(BaseSampler):
@@ -45,6 +61,13 @@ class BaseUnderSampler(BaseSampler):
     """
 
     _sampling_type = "under-sampling"
+
+    def _check_X_y(
+        self, X, y, accept_sparse=None, ensure_all_finite=True, *, type_y=None
+    ):
+        return _checked(
+            self, super()._check_X_y, X, y, accept_sparse, ensure_all_finite, type_y
+        )
 
     _parameter_constraints: dict = {
         "sampling_strategy": [
@@ -90,6 +113,13 @@ class BaseCleaningSampler(BaseSampler):
     """
 
     _sampling_type = "clean-sampling"
+
+    def _check_X_y(
+        self, X, y, accept_sparse=None, ensure_all_finite=True, *, type_y=None
+    ):
+        return _checked(
+            self, super()._check_X_y, X, y, accept_sparse, ensure_all_finite, type_y
+        )
 
     _parameter_constraints: dict = {
         "sampling_strategy": [

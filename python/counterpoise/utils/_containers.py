@@ -13,6 +13,7 @@ import numpy as np
 from scipy import sparse
 
 from .. import _core
+from ._validation import check_not_lazy
 
 
 def _module(obj) -> str:
@@ -33,6 +34,7 @@ def is_polars_df(obj) -> bool:
 
 def to_numpy_target(y):
     """polars Series/DataFrame to numpy; anything else is left to sklearn."""
+    check_not_lazy(y, "y")
     if is_polars(y):
         return y.to_numpy()
     return y
@@ -48,6 +50,41 @@ class _Props:
         self.schema = (
             getattr(obj, "schema", None) if self.kind.startswith("pl") else None
         )
+        self.one_hot = None
+
+
+def _one_hot_layout(obj):
+    """``(n_columns, classes present, dtype)`` of a 2-D 0/1 target with one 1 per
+    row, or None."""
+    if is_polars(obj) or sparse.issparse(obj) or len(getattr(obj, "shape", ())) == 1:
+        return None
+    try:
+        arr = np.asarray(obj)
+    except Exception:  # anything numpy cannot read is no one-hot target
+        return None
+    if arr.ndim != 2 or arr.shape[1] < 2 or arr.dtype.kind not in "biuf":
+        return None
+    if not arr.size or not np.isin(arr, (0, 1)).all() or (arr.sum(axis=1) != 1).any():
+        return None
+    return arr.shape[1], np.unique(arr.argmax(axis=1)), arr.dtype
+
+
+def _as_one_hot(y, layout):
+    """A resampled one-hot target back at its input width: ``label_binarize``
+    gives one column for two classes (and one per class present otherwise)."""
+    width, classes, dtype = layout
+    y = np.asarray(y)
+    if y.ndim != 2 or y.shape[1] == width:
+        return y
+    if y.shape[1] == 1 and classes.size == 2:
+        labels = classes[(y[:, 0] != 0).astype(np.intp)]
+    elif y.shape[1] == classes.size:
+        labels = classes[y.argmax(axis=1)]
+    else:
+        return y
+    out = np.zeros((y.shape[0], width), dtype=dtype)
+    out[np.arange(y.shape[0]), labels] = 1
+    return out
 
 
 def _kind(obj) -> str:
@@ -65,10 +102,17 @@ class Containers:
     """Remembers the types of ``X`` and ``y`` and rebuilds them after resampling."""
 
     def __init__(self, X, y):
+        check_not_lazy(X, "X")
+        check_not_lazy(y, "y")
         self.x = _Props(X)
         self.y = _Props(y)
+        # a one-hot target: its width and the classes (column indices) present,
+        # to give back the same width whatever label_binarize returned
+        self.y.one_hot = _one_hot_layout(y)
 
     def restore(self, X, y):
+        if self.y.one_hot is not None:
+            y = _as_one_hot(y, self.y.one_hot)
         X = self._restore(X, self.x)
         y = self._restore(y, self.y)
         if self.x.kind == "pd-DataFrame" and self.y.kind in (
@@ -92,7 +136,7 @@ class Containers:
                 out = pd.DataFrame.sparse.from_spmatrix(arr, columns=props.columns)
             else:
                 out = pd.DataFrame(arr, columns=props.columns)
-            return out.astype(props.dtypes)
+            return _cast_frame(out, props.dtypes)
         if kind == "pd-Series":
             import pandas as pd
 
@@ -107,6 +151,13 @@ class Containers:
             arr = np.asarray(arr)
             if arr.ndim == 1:
                 arr = arr.reshape(-1, 1)
+            if arr.dtype.kind == "O":  # mixed columns (SMOTEN, SMOTENC): by column
+                return pl.DataFrame(
+                    [
+                        pl.Series(name, arr[:, j].tolist(), dtype=dtype, strict=False)
+                        for j, (name, dtype) in enumerate(props.schema.items())
+                    ]
+                )
             out = pl.from_numpy(arr, schema=list(props.columns), orient="row")
             return out.cast(dict(props.schema))
         if kind == "pl-Series":
@@ -116,6 +167,56 @@ class Containers:
                 return arr
             return pl.Series(props.name, np.asarray(arr)).cast(props.dtype)
         return arr
+
+
+def _cast_frame(out, dtypes):
+    """``out.astype(dtypes)`` for computed values: integer columns (numpy or
+    pandas nullable) take the computed values truncated toward zero (the cast
+    numpy and imbalanced-learn make), a categorical column with numeric
+    categories takes the nearest category (a value between categories is no
+    category: ``astype`` would give NaN)."""
+    import pandas as pd
+
+    for j, dtype in enumerate(dtypes):
+        col = out.iloc[:, j]
+        if isinstance(dtype, pd.CategoricalDtype):
+            out.isetitem(j, _nearest_category(col, dtype))
+        elif getattr(dtype, "kind", None) in ("i", "u") and col.dtype.kind == "f":
+            values = col.to_numpy(dtype=np.float64)
+            if np.isfinite(values).all():
+                info = np.iinfo(getattr(dtype, "numpy_dtype", dtype))
+                values = np.clip(np.trunc(values), info.min, info.max)
+                out.isetitem(j, pd.Series(values, index=col.index).astype(dtype))
+    return out.astype(dtypes)
+
+
+def _nearest_category(col, dtype):
+    """A computed column as ``dtype``: values that are categories stay, numeric
+    values between categories take the nearest category (the lower on a tie)."""
+    import pandas as pd
+
+    cats = dtype.categories
+    if col.dtype == dtype or not (
+        cats.dtype.kind in "biuf" and len(cats) and col.dtype.kind in "biuf"
+    ):
+        return col.astype(dtype)
+    values = col.to_numpy(dtype=np.float64)
+    levels = np.asarray(cats, dtype=np.float64)
+    order = np.argsort(levels, kind="stable")
+    sorted_levels = levels[order]
+    pos = np.clip(np.searchsorted(sorted_levels, values), 1, len(levels) - 1)
+    if len(levels) == 1:
+        pick = np.zeros(values.shape, dtype=np.intp)
+    else:
+        lower, upper = sorted_levels[pos - 1], sorted_levels[pos]
+        pick = np.where(upper - values < values - lower, pos, pos - 1)
+    snapped = np.asarray(cats)[order[pick]]
+    result = pd.Series(
+        pd.Categorical(snapped, categories=cats, ordered=dtype.ordered),
+        index=col.index,
+    )
+    result[np.isnan(values)] = np.nan
+    return result
 
 
 def take_rows(X, indices: np.ndarray):

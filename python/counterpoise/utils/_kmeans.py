@@ -22,7 +22,9 @@ nearest centre is not clear, and only those are computed in float64; Lloyd's
 iterations skip every row, or group of centres, that Yinyang bounds prove cannot
 change a row's centre. The screens decide only what is computed exactly, so the
 result is the same on any machine and for any thread count. float32 input is
-computed in float64 and the centres returned as float32.
+computed in float64 and the centres returned as float32. Data whose squared
+distances would overflow or underflow (values near 1e308, 1e-300, subnormals) are
+clustered scaled by an exact power of two and the centres scaled back.
 """
 
 from __future__ import annotations
@@ -65,6 +67,9 @@ class KMeans(_SklearnKMeans):
             order="C",
             copy=True,
         )
+        shift = _power_of_two_shift(X)
+        if shift:
+            X[...] = np.ldexp(X, -shift)
         self._check_params_vs_input(X)
         random_state = check_random_state(self.random_state)
         self._n_threads = _openmp_effective_n_threads()
@@ -83,6 +88,10 @@ class KMeans(_SklearnKMeans):
             Xc, Xc[rows], int(self.max_iter), float(self._tol)
         )
         centers += X_mean
+        if shift:
+            centers = np.ldexp(centers, shift)
+            with np.errstate(over="ignore", under="ignore"):
+                inertia = float(np.ldexp(float(inertia), 2 * shift))
         distinct = len(np.unique(labels))
         if distinct < k:
             warnings.warn(
@@ -97,3 +106,18 @@ class KMeans(_SklearnKMeans):
         self.inertia_ = float(inertia)
         self.n_iter_ = int(n_iter)
         return self
+
+
+def _power_of_two_shift(X) -> int:
+    """The exponent ``e`` such that ``X / 2**e`` has its largest magnitude near
+    1, when squared distances on X would overflow (values near 1e308) or
+    underflow (near 1e-300, subnormals); 0 otherwise. k-means commutes with
+    scaling: the same draws pick the same centres, and scaling by a power of two
+    is exact (``ldexp``), so the centres are computed on the scaled data and
+    scaled back."""
+    if not X.size:
+        return 0
+    top = float(np.max(np.abs(X)))
+    if not np.isfinite(top) or top == 0.0 or 2.0**-480 < top < 2.0**480:
+        return 0
+    return int(np.frexp(top)[1])

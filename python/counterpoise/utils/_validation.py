@@ -9,6 +9,7 @@ dict, list for cleaning samplers, callable) to the same ordered dict of
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Mapping
 from numbers import Integral, Real
 
 import numpy as np
@@ -25,6 +26,61 @@ SAMPLING_KIND = (
     "bypass",
 )
 TARGET_KIND = ("binary", "multiclass", "multilabel-indicator")
+
+
+class SamplingError(ValueError, RuntimeError):
+    """The data cannot be resampled as asked (imbalanced-learn raises a
+    ``RuntimeError`` there): both a ``ValueError``, what scikit-learn callers
+    catch, and a ``RuntimeError``, so that code written for imbalanced-learn
+    keeps working."""
+
+
+def check_not_lazy(obj, name: str) -> None:
+    """Refuse a polars ``LazyFrame`` (a query plan, not data) with a clear
+    ``TypeError`` telling to ``.collect()`` it first."""
+    if type(obj).__name__ == "LazyFrame" and type(obj).__module__.startswith("polars"):
+        raise TypeError(
+            f"{name} is a polars LazyFrame, a query that has not been run: call "
+            f"{name}.collect() first and pass the resulting DataFrame."
+        )
+
+
+def _check_label_types(y):
+    """Refuse labels mixing strings and numbers (they cannot be sorted into
+    classes) with a message naming both."""
+    y = np.asarray(y)
+    if y.dtype.kind != "O" or y.ndim != 1:
+        return
+    kinds = {}
+    for v in y:
+        if v is None or (isinstance(v, float) and v != v):
+            continue
+        kind = "string" if isinstance(v, (str, bytes)) else "number"
+        kinds.setdefault(kind, v)
+        if len(kinds) == 2:
+            raise ValueError(
+                "y mixes label types: strings (e.g. "
+                f"{kinds['string']!r}) and numbers (e.g. {_plain(kinds['number'])!r}). "
+                "Give every class a label of one type, e.g. y.astype(str)."
+            )
+
+
+def _missing_labels(y):
+    """Positions of missing labels (None or NaN) in a 1-D array, or None."""
+    y = np.asarray(y)
+    if y.ndim != 1 or y.size == 0:
+        return None
+    if y.dtype.kind == "f":
+        missing = np.isnan(y)
+    elif y.dtype.kind == "O":
+        missing = np.fromiter(
+            (v is None or (isinstance(v, float) and v != v) for v in y),
+            dtype=bool,
+            count=y.size,
+        )
+    else:
+        return None
+    return np.flatnonzero(missing) if missing.any() else None
 
 
 def _compact_counts(y):
@@ -76,16 +132,40 @@ _CLASSIFICATION_TARGETS = (
 def check_classification_type(y) -> str:
     """``type_of_target(y)``, rejecting continuous targets as sklearn's
     ``check_classification_targets`` does (computed once, reused by callers)."""
+    check_not_lazy(y, "y")
     type_y = _integer_target_type(y)
     if type_y is None:
-        type_y = type_of_target(y, input_name="y")
+        try:
+            type_y = type_of_target(y, input_name="y")
+        except (TypeError, ValueError):
+            _explain_labels(y)
+            raise
     if type_y not in _CLASSIFICATION_TARGETS:
+        _explain_labels(y)
         raise ValueError(
             f"Unknown label type: {type_y}. Maybe you are trying to fit a "
             "classifier, which expects discrete classes on a regression target "
             "with continuous values."
         )
     return type_y
+
+
+def _explain_labels(y):
+    """Raise a ValueError naming what makes y no target, where it can tell: a
+    missing label (None, NaN) or labels mixing strings and numbers. Run only
+    once scikit-learn has refused y, so valid targets pay nothing."""
+    try:
+        arr = np.asarray(y)
+    except Exception:  # scikit-learn's own error is the one to give
+        return
+    _check_label_types(arr)
+    missing = _missing_labels(arr)
+    if missing is not None:
+        raise ValueError(
+            f"y has {missing.size} missing label(s) (None or NaN), first at "
+            f"row {int(missing[0])}. Every sample needs a class: drop those "
+            "rows or give them a label of their own."
+        )
 
 
 def check_target_type(y, indicate_one_vs_all: bool = False, type_y=None):
@@ -191,8 +271,32 @@ def _missing_classes(requested, stats: dict) -> None:
         )
 
 
+def _counts_as_int(strategy: dict) -> dict:
+    """The dict's sample counts as ints: integral floats (``20.0``) are taken,
+    fractional ones (``20.5``), booleans and non-numbers refused by name."""
+    out = {}
+    for c, n in strategy.items():
+        if isinstance(n, (bool, np.bool_)) or not isinstance(n, Real):
+            raise TypeError(
+                "The values of a dict 'sampling_strategy' are numbers of samples "
+                f"(ints); got {n!r} of type {type(n).__name__} for class "
+                f"{_plain(c)!r}."
+            )
+        if not isinstance(n, Integral):
+            if not np.isfinite(n) or float(n) != int(n):
+                raise ValueError(
+                    "The values of a dict 'sampling_strategy' are numbers of "
+                    f"samples and must be whole numbers; got {n!r} for class "
+                    f"{_plain(c)!r}. Round it, e.g. int({n!r})."
+                )
+        out[c] = int(n)
+    return out
+
+
 def _from_dict(strategy: dict, stats: dict, sampling_type: str) -> dict:
     _missing_classes(strategy.keys(), stats)
+    if sampling_type in ("over-sampling", "under-sampling"):
+        strategy = _counts_as_int(strategy)
     if any(n < 0 for n in strategy.values()):
         raise ValueError(
             "The number of samples in a class cannot be negative."
@@ -349,7 +453,15 @@ def check_sampling_strategy(sampling_strategy, y, sampling_type, **kwargs):
             )
         resolved = _from_float(sampling_strategy, stats, sampling_type)
     elif callable(sampling_strategy):
-        resolved = _from_dict(sampling_strategy(y, **kwargs), stats, sampling_type)
+        returned = sampling_strategy(y, **kwargs)
+        if not isinstance(returned, Mapping):
+            name = getattr(sampling_strategy, "__name__", type(sampling_strategy))
+            raise TypeError(
+                f"A callable 'sampling_strategy' ({name}) must return a dict "
+                "mapping each class to a number of samples; it returned "
+                f"{type(returned).__name__} {returned!r:.80}."
+            )
+        resolved = _from_dict(dict(returned), stats, sampling_type)
     else:
         raise TypeError(
             "'sampling_strategy' must be a float, a string, a dict, a list or a "
@@ -410,3 +522,113 @@ def check_neighbors_object(nn_name, nn_object, additional_neighbor=0):
 def _plain(label):
     """A class label as users wrote it (``1``, not ``np.int64(1)``) for messages."""
     return label.item() if isinstance(label, np.generic) else label
+
+
+def _text_columns(X) -> list:
+    """``(name, example)`` of the columns of X holding text, for messages."""
+    found = []
+    kind = type(X).__module__.split(".")[0]
+    if kind == "pandas" and hasattr(X, "columns"):
+        import pandas as pd
+
+        for name in X.columns:
+            col = X[name]
+            if isinstance(col, pd.DataFrame):
+                continue
+            dtype = col.dtype
+            if isinstance(dtype, pd.CategoricalDtype):
+                dtype = dtype.categories.dtype
+            if dtype.kind in "OSU" or isinstance(dtype, pd.StringDtype):
+                texts = [v for v in col if isinstance(v, (str, bytes))]
+                if texts:
+                    found.append((name, texts[0]))
+        return found
+    if kind == "polars" and hasattr(X, "schema"):
+        for name, dtype in X.schema.items():
+            if type(dtype).__name__ in ("String", "Utf8", "Categorical", "Enum"):
+                col = X[name].drop_nulls()
+                found.append((name, str(col[0]) if len(col) else ""))
+        return found
+    try:
+        arr = np.asarray(X, dtype=object)
+    except Exception:  # a ragged list: the shape error is the clear one
+        return found
+    if arr.ndim != 2:
+        return found
+    for j in range(arr.shape[1]):
+        texts = [
+            v for v in arr[:, j] if isinstance(v, (str, bytes, np.str_, np.bytes_))
+        ]
+        for v in texts:
+            try:
+                float(v)
+            except ValueError:
+                found.append((j, v))
+                break
+    return found
+
+
+def text_columns_error(sampler, X, over_sampling: bool):
+    """A ``ValueError`` naming the text columns of X for a sampler that needs
+    numbers (and pointing an over-sampler to SMOTENC/SMOTEN), or None when X has
+    none."""
+    found = _text_columns(X)
+    if not found:
+        return None
+    names = ", ".join(f"{name!r} (e.g. {value!r})" for name, value in found[:5])
+    more = f" and {len(found) - 5} more" if len(found) > 5 else ""
+    where = [name for name, _ in found]
+    if over_sampling:
+        fix = (
+            "Use SMOTENC(categorical_features="
+            f"{where!r}) for data mixing numeric and categorical columns, SMOTEN "
+            "when every column is categorical, or encode these columns as numbers "
+            "first."
+        )
+    else:
+        fix = (
+            "Encode these columns as numbers first (e.g. with "
+            "sklearn.preprocessing.OneHotEncoder or OrdinalEncoder)."
+        )
+    return ValueError(
+        f"{type(sampler).__name__} needs numeric features, but column(s) "
+        f"{names}{more} hold text. {fix}"
+    )
+
+
+def checked_numeric(sampler, X, check, over_sampling: bool, **kwargs):
+    """``check(X, y, **kwargs)`` (the base ``_check_X_y``) for a sampler that
+    needs numbers: a ValueError naming X's text columns (and the sampler to use
+    instead) when X has some, whether scikit-learn fails to convert them or,
+    for polars input, leaves an object array; a sparse X is copied where a
+    later step would sort or refuse it in place."""
+    check_not_lazy(X, "X")
+    try:
+        X_, y_, binarize_y = check(X, **kwargs)
+    except ValueError as exc:
+        error = text_columns_error(sampler, X, over_sampling)
+        if error is None:
+            raise
+        raise error from exc
+    if isinstance(X_, np.ndarray) and X_.dtype.kind == "O":
+        error = text_columns_error(sampler, X, over_sampling)
+        if error is not None:
+            raise error
+        X_ = X_.astype(np.float64)
+    return writable_sorted(X_), y_, binarize_y
+
+
+def writable_sorted(X):
+    """X, or a copy of it when it is a sparse matrix whose index order or
+    read-only buffers a later step (scikit-learn's SVC, k-means) would change in
+    place or refuse: the caller's matrix is never modified."""
+    from scipy import sparse
+
+    if not sparse.issparse(X) or X.format not in ("csr", "csc"):
+        return X
+    writable = all(getattr(X, a).flags.writeable for a in ("data", "indices", "indptr"))
+    if writable and X.has_sorted_indices:
+        return X
+    X = X.copy()
+    X.sort_indices()
+    return X
