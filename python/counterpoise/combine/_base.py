@@ -14,7 +14,7 @@ from sklearn.utils import check_X_y
 
 from ..base import BaseSampler
 from ..over_sampling import SMOTE
-from ..utils._validation import check_target_type
+from ..utils._validation import check_target_type, checked_numeric
 
 
 class _SMOTEThenClean(BaseSampler):
@@ -36,6 +36,22 @@ class _SMOTEThenClean(BaseSampler):
 
     def _validate_estimator(self):
         raise NotImplementedError
+
+    def _check_X_y(
+        self, X, y, accept_sparse=None, ensure_all_finite=True, *, type_y=None
+    ):
+        # a text column is named, with SMOTENC/SMOTEN as the way out, instead of
+        # numpy's "could not convert string to float"
+        return checked_numeric(
+            self,
+            X,
+            super()._check_X_y,
+            True,
+            y=y,
+            accept_sparse=accept_sparse,
+            ensure_all_finite=ensure_all_finite,
+            type_y=type_y,
+        )
 
     def _fit_resample(self, X, y):
         self._validate_estimator()

@@ -31,7 +31,7 @@ from sklearn.utils.validation import _check_sample_weight, validate_data
 
 from ..pipeline import make_pipeline
 from ..under_sampling import RandomUnderSampler
-from ..utils._validation import check_sampling_strategy
+from ..utils._validation import check_one_output, check_sampling_strategy
 from ._bagging import _STRATEGY
 
 _MAX_INT = np.iinfo(np.int32).max
@@ -312,6 +312,7 @@ class BalancedRandomForestClassifier(RandomForestClassifier):
             The fitted forest.
         """
         self._validate_params()
+        check_one_output(y)
         if self.oob_score and not self.bootstrap:
             raise ValueError("Out of bag estimation only available if bootstrap=True")
         X, y = validate_data(

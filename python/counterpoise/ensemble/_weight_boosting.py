@@ -22,6 +22,7 @@ from sklearn.utils.validation import has_fit_parameter
 
 from ..pipeline import make_pipeline
 from ..under_sampling import RandomUnderSampler
+from ..utils._validation import check_one_output
 from ._bagging import _STRATEGY
 
 
@@ -175,6 +176,7 @@ class RUSBoostClassifier(AdaBoostClassifier):
             The fitted ensemble.
         """
         self._validate_params()
+        check_one_output(y)
         self.samplers_ = []
         self.pipelines_ = []
         return super().fit(X, y, sample_weight=sample_weight)

@@ -61,7 +61,7 @@ class RandomOverSampler(BaseOverSampler):
     n_features_in_ : int
         Number of features seen in ``fit_resample``.
     feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of the features seen, when ``X`` has string column names.
+        Names of the features seen; defined only when ``X`` has string column names.
 
     See Also
     --------

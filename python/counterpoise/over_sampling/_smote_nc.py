@@ -106,7 +106,7 @@ class SMOTENC(SMOTE):
     n_features_in_ : int
         Number of features seen in ``fit_resample``.
     feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of the features seen, when ``X`` has string column names.
+        Names of the features seen; defined only when ``X`` has string column names.
 
     See Also
     --------
@@ -170,6 +170,13 @@ class SMOTENC(SMOTE):
             X = check_array(
                 X, dtype=None, accept_sparse=["csr", "csc"], ensure_all_finite=False
             )
+        if isinstance(self.categorical_features, str):
+            # 'auto': which columns are categorical is known from the container
+            # and its dtypes alone, so these refusals come before any other check
+            # (X and y of different lengths), as in imbalanced-learn
+            _check_auto_frame(X)
+            n_cat = sum(_is_categorical_dtype(t) for t in _dtypes(X))
+            _check_kind_counts(n_cat, X.shape[1])
         check_consistent_length(X, y)
         validate_data(self, X=X, y=y, reset=True, skip_check_array=True)
         self.n_features_ = self.n_features_in_
@@ -197,12 +204,7 @@ class SMOTENC(SMOTE):
     def _validate_column_types(self, X):
         n = self.n_features_
         if isinstance(self.categorical_features, str):  # 'auto'
-            if not (is_pandas_df(X) or is_polars_df(X)):
-                raise ValueError(
-                    "When `categorical_features='auto'`, the input data should be a "
-                    f"pandas.DataFrame (or polars). Got {type(X)} instead. Pass the "
-                    "categorical columns' indices or a boolean mask instead."
-                )
+            _check_auto_frame(X)
             is_cat = np.array([_is_categorical_dtype(t) for t in _dtypes(X)], bool)
             self.categorical_features_ = np.flatnonzero(is_cat)
             self.continuous_features_ = np.flatnonzero(~is_cat)
@@ -232,19 +234,7 @@ class SMOTENC(SMOTE):
         self._check_column_kinds()
 
     def _check_column_kinds(self):
-        if self.categorical_features_.size == self.n_features_in_:
-            raise ValueError(
-                "SMOTE-NC is not designed to work only with categorical features. It "
-                "requires some numerical features (all n_features="
-                f"{self.n_features_in_} columns are categorical). Use SMOTEN for data "
-                "that is all categorical."
-            )
-        if self.categorical_features_.size == 0:
-            raise ValueError(
-                "SMOTE-NC is not designed to work only with numerical features. It "
-                "requires some categorical features. Use SMOTE for data that is all "
-                "continuous."
-            )
+        _check_kind_counts(self.categorical_features_.size, self.n_features_in_)
 
     def _fit_resample(self, X, y, *, _X_cont=None):
         self._validate_estimator()
@@ -514,3 +504,31 @@ def _assemble(X, X_cont, X_cat, cont_new, cat_new, cont, cat):
     out[n:, cont] = cont_new
     out[:, cat] = cat_all
     return out
+
+
+def _check_kind_counts(n_categorical, n_features):
+    """SMOTE-NC needs both kinds of column: a ValueError naming the other sampler
+    when all ``n_features`` columns, or none, are categorical."""
+    if n_categorical == n_features:
+        raise ValueError(
+            "SMOTE-NC is not designed to work only with categorical features. It "
+            f"requires some numerical features (all n_features={n_features} "
+            "columns are categorical). Use SMOTEN for data that is all categorical."
+        )
+    if n_categorical == 0:
+        raise ValueError(
+            "SMOTE-NC is not designed to work only with numerical features. It "
+            "requires some categorical features. Use SMOTE for data that is all "
+            "continuous."
+        )
+
+
+def _check_auto_frame(X):
+    """``categorical_features='auto'`` reads the dtypes of a DataFrame: a
+    ValueError saying what to pass instead for any other container."""
+    if not (is_pandas_df(X) or is_polars_df(X)):
+        raise ValueError(
+            "When `categorical_features='auto'`, the input data should be a "
+            f"pandas.DataFrame (or polars). Got {type(X)} instead. Pass the "
+            "categorical columns' indices or a boolean mask instead."
+        )

@@ -27,6 +27,12 @@ SAMPLING_KIND = (
 )
 TARGET_KIND = ("binary", "multiclass", "multilabel-indicator")
 
+# imbalanced-learn's first sentence, so code matching on it keeps working
+MULTI_OUTPUT_MESSAGE = (
+    "Multilabel and multioutput targets are not supported. Only binary, multiclass "
+    "and one-hot encoded multiclass targets are; resample each output separately."
+)
+
 
 class SamplingError(ValueError, RuntimeError):
     """The data cannot be resampled as asked (imbalanced-learn raises a
@@ -210,11 +216,7 @@ def check_target_type(y, indicate_one_vs_all: bool = False, type_y=None):
         type_y = type_of_target(y)
     if type_y == "multilabel-indicator":
         if np.any(y.sum(axis=1) > 1):
-            raise ValueError(
-                "Only binary, multiclass and one-hot encoded multiclass targets are "
-                "supported; got a multilabel or multioutput target. Resample each "
-                "output separately."
-            )
+            raise ValueError(MULTI_OUTPUT_MESSAGE)
         y = y.argmax(axis=1)
     else:
         y = column_or_1d(y)
@@ -632,3 +634,18 @@ def writable_sorted(X):
     X = X.copy()
     X.sort_indices()
     return X
+
+
+def check_one_output(y):
+    """A ValueError with imbalanced-learn's message when ``y`` (as given to an
+    ensemble's ``fit``) is a multilabel or multioutput target."""
+    y = np.asarray(y) if not hasattr(y, "shape") else y
+    if getattr(y, "ndim", 1) == 2 and y.shape[1] > 1:
+        raise ValueError(MULTI_OUTPUT_MESSAGE)
+
+
+from ._helpers import (  # noqa: E402,F401  (imbalanced-learn's utils._validation names)
+    ArraysTransformer,
+    _deprecate_positional_args,
+    _is_neighbors_object,
+)
