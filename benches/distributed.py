@@ -1,0 +1,370 @@
+"""Benchmarks of counterpoise.spark / counterpoise.dask (issue #21's targets).
+
+Subcommands (each measurement runs in a fresh child process, whose process tree
+- the JVM, Python workers, Dask workers - is sampled for its peak resident
+memory):
+
+``generate``  write an uncompressed Parquet dataset: ``--rows`` x ``--cols``
+              float64 features,
+              an int label with ``--minority`` of class 1, in files of
+              ``--rows-per-file`` rows (row groups of 256k rows).
+``scale``     resample it with RandomUnderSampler and SMOTE on Spark
+              (``spark.driver.memory=2g``, ``spark.executor.pyspark.memory=1g``,
+              ``local[2]``) and on Dask (LocalCluster of two 2 GB workers),
+              writing Parquet; wall time, peak memory, rows per second.
+``compare``   on data that fits one machine: our RandomUnderSampler vs
+              Spark's ``sampleBy`` (approximate counts), our SMOTE vs "collect to
+              pandas, imbalanced-learn SMOTE, createDataFrame", and the
+              distributed path's rows per second vs single-machine counterpoise
+              (pandas read, ``fit_resample``, pyarrow write), all in one run.
+
+Raw results are appended to ``benches/results/distributed.json``.
+
+Examples
+--------
+The issue's full scale target (12 GB: 50M rows x 30 float64, 1% minority)::
+
+    python benches/distributed.py generate --rows 50000000 --cols 30 --out /data/cp12g
+    python benches/distributed.py scale --data /data/cp12g --work /data/cp_out
+
+What this shared 2-core machine takes now::
+
+    python benches/distributed.py generate --rows 2000000 --cols 30 --out /tmp/cp2m
+    python benches/distributed.py scale --data /tmp/cp2m --work /tmp/cp_out
+    python benches/distributed.py compare --data /tmp/cp2m --work /tmp/cp_out
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results" / "distributed.json"
+# This file's name shadows the `distributed` package (dask.distributed) when run
+# as a script: take its folder off the import path.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
+
+
+# --- data -------------------------------------------------------------------------
+
+
+def generate(args):
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(args.seed)
+    written, part = 0, 0
+    while written < args.rows:
+        n = min(args.rows_per_file, args.rows - written)
+        y = (rng.random(n) < args.minority).astype(np.int64)
+        # heavy tails and different scales, as real tables have
+        X = rng.standard_t(3, size=(n, args.cols)) * np.logspace(0, 3, args.cols)
+        X[y == 1] += 1.5
+        cols = {f"f{j}": X[:, j] for j in range(args.cols)}
+        cols["label"] = y
+        pq.write_table(
+            pa.table(cols),
+            out / f"part-{part:05d}.parquet",
+            row_group_size=1 << 18,
+            compression="none",
+        )
+        written += n
+        part += 1
+    print(f"wrote {written} rows in {part} files to {out}")
+
+
+# --- measurement -----------------------------------------------------------------
+
+
+class PeakMemory:
+    """Peak summed RSS of this process and all its descendants."""
+
+    def __init__(self, interval=0.2):
+        import psutil
+
+        self.proc = psutil.Process()
+        self.peak = 0
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _rss(self):
+        total = 0
+        for p in [self.proc, *self.proc.children(recursive=True)]:
+            try:
+                total += p.memory_info().rss
+            except Exception:  # the process ended meanwhile
+                pass
+        return total
+
+    def _run(self):
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self._rss())
+            time.sleep(self.interval)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+
+def spark_session(extra=None):
+    from pyspark.sql import SparkSession
+
+    builder = (
+        SparkSession.builder.master("local[2]")
+        .config("spark.driver.memory", "2g")
+        .config("spark.executor.pyspark.memory", "1g")
+        .config("spark.sql.shuffle.partitions", "8")
+        .config("spark.ui.enabled", "false")
+        # random floats do not compress; uncompressed everywhere keeps the
+        # engines comparable (and avoids snappy-java's native library)
+        .config("spark.sql.parquet.compression.codec", "uncompressed")
+    )
+    for k, v in (extra or {}).items():
+        builder = builder.config(k, v)
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+def dask_client():
+    from distributed import Client, LocalCluster
+
+    cluster = LocalCluster(
+        n_workers=2, threads_per_worker=1, memory_limit="2GB", dashboard_address=None
+    )
+    return Client(cluster), cluster
+
+
+def make_sampler(name):
+    from counterpoise.over_sampling import SMOTE
+    from counterpoise.under_sampling import RandomUnderSampler
+
+    return {
+        "under": RandomUnderSampler(random_state=0),
+        "smote": SMOTE(random_state=0),
+    }[name]
+
+
+def one(args):
+    """One measured case, in this (child) process; prints a JSON line."""
+    data, work = args.data, Path(args.work)
+    dest = work / f"{args.case}-{args.engine}"
+    shutil.rmtree(dest, ignore_errors=True)
+    n_rows = None
+    with PeakMemory() as mem:
+        start = time.perf_counter()
+        if args.engine == "spark":
+            spark = spark_session()
+            setup = time.perf_counter() - start
+            start = time.perf_counter()
+            df = spark.read.parquet(data)
+            n_rows = run_spark_case(args.case, spark, df, str(dest))
+            wall = time.perf_counter() - start
+            spark.stop()
+        elif args.engine == "dask":
+            import dask.dataframe as dd
+
+            client, cluster = dask_client()
+            setup = time.perf_counter() - start
+            start = time.perf_counter()
+            df = dd.read_parquet(data)
+            n_rows = run_dask_case(args.case, df, str(dest))
+            wall = time.perf_counter() - start
+            client.close()
+            cluster.close()
+        else:  # local: counterpoise on one machine
+            setup = 0.0
+            n_rows = run_local_case(args.case, data, dest)
+            wall = time.perf_counter() - start
+    print(
+        json.dumps(
+            {
+                "engine": args.engine,
+                "case": args.case,
+                "rows_in": n_rows,
+                "wall_s": round(wall, 3),
+                "setup_s": round(setup, 3),
+                "rows_per_s": round(n_rows / wall) if n_rows else None,
+                "peak_rss_mib": round(mem.peak / 2**20),
+            }
+        )
+    )
+
+
+def run_spark_case(case, spark, df, dest):
+    from counterpoise.spark import fit_resample
+
+    n = df.count()
+    if case in ("under", "smote"):
+        out = fit_resample(make_sampler(case), df, label="label")
+        out.write.mode("overwrite").parquet(dest)
+    elif case == "sampleby":
+        counts = {r["label"]: r["count"] for r in df.groupBy("label").count().collect()}
+        frac = {0: counts[1] / counts[0], 1: 1.0}
+        out = df.sampleBy("label", frac, seed=0)
+        out.write.mode("overwrite").parquet(dest)
+    elif case == "collect-imblearn":
+        import pandas as pd
+        from imblearn.over_sampling import SMOTE
+
+        pdf = df.toPandas()
+        y = pdf.pop("label").to_numpy()
+        X_res, y_res = SMOTE(random_state=0).fit_resample(pdf.to_numpy(), y)
+        res = pd.DataFrame(X_res, columns=pdf.columns)
+        res["label"] = y_res
+        spark.createDataFrame(res).write.mode("overwrite").parquet(dest)
+    else:
+        raise ValueError(case)
+    return n
+
+
+def run_dask_case(case, df, dest):
+    from counterpoise.dask import fit_resample
+
+    out = fit_resample(make_sampler(case), df, label="label")
+    out.to_parquet(dest, compression=None)
+    return int(df.shape[0].compute())
+
+
+def run_local_case(case, data, dest):
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pdf = pd.read_parquet(data)
+    y = pdf.pop("label").to_numpy()
+    X_res, y_res = make_sampler(case).fit_resample(pdf.to_numpy(), y)
+    out = pd.DataFrame(X_res, columns=pdf.columns)
+    out["label"] = y_res
+    dest.mkdir(parents=True, exist_ok=True)
+    pq.write_table(
+        pa.Table.from_pandas(out), dest / "part-0.parquet", compression="none"
+    )
+    return len(y)
+
+
+def measure(engine, case, args):
+    cmd = [
+        sys.executable,
+        __file__,
+        "one",
+        "--engine",
+        engine,
+        "--case",
+        case,
+        "--data",
+        args.data,
+        "--work",
+        args.work,
+    ]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout)
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
+    if proc.returncode or not lines:
+        print(proc.stderr[-3000:], file=sys.stderr)
+        return {"engine": engine, "case": case, "error": proc.returncode}
+    result = json.loads(lines[-1])
+    print(json.dumps(result))
+    return result
+
+
+def record(kind, args, results):
+    path = Path(args.results)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    entry = {
+        "kind": kind,
+        "when": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "data": args.data,
+        "load_avg_before": os.getloadavg(),
+        "results": results,
+    }
+    with path.open("a") as fh:
+        fh.write(json.dumps(entry) + "\n")
+
+
+def scale(args):
+    results = [
+        measure(engine, case, args)
+        for engine in ("spark", "dask")
+        for case in ("under", "smote")
+    ]
+    record("scale", args, results)
+
+
+def compare(args):
+    results = [
+        measure("spark", "sampleby", args),
+        measure("spark", "under", args),
+        measure("spark", "collect-imblearn", args),
+        measure("spark", "smote", args),
+        measure("local", "under", args),
+        measure("local", "smote", args),
+    ]
+    by = {(r["engine"], r["case"]): r for r in results}
+
+    def ratio(a, b):
+        try:
+            return round(by[a]["wall_s"] / by[b]["wall_s"], 2)
+        except (KeyError, TypeError):
+            return None
+
+    summary = {
+        "under / sampleBy time (target <= 1.5)": ratio(
+            ("spark", "under"), ("spark", "sampleby")
+        ),
+        "smote / collect-imblearn time (target < 1)": ratio(
+            ("spark", "smote"), ("spark", "collect-imblearn")
+        ),
+        "spark smote rows/s over local (target >= 0.3)": ratio(
+            ("local", "smote"), ("spark", "smote")
+        ),
+        "spark under rows/s over local (target >= 0.3)": ratio(
+            ("local", "under"), ("spark", "under")
+        ),
+    }
+    print(json.dumps(summary, indent=1))
+    record("compare", args, results + [summary])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    g = sub.add_parser("generate")
+    g.add_argument("--rows", type=int, default=2_000_000)
+    g.add_argument("--cols", type=int, default=30)
+    g.add_argument("--minority", type=float, default=0.01)
+    g.add_argument("--rows-per-file", type=int, default=1_000_000)
+    g.add_argument("--seed", type=int, default=0)
+    g.add_argument("--out", required=True)
+    for name in ("scale", "compare", "one"):
+        p = sub.add_parser(name)
+        p.add_argument("--data", required=True)
+        p.add_argument("--work", required=True)
+        p.add_argument("--timeout", type=int, default=7200)
+        p.add_argument("--results", default=str(RESULTS), help="JSON lines file")
+        if name == "one":
+            p.add_argument("--engine", required=True)
+            p.add_argument("--case", required=True)
+    args = parser.parse_args()
+    {"generate": generate, "scale": scale, "compare": compare, "one": one}[
+        args.command
+    ](args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1385 @@
+"""One engine-neutral plan per sampler, run through a :class:`Frame` adapter.
+
+Every plan starts the same way: one pass counts the rows of each class in each
+partition (the only aggregation the driver needs), the sampler's own
+``sampling_strategy`` is resolved from those counts by the local resolvers, and
+then partition-level steps run on pandas batches and call the Rust engine:
+
+- ``collect``: a step on every partition returning a small result (counts, a
+  histogram, the keys or rows of a class that was proven small);
+- ``reduce``: a step on every partition whose results are merged pairwise
+  (per-query top-k lists of an exact k-NN over all partitions, or the n best
+  candidates of a global selection);
+- ``output``: a step on every partition that keeps or repeats its own rows, plus
+  generation tasks that make synthetic rows in parallel from broadcast tables.
+
+Row keys and randomness
+-----------------------
+Each row has a 64-bit key: its global position (partition offset from the count
+pass + position in the partition) or, with ``key=``, the value of that column
+(integers as they are, anything else hashed). Randomness never comes from a
+generator that runs through the rows in task order: each random number is a
+counter-based hash of (seed, stream, class, row key, counter) (a SplitMix64
+finaliser; the driver's few draws use numpy's counter-based Philox keyed the same
+way). So the output depends on the seed and the rows' keys only: not on the number
+of workers, executors, threads or the order tasks run in. With positional keys it
+also does not depend on how the same ordered rows are cut into partitions;
+reordering rows (a shuffle, ``repartition``) changes the keys, hence the draws.
+With ``key=`` a column of unique values it depends on nothing else. (One
+exception: RandomUnderSampler with ``replacement=True`` splits its draws by
+partition, so its output follows the partitioning.)
+
+Where a class is gathered (the classes being over-sampled by the SMOTE family,
+the minority of NearMiss, Borderline-SMOTE and ADASYN) its rows are ordered by key,
+which with positional keys is the input order: the neighbour tables, danger sets,
+density weights and NearMiss selections are then exactly the local sampler's on
+the same data (the engine's exact k-NN, ties by distance then row key).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import warnings
+from collections import OrderedDict
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from .. import _core
+from ..utils import _validation as _val
+from ..utils._neighbours import check_enough_rows, uses_engine
+
+#: A class is gathered and broadcast only if its rows take at most this many
+#: bytes as a float array (per class; the issue's "fits one worker").
+MAX_BROADCAST_BYTES = 1 << 30
+#: Synthetic rows made by one generation task (bounds a task's memory).
+ROWS_PER_TASK = 250_000
+#: Query rows per block in the partition-level k-NN steps.
+QUERY_BLOCK = 8192
+
+# Named random streams.
+_SELECT, _BASE, _NEIGHBOUR, _STEP, _NOISE_A, _NOISE_B, _HALF = range(1, 8)
+
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_MASK64 = (1 << 64) - 1
+
+
+class Frame:
+    """What a plan needs from an engine; one subclass per engine.
+
+    ``columns`` lists the DataFrame's columns. A *step* is a picklable function
+    ``step(pdf, p, shared)`` of a pandas DataFrame holding the requested columns of
+    partition ``p`` (numbered from 0 in the DataFrame's order); ``shared`` is the
+    object passed alongside (broadcast once by the engine). Parts returned by an
+    output step or a generation task are ``("take", indices)`` (rows of the
+    partition, any order, repeats allowed) or ``("new", X, label_value)``
+    (synthetic rows: the feature columns from ``X``, the label, nulls elsewhere).
+    """
+
+    columns: list
+    #: The columns of a categorical dtype (SMOTENC's ``categorical_features='auto'``).
+    categorical_columns: list = []
+
+    def collect(self, step, columns, shared=None):
+        """Run ``step`` on every partition; its results in partition order."""
+        raise NotImplementedError
+
+    def reduce(self, step, combine, columns, shared=None):
+        """Run ``step`` on every partition and merge the results with the
+        associative ``combine(a, b)`` (a tree, never all results at once)."""
+        raise NotImplementedError
+
+    def output(
+        self,
+        step,
+        columns,
+        label,
+        features,
+        gen=None,
+        n_tasks=0,
+        shared=None,
+        synthetic=False,
+    ):
+        """The resampled DataFrame: the parts of ``step(pdf, p, None)`` on every
+        partition, followed by the parts of ``gen(i, shared)`` for ``i`` in
+        ``range(n_tasks)`` (``shared`` is broadcast to the generation tasks only).
+        ``synthetic``: whether any part can be new rows (then
+        the non-feature columns must hold nulls)."""
+        raise NotImplementedError
+
+
+# --- random streams ----------------------------------------------------------------
+
+
+def _mix(x):
+    x = x ^ (x >> np.uint64(30))
+    x = x * _M1
+    x = x ^ (x >> np.uint64(27))
+    x = x * _M2
+    return x ^ (x >> np.uint64(31))
+
+
+def _bits(seed, stream, cls, keys, counter=None):
+    """64 random bits per key (and per counter): a bijection of the key for a
+    fixed (seed, stream, class, counter)."""
+    with np.errstate(over="ignore"):
+        base = _mix(np.array([seed & _MASK64], dtype=np.uint64))
+        base = _mix(base ^ (np.uint64(stream) * _GOLDEN))
+        base = _mix(base + np.uint64(cls & _MASK64))
+        x = _mix(np.asarray(keys).astype(np.int64).view(np.uint64) ^ base)
+        if counter is not None:
+            x = _mix(x + np.asarray(counter).astype(np.uint64) * _GOLDEN)
+    return x
+
+
+def _uniform(bits):
+    """Floats in [0, 1) from 64 random bits (53 of them)."""
+    return (bits >> np.uint64(11)).astype(np.float64) * (1.0 / (1 << 53))
+
+
+def _normal(seed, cls, keys, counter):
+    """Standard normal draws (Box-Muller) keyed like :func:`_bits`."""
+    u1 = 1.0 - _uniform(_bits(seed, _NOISE_A, cls, keys, counter))
+    u2 = _uniform(_bits(seed, _NOISE_B, cls, keys, counter))
+    return np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)
+
+
+def _philox(seed, stream, cls):
+    return np.random.Generator(
+        np.random.Philox(key=((seed & _MASK64) << 64) | (stream << 32) | cls)
+    )
+
+
+def _seed(random_state) -> int:
+    """A 63-bit integer seed from ``random_state`` (a fresh one for None; an
+    instance's next draw, as scikit-learn estimators consume them)."""
+    if random_state is None:
+        return int(np.random.SeedSequence().entropy) & ((1 << 63) - 1)
+    if isinstance(random_state, numbers.Integral) and not isinstance(
+        random_state, bool
+    ):
+        return int(random_state) & _MASK64
+    if isinstance(random_state, np.random.RandomState):
+        return int(random_state.randint(0, 2**63 - 1, dtype=np.int64))
+    if isinstance(random_state, np.random.Generator):
+        return int(random_state.integers(0, 2**63 - 1))
+    raise TypeError(
+        f"random_state={random_state!r} cannot seed a distributed plan; pass an "
+        "int, None, a numpy RandomState or a numpy Generator."
+    )
+
+
+# --- rows of a partition -------------------------------------------------------------
+
+
+class _Rows:
+    """What every step knows about the columns: picklable, no engine object."""
+
+    def __init__(self, label, features, key, classes=None, offsets=None):
+        self.label = label
+        self.features = list(features)
+        self.key = key
+        self.classes = classes
+        self.offsets = offsets
+        self.dtype = np.float64
+
+    def columns(self, features=True):
+        cols = [self.label]
+        if features:
+            cols += self.features
+        if self.key is not None and self.key not in cols:
+            cols.append(self.key)
+        return cols
+
+    def codes(self, pdf):
+        return np.searchsorted(self.classes, pdf[self.label].to_numpy())
+
+    def keys(self, pdf, p):
+        if self.key is None:
+            return np.arange(len(pdf), dtype=np.int64) + int(self.offsets[p])
+        return _key_values(pdf[self.key])
+
+    def X(self, pdf, rows=None):
+        block = pdf[self.features] if rows is None else pdf[self.features].iloc[rows]
+        try:
+            X = block.to_numpy(dtype=self.dtype)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(
+                f"The feature columns {self.features} must be numeric for this "
+                f"sampler ({exc}); pass features= with the numeric columns only, "
+                "or encode the others first."
+            ) from exc
+        if not np.isfinite(X).all():
+            bad = [
+                f for f, ok in zip(self.features, np.isfinite(X).all(axis=0)) if not ok
+            ]
+            raise ValueError(
+                f"The feature columns {bad} hold NaN, null or infinity, which this "
+                "sampler cannot interpolate or measure distances with; drop or "
+                "impute those values first."
+            )
+        return np.ascontiguousarray(X)
+
+
+def _key_values(column):
+    if column.isna().any():
+        raise ValueError(
+            f"The key column {column.name!r} holds nulls; a key must identify every "
+            "row (pass a column of unique values, or key=None)."
+        )
+    values = column.to_numpy()
+    if values.dtype.kind in "iu":
+        return values.astype(np.int64)
+    return pd.util.hash_array(np.asarray(values, dtype=object)).view(np.int64)
+
+
+# --- counts and strategy -----------------------------------------------------------
+
+
+def _count_step(rows):
+    label, key = rows.label, rows.key
+
+    def step(pdf, p, shared):
+        y = pdf[label]
+        if y.isna().any():
+            raise ValueError(
+                f"The label column {label!r} holds nulls; every row needs a class. "
+                "Drop or fill those rows first."
+            )
+        values = y.to_numpy()
+        classes, first, counts = np.unique(
+            values, return_index=True, return_counts=True
+        )
+        if key is not None:
+            k = _key_values(pdf[key])
+            codes = np.searchsorted(classes, values)
+            first = np.full(classes.size, np.iinfo(np.int64).max, dtype=np.int64)
+            np.minimum.at(first, codes, k)
+        return p, len(pdf), classes, first, counts
+
+    return step
+
+
+def _resolve_strategy(sampler, classes, counts):
+    """``check_sampling_strategy`` from the class counts (the local resolvers,
+    without a label array; a callable gets ``y`` rebuilt from the counts)."""
+    strategy = sampler.sampling_strategy
+    kind = sampler._sampling_type
+    if callable(strategy) and not isinstance(strategy, Mapping):
+        return _val.check_sampling_strategy(strategy, np.repeat(classes, counts), kind)
+    stats = dict(zip(classes, counts.astype(np.int64)))
+    if len(stats) <= 1:
+        raise ValueError(
+            "The target 'y' needs to have more than 1 class. "
+            f"Got {len(stats)} class instead"
+        )
+    if isinstance(strategy, str):
+        if strategy not in _val._NAMED:
+            raise ValueError(
+                "When 'sampling_strategy' is a string, it needs to be one of "
+                f"{_val._NAMED}. Got '{strategy}' instead."
+            )
+        resolved = _val._targets(strategy, stats, kind)
+    elif isinstance(strategy, dict):
+        resolved = _val._from_dict(strategy, stats, kind)
+    elif isinstance(strategy, list):
+        resolved = _val._from_list(strategy, stats, kind)
+    elif isinstance(strategy, numbers.Real):
+        if strategy <= 0 or strategy > 1:
+            raise ValueError(
+                "When 'sampling_strategy' is a float, it should be "
+                f"in the range (0, 1]. Got {strategy} instead."
+            )
+        resolved = _val._from_float(strategy, stats, kind)
+    else:
+        raise TypeError(
+            "'sampling_strategy' must be a float, a string, a dict, a list or a "
+            f"callable; got {type(strategy).__name__}."
+        )
+    return OrderedDict(sorted(resolved.items()))
+
+
+class _Plan:
+    """The state a plan builds on the driver: counts, offsets, classes."""
+
+    def __init__(self, sampler, frame, label, features, key):
+        self.sampler, self.frame = sampler, frame
+        columns = list(frame.columns)
+        if label not in columns:
+            raise ValueError(
+                f"label={label!r} is not a column of the DataFrame {columns}."
+            )
+        if features is None:
+            features = [c for c in columns if c != label and c != key]
+        else:
+            features = [features] if isinstance(features, str) else list(features)
+            missing = [f for f in features if f not in columns]
+            if missing:
+                raise ValueError(
+                    f"features {missing} are not columns of the DataFrame {columns}."
+                )
+            if label in features:
+                raise ValueError(f"label={label!r} cannot also be a feature.")
+        if not features:
+            raise ValueError(
+                "No feature column: pass features= with at least one column."
+            )
+        if key is not None and key not in columns:
+            raise ValueError(f"key={key!r} is not a column of the DataFrame {columns}.")
+        self.rows = _Rows(label, features, key)
+        parts = frame.collect(_count_step(self.rows), self.rows.columns(False))
+        if not parts:
+            raise ValueError("The DataFrame has no partitions.")
+        sizes = np.zeros(max(p[0] for p in parts) + 1, dtype=np.int64)
+        for part in parts:
+            sizes[part[0]] = part[1]
+        all_classes = [p[2] for p in parts if len(p[2])]
+        if not all_classes:
+            raise ValueError("The DataFrame has no rows.")
+        classes = np.unique(np.concatenate(all_classes))
+        counts = np.zeros(classes.size, dtype=np.int64)
+        first = np.full(classes.size, np.iinfo(np.int64).max, dtype=np.int64)
+        offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+        # rows of each class in each partition
+        self.part_counts = np.zeros((sizes.size, classes.size), dtype=np.int64)
+        for p, _, cls, fst, cnt in parts:
+            at = np.searchsorted(classes, cls)
+            counts[at] += cnt
+            self.part_counts[p, at] = cnt
+            fst = fst if key is not None else fst + offsets[p]
+            first[at] = np.minimum(first[at], fst)
+        self.classes, self.counts, self.first = classes, counts, first
+        self.n_samples = int(counts.sum())
+        self.rows.classes, self.rows.offsets = classes, offsets
+        self.seed = _seed(getattr(sampler, "random_state", None))
+        sampler.sampling_strategy_ = _resolve_strategy(sampler, classes, counts)
+        sampler.n_features_in_ = len(features)
+        sampler.feature_names_in_ = np.asarray(features, dtype=object)
+
+    def code(self, klass):
+        return int(np.searchsorted(self.classes, klass))
+
+    def count(self, klass):
+        return int(self.counts[self.code(klass)])
+
+    def targets(self):
+        """``{code: (class, n)}`` for every class of ``sampling_strategy_``."""
+        return {
+            self.code(c): (c, int(n))
+            for c, n in self.sampler.sampling_strategy_.items()
+        }
+
+    def check_broadcast(self, klass, n_rows, what):
+        nbytes = n_rows * len(self.rows.features) * np.dtype(self.rows.dtype).itemsize
+        if nbytes > MAX_BROADCAST_BYTES:
+            raise ValueError(
+                f"{type(self.sampler).__name__} on Spark/Dask broadcasts {what} "
+                f"(class {_val._plain(klass)!r}: {n_rows} rows, {nbytes / 2**20:.0f} "
+                f"MiB), more than counterpoise._distributed.MAX_BROADCAST_BYTES = "
+                f"{MAX_BROADCAST_BYTES / 2**20:.0f} MiB. Raise that limit if each "
+                "worker has the memory, or under-sample first (RandomUnderSampler "
+                "is distributed without a limit)."
+            )
+
+    def gather_raw(self, codes, columns):
+        """The ``columns`` of the rows of the classes ``codes`` as they are (any
+        dtype): ``(codes, keys, DataFrame)`` ordered by class then key."""
+        rows = self.rows
+        codes = np.asarray(sorted(codes), dtype=np.int64)
+
+        def step(pdf, p, shared):
+            c = rows.codes(pdf)
+            at = np.flatnonzero(np.isin(c, codes))
+            return (
+                c[at],
+                rows.keys(pdf, p)[at],
+                pdf[columns].iloc[at].reset_index(drop=True),
+            )
+
+        parts = self.frame.collect(step, rows.columns())
+        c = np.concatenate([p[0] for p in parts])
+        k = np.concatenate([p[1] for p in parts])
+        frame = pd.concat([p[2] for p in parts], ignore_index=True)
+        order = np.lexsort((k, c))
+        return c[order], k[order], frame.iloc[order].reset_index(drop=True)
+
+    def categories(self, columns):
+        """For each column: its sorted distinct values over all rows and the
+        ``(n_values, n_classes)`` counts of each value in each class."""
+        rows = self.rows
+        n_classes = self.classes.size
+
+        def step(pdf, p, shared):
+            c = rows.codes(pdf)
+            out = []
+            for name in columns:
+                col = pdf[name]
+                if col.isna().any():
+                    raise ValueError(
+                        f"The categorical column {name!r} holds nulls; fill them "
+                        "with a category of their own first."
+                    )
+                values, inverse = np.unique(col.to_numpy(), return_inverse=True)
+                counts = np.bincount(
+                    inverse.ravel() * n_classes + c, minlength=values.size * n_classes
+                ).reshape(values.size, n_classes)
+                out.append((values, counts))
+            return out
+
+        merged = None
+        for part in self.frame.collect(step, rows.columns()):
+            if merged is None:
+                merged = [list(x) for x in part]
+                continue
+            for f, (values, counts) in enumerate(part):
+                v0, c0 = merged[f]
+                allv = np.unique(np.concatenate([v0, values]))
+                acc = np.zeros((allv.size, n_classes), dtype=np.int64)
+                acc[np.searchsorted(allv, v0)] += c0
+                acc[np.searchsorted(allv, values)] += counts
+                merged[f] = [allv, acc]
+        return [tuple(x) for x in merged]
+
+    def gather(self, codes, keys=None):
+        """The rows (features) of the classes ``codes``, or of the rows whose key
+        is in the sorted array ``keys``: ``{code: (keys, X)}``, ordered by key."""
+        rows = self.rows
+        codes = np.asarray(sorted(codes), dtype=np.int64)
+
+        def step(pdf, p, shared):
+            c = rows.codes(pdf)
+            k = rows.keys(pdf, p)
+            if keys is None:
+                mask = np.isin(c, codes)
+            else:
+                mask = np.isin(k, keys)
+            at = np.flatnonzero(mask)
+            return c[at], k[at], rows.X(pdf, at)
+
+        parts = self.frame.collect(step, rows.columns())
+        c = np.concatenate([p[0] for p in parts])
+        k = np.concatenate([p[1] for p in parts])
+        X = np.concatenate([p[2] for p in parts]) if parts else np.empty((0, 0))
+        order = np.lexsort((k, c))
+        c, k, X = c[order], k[order], X[order]
+        return c, k, X
+
+
+# --- merged k nearest neighbours ------------------------------------------------------
+
+
+def _merge_topk(a, b, width):
+    d = np.concatenate([a[0], b[0]], axis=1)
+    k = np.concatenate([a[1], b[1]], axis=1)
+    c = np.concatenate([a[2], b[2]], axis=1)
+    order = np.lexsort((k, d), axis=1)[:, :width]
+    take = np.take_along_axis
+    return take(d, order, 1), take(k, order, 1), take(c, order, 1)
+
+
+def _knn_all(plan, queries, width, among=None):
+    """Exact ``width`` nearest rows (distance, key, class code) of each query among
+    every row (or the rows of the classes ``among``), over all partitions: each
+    partition's top-``width`` by the engine, merged by (distance, key)."""
+    rows = plan.rows
+    dtype = rows.dtype
+    among_codes = None if among is None else np.asarray(sorted(among))
+
+    def step(pdf, p, shared):
+        Q = shared
+        c = rows.codes(pdf)
+        at = (
+            np.arange(len(pdf))
+            if among_codes is None
+            else np.flatnonzero(np.isin(c, among_codes))
+        )
+        n_q = Q.shape[0]
+        if at.size == 0:
+            return (
+                np.empty((n_q, 0)),
+                np.empty((n_q, 0), dtype=np.int64),
+                np.empty((n_q, 0), dtype=np.int64),
+            )
+        X = rows.X(pdf, at)
+        k = rows.keys(pdf, p)[at]
+        c = c[at]
+        w = min(width, at.size)
+        d, i = _core.kneighbors(X, Q.astype(dtype, copy=False), w)
+        return d.astype(np.float64), k[i], c[i]
+
+    def combine(a, b):
+        return _merge_topk(a, b, width)
+
+    return plan.frame.reduce(
+        step, combine, rows.columns(), shared=np.ascontiguousarray(queries, dtype=dtype)
+    )
+
+
+# --- the samplers ---------------------------------------------------------------------
+
+
+def _take_all(n):
+    return ("take", np.arange(n, dtype=np.int64))
+
+
+def _random_under(plan):
+    sampler, rows = plan.sampler, plan.rows
+    if sampler.replacement:
+        return _random_under_replacement(plan)
+    seed = plan.seed
+    targets = {c: n for c, (_, n) in plan.targets().items() if n < plan.counts[c]}
+    thresholds = {}
+    if targets:
+        tcodes = np.array(sorted(targets))
+
+        def hist(pdf, p, shared):
+            c = rows.codes(pdf)
+            k = rows.keys(pdf, p)
+            out = {}
+            for code in tcodes:
+                at = c == code
+                u = _bits(seed, _SELECT, int(code), k[at])
+                out[int(code)] = np.unique(u >> np.uint64(48), return_counts=True)
+            return out
+
+        buckets = {c: np.zeros(1 << 16, dtype=np.int64) for c in targets}
+        for part in plan.frame.collect(hist, rows.columns(False)):
+            for code, (b, n) in part.items():
+                np.add.at(buckets[code], b.astype(np.int64), n)
+        bounds = {}
+        for code, n_keep in targets.items():
+            if n_keep == 0:
+                thresholds[code] = None
+                continue
+            cum = np.cumsum(buckets[code])
+            b = int(np.searchsorted(cum, n_keep))
+            bounds[code] = (b, n_keep - (int(cum[b - 1]) if b else 0))
+
+        def in_bucket(pdf, p, shared):
+            c = rows.codes(pdf)
+            k = rows.keys(pdf, p)
+            out = {}
+            for code, (b, _) in bounds.items():
+                u = _bits(seed, _SELECT, code, k[c == code])
+                out[code] = u[(u >> np.uint64(48)) == np.uint64(b)]
+            return out
+
+        if bounds:
+            found = {c: [] for c in bounds}
+            for part in plan.frame.collect(in_bucket, rows.columns(False)):
+                for code, u in part.items():
+                    found[code].append(u)
+            for code, (_, need) in bounds.items():
+                u = np.sort(np.concatenate(found[code]))
+                v = u[need - 1]
+                if need < u.size and u[need] == v:
+                    raise ValueError(
+                        f"The key column {rows.key!r} holds duplicate values in "
+                        f"class {_val._plain(plan.classes[code])!r}, so the rows to "
+                        "keep are not determined; pass a key column of unique values "
+                        "(or key=None)."
+                    )
+                thresholds[code] = v
+
+    def step(pdf, p, shared):
+        c = rows.codes(pdf)
+        keep = np.ones(len(pdf), dtype=bool)
+        if thresholds:
+            k = rows.keys(pdf, p)
+            for code, v in thresholds.items():
+                at = np.flatnonzero(c == code)
+                if v is None:
+                    keep[at] = False
+                else:
+                    keep[at] = _bits(seed, _SELECT, code, k[at]) <= v
+        return [("take", np.flatnonzero(keep))]
+
+    return plan.frame.output(step, rows.columns(False), rows.label, rows.features)
+
+
+def _random_under_replacement(plan):
+    """``replacement=True``: ``n`` draws with replacement among the class's rows,
+    as a multinomial split in two exact stages: the number of draws falling in
+    each partition (multinomial over the partitions' class counts, on the
+    driver), then each partition's multinomial over its own rows (keyed by the
+    partition). Exact counts and the local distribution; unlike the other plans
+    the draws follow the partitioning (the same partitions give the same rows)."""
+    rows, seed = plan.rows, plan.seed
+    per_part = {}
+    for code, (_, n) in plan.targets().items():
+        sizes = plan.part_counts[:, code]
+        per_part[code] = _philox(seed, _BASE, code).multinomial(n, sizes / sizes.sum())
+
+    def step(pdf, p, shared):
+        c = rows.codes(pdf)
+        keep = [np.flatnonzero(~np.isin(c, list(per_part)))]
+        for code, totals in per_part.items():
+            at = np.flatnonzero(c == code)
+            if at.size and totals[p]:
+                rng = np.random.Generator(
+                    np.random.Philox(
+                        key=((seed & _MASK64) << 64)
+                        | (_SELECT << 48)
+                        | (p << 24)
+                        | code
+                    )
+                )
+                m = rng.multinomial(int(totals[p]), np.full(at.size, 1.0 / at.size))
+                keep.append(np.repeat(at, m))
+        return [("take", np.sort(np.concatenate(keep)))]
+
+    return plan.frame.output(step, rows.columns(False), rows.label, rows.features)
+
+
+def _class_keys(plan, codes):
+    rows = plan.rows
+    codes = np.asarray(sorted(codes))
+
+    def step(pdf, p, shared):
+        c = rows.codes(pdf)
+        at = np.isin(c, codes)
+        return c[at], rows.keys(pdf, p)[at]
+
+    parts = plan.frame.collect(step, rows.columns(False))
+    c = np.concatenate([p[0] for p in parts])
+    k = np.concatenate([p[1] for p in parts])
+    out = {}
+    for code in codes:
+        keys = np.sort(k[c == code])
+        if keys.size > 1 and (np.diff(keys) == 0).any():
+            raise ValueError(
+                f"The key column {rows.key!r} holds duplicate values in class "
+                f"{_val._plain(plan.classes[code])!r}; pass a key column of unique "
+                "values (or key=None)."
+            )
+        out[int(code)] = keys
+    return out
+
+
+def _moments(plan, codes):
+    """Per class: the population standard deviation of every feature (a
+    partition-wise mean and sum of squares, merged by Chan's formula)."""
+    rows = plan.rows
+
+    def step(pdf, p, shared):
+        c = rows.codes(pdf)
+        out = {}
+        for code in codes:
+            at = np.flatnonzero(c == code)
+            if at.size:
+                X = rows.X(pdf, at).astype(np.float64)
+                mean = X.mean(axis=0)
+                out[code] = (at.size, mean, ((X - mean) ** 2).sum(axis=0))
+        return out
+
+    acc = {}
+    for part in plan.frame.collect(step, rows.columns()):
+        for code, (n, mean, m2) in part.items():
+            if code not in acc:
+                acc[code] = (n, mean, m2)
+                continue
+            n0, mean0, m20 = acc[code]
+            delta = mean - mean0
+            tot = n0 + n
+            acc[code] = (
+                tot,
+                mean0 + delta * n / tot,
+                m20 + m2 + delta**2 * n0 * n / tot,
+            )
+    return {code: np.sqrt(m2 / n) for code, (n, _, m2) in acc.items()}
+
+
+def _random_over(plan):
+    sampler, rows = plan.sampler, plan.rows
+    seed = plan.seed
+    targets = {c: n for c, (_, n) in plan.targets().items() if n > 0}
+    shrinkage = sampler._resolve_shrinkage()
+    sampler.shrinkage_ = shrinkage
+    keys = _class_keys(plan, targets) if targets else {}
+    copies = {}
+    for code, n in targets.items():
+        k = keys[code]
+        m = _philox(seed, _BASE, code).multinomial(n, np.full(k.size, 1.0 / k.size))
+        copies[code] = (k[m > 0], m[m > 0])
+    factors = None
+    if shrinkage is not None and targets:
+        d = len(rows.features)
+        constant = (4 / ((d + 2) * plan.n_samples)) ** (1 / (d + 4))
+        std = _moments(plan, list(targets))
+        factors = {
+            code: shrinkage[plan.classes[code]] * constant * std[code]
+            for code in targets
+        }
+    labels = {code: plan.classes[code] for code in targets}
+
+    def step(pdf, p, shared):
+        parts = [_take_all(len(pdf))]
+        if not copies:
+            return parts
+        c = rows.codes(pdf)
+        k = rows.keys(pdf, p)
+        for code, (ck, cm) in copies.items():
+            at = np.flatnonzero(c == code)
+            pos = np.searchsorted(ck, k[at])
+            pos = np.minimum(pos, max(ck.size - 1, 0))
+            hit = ck[pos] == k[at] if ck.size else np.zeros(at.size, bool)
+            reps = cm[pos[hit]]
+            idx = np.repeat(at[hit], reps)
+            if factors is None:
+                parts.append(("take", idx))
+                continue
+            # the t-th copy of a row: noise from (row key, t * d + feature)
+            key_rep = np.repeat(k[at[hit]], reps)
+            start = np.repeat(np.cumsum(reps) - reps, reps)
+            t = np.arange(idx.size) - start
+            d = len(rows.features)
+            counter = (t[:, None] * d + np.arange(d)).ravel()
+            noise = _normal(seed, code, np.repeat(key_rep, d), counter).reshape(-1, d)
+            X = rows.X(pdf, idx).astype(np.float64)
+            parts.append(("new", noise * factors[code] + X, labels[code]))
+        return parts
+
+    cols = rows.columns(factors is not None)
+    return plan.frame.output(
+        step, cols, rows.label, rows.features, synthetic=factors is not None
+    )
+
+
+def _check_int(sampler, *names):
+    for name in names:
+        value = getattr(sampler, name)
+        if not uses_engine(value):
+            raise ValueError(
+                f"{type(sampler).__name__}({name}={value!r}): on Spark/Dask the "
+                f"neighbours are searched by counterpoise's exact engine; pass "
+                f"{name} as an int (the estimator's n_neighbors)."
+            )
+
+
+def _tasks(counts, rows_per_task=None):
+    """Split base rows into generation tasks of about ``ROWS_PER_TASK`` new rows."""
+    per = rows_per_task or ROWS_PER_TASK
+    total = int(counts.sum())
+    n_tasks = max(1, math.ceil(total / per))
+    cum = np.cumsum(counts)
+    cuts = np.searchsorted(cum, np.arange(1, n_tasks) * per, side="left") + 1
+    bounds = np.unique(
+        np.concatenate([[0], np.minimum(cuts, counts.size), [counts.size]])
+    )
+    return [(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
+
+
+def _generator(seed, batches):
+    """The generation task: ``batches`` is a list of dicts, one per class, with
+    ``label``, ``code``, ``X`` (the class rows, broadcast), ``keys``, ``bases``
+    (indices into X) and ``m`` (new rows per base), ``ranges`` (the task's slices
+    of bases), and either ``k`` (neighbours searched in X by the task) or
+    ``table`` (``(n_bases, k)`` indices into ``pool``) with ``pool`` and, for
+    Borderline-SMOTE-2, ``pool_other`` (whether each pool row is of another
+    class: its step is shortened by a factor drawn in [0, 0.5))."""
+
+    def gen(i, shared):
+        b, (lo, hi) = shared["tasks"][i]
+        batch = shared["batches"][b]
+        bases = batch["bases"][lo:hi]
+        m = batch["m"][lo:hi]
+        code, X = batch["code"], batch["X"]
+        keep = m > 0
+        bases, m = bases[keep], m[keep]
+        if not bases.size:
+            return []
+        if "table" in batch:
+            k = batch["table"].shape[1]
+            table = batch["table"][bases]
+            pool = batch["pool"]
+        else:
+            k = batch["k"]
+            _, idx = _core.kneighbors(X, X[bases], k + 1)
+            table = idx[:, 1:]
+            pool = X
+        keys = batch["keys"][bases]
+        n = int(m.sum())
+        row = np.repeat(np.arange(bases.size), m)
+        t = np.arange(n) - np.repeat(np.cumsum(m) - m, m)
+        key_rep = keys[row]
+        col = (_uniform(_bits(seed, _NEIGHBOUR, code, key_rep, t)) * k).astype(np.int64)
+        col = np.minimum(col, k - 1)
+        step = _uniform(_bits(seed, _STEP, code, key_rep, t))[:, None]
+        target = table[row, col]
+        x = X[bases][row]
+        diff = pool[target] - x
+        if "pool_other" in batch:
+            other = batch["pool_other"][target]
+            half = 0.5 * _uniform(_bits(seed, _HALF, code, key_rep, t))
+            diff[other] *= half[other][:, None].astype(diff.dtype)
+        new = x + step.astype(x.dtype) * diff
+        return [("new", new, batch["label"])]
+
+    return gen
+
+
+def _multinomial(seed, code, n, size):
+    return _philox(seed, _BASE, code).multinomial(n, np.full(size, 1.0 / size))
+
+
+def _generate(plan, batches):
+    """The output: every input row, then the new rows of ``batches`` made by
+    parallel generation tasks."""
+    rows = plan.rows
+    tasks = []
+    for b, batch in enumerate(batches):
+        tasks += [(b, r) for r in _tasks(batch["m"])]
+    shared = {"batches": batches, "tasks": tasks}
+
+    def step(pdf, p, shared):
+        return [_take_all(len(pdf))]
+
+    return plan.frame.output(
+        step,
+        rows.columns(False),
+        rows.label,
+        rows.features,
+        gen=_generator(plan.seed, batches),
+        n_tasks=len(tasks),
+        shared=shared,
+        synthetic=True,
+    )
+
+
+def _smote(plan):
+    sampler = plan.sampler
+    _check_int(sampler, "k_neighbors")
+    sampler._validate_estimator()
+    k = int(sampler.k_neighbors)
+    targets = {c: cn for c, cn in plan.targets().items() if cn[1] > 0}
+    for code, (klass, _) in targets.items():
+        check_enough_rows("k_neighbors", k, int(plan.counts[code]), klass=klass)
+        plan.check_broadcast(
+            klass, int(plan.counts[code]), "each class it over-samples"
+        )
+    c, keys, X = plan.gather(targets) if targets else (None, None, None)
+    batches = []
+    for code, (klass, n) in targets.items():
+        at = c == code
+        size = int(at.sum())
+        batches.append(
+            {
+                "label": klass,
+                "code": code,
+                "X": X[at],
+                "keys": keys[at],
+                "bases": np.arange(size),
+                "m": _multinomial(plan.seed, code, n, size),
+                "k": k,
+            }
+        )
+    return _generate(plan, batches)
+
+
+def _danger_counts(plan, code, Xc, m, name):
+    """How many of each class row's ``m`` nearest rows among all rows (itself
+    dropped) are of another class: the local samplers' ``_n_other_class``."""
+    check_enough_rows(name, m, plan.n_samples)
+    _, _, codes = _knn_all(plan, Xc, m + 1)
+    return np.sum(codes[:, 1:] != code, axis=1)
+
+
+def _borderline(plan):
+    sampler = plan.sampler
+    _check_int(sampler, "k_neighbors", "m_neighbors")
+    sampler._validate_estimator()
+    from ..utils._validation import check_neighbors_object
+
+    sampler.nn_m_ = check_neighbors_object(
+        "m_neighbors", sampler.m_neighbors, additional_neighbor=1
+    )
+    k, m = int(sampler.k_neighbors), int(sampler.m_neighbors)
+    targets = {c: cn for c, cn in plan.targets().items() if cn[1] > 0}
+    for code, (klass, _) in targets.items():
+        plan.check_broadcast(
+            klass, int(plan.counts[code]), "each class it over-samples"
+        )
+    c, keys, X = plan.gather(targets) if targets else (None, None, None)
+    sampler.in_danger_indices = {}
+    batches = []
+    for code, (klass, n) in targets.items():
+        at = c == code
+        Xc, kc = X[at], keys[at]
+        n_other = _danger_counts(plan, code, Xc, m, "m_neighbors")
+        danger = (n_other >= m / 2) & (n_other < m)
+        if not danger.any():
+            continue
+        sampler.in_danger_indices[klass] = kc[danger]
+        bases = np.flatnonzero(danger)
+        counts = _multinomial(plan.seed, code, n, bases.size)
+        batch = {
+            "label": klass,
+            "code": code,
+            "X": Xc,
+            "keys": kc,
+            "bases": bases,
+            "m": counts,
+        }
+        if sampler.kind == "borderline-1":
+            check_enough_rows("k_neighbors", k, Xc.shape[0], klass=klass)
+            batch["k"] = k
+        else:
+            check_enough_rows("k_neighbors", k, plan.n_samples)
+            _, nkeys, ncodes = _knn_all(plan, Xc[bases], k + 1)
+            nkeys, ncodes = nkeys[:, 1:], ncodes[:, 1:]
+            used, inverse = np.unique(nkeys, return_inverse=True)
+            pc, pk, pool = plan.gather([], keys=used)
+            order = np.argsort(pk)
+            pool, pk, pc = pool[order], pk[order], pc[order]
+            batch["table"] = np.searchsorted(pk, used)[inverse].reshape(nkeys.shape)
+            batch["pool"] = pool
+            batch["pool_other"] = pc != code
+            # the table's rows are per base: index it by the base's position
+            full = np.zeros((Xc.shape[0], k), dtype=np.int64)
+            full[bases] = batch["table"]
+            batch["table"] = full
+        batches.append(batch)
+    return _generate(plan, batches)
+
+
+def _adasyn(plan):
+    sampler = plan.sampler
+    _check_int(sampler, "n_neighbors")
+    from ..utils._validation import check_neighbors_object
+
+    sampler.nn_ = check_neighbors_object(
+        "n_neighbors", sampler.n_neighbors, additional_neighbor=1
+    )
+    k = int(sampler.n_neighbors)
+    targets = {c: cn for c, cn in plan.targets().items() if cn[1] > 0}
+    for code, (klass, _) in targets.items():
+        plan.check_broadcast(
+            klass, int(plan.counts[code]), "each class it over-samples"
+        )
+    c, keys, X = plan.gather(targets) if targets else (None, None, None)
+    batches = []
+    sampler.adasyn_weights_ = {}
+    for code, (klass, n) in targets.items():
+        at = c == code
+        Xc, kc = X[at], keys[at]
+        n_other = _danger_counts(plan, code, Xc, k, "n_neighbors")
+        ratio = n_other / k
+        if not np.sum(ratio):
+            raise RuntimeError(
+                "Not any neigbours belong to the majority class. This case will "
+                "induce a NaN case with a division by zero. ADASYN is not suited "
+                "for this specific dataset. Use SMOTE instead."
+            )
+        ratio /= np.sum(ratio)
+        sampler.adasyn_weights_[klass] = ratio
+        per_row = np.rint(ratio * n).astype(np.int64)
+        if not int(per_row.sum()):
+            raise ValueError(
+                "No samples will be generated with the provided ratio settings."
+            )
+        check_enough_rows("n_neighbors", k, Xc.shape[0], klass=klass)
+        batches.append(
+            {
+                "label": klass,
+                "code": code,
+                "X": Xc,
+                "keys": kc,
+                "bases": np.arange(Xc.shape[0]),
+                "m": per_row,
+                "k": k,
+            }
+        )
+    return _generate(plan, batches)
+
+
+def _near_miss(plan):
+    sampler, rows = plan.sampler, plan.rows
+    from ..utils._validation import check_neighbors_object
+
+    sampler.nn_ = check_neighbors_object("n_neighbors", sampler.n_neighbors)
+    if sampler.version == 3:
+        sampler.nn_ver3_ = check_neighbors_object(
+            "n_neighbors_ver3", sampler.n_neighbors_ver3
+        )
+    k = int(getattr(sampler.n_neighbors, "n_neighbors", sampler.n_neighbors))
+    k3 = int(getattr(sampler.n_neighbors_ver3, "n_neighbors", sampler.n_neighbors_ver3))
+    # imblearn's minority: the smallest class, ties to the one seen first
+    smallest = plan.counts == plan.counts.min()
+    minority = int(np.flatnonzero(smallest)[np.argmin(plan.first[smallest])])
+    plan.check_broadcast(
+        plan.classes[minority], int(plan.counts[minority]), "the minority class"
+    )
+    _, _, Xmin = plan.gather([minority])
+    n_min = Xmin.shape[0]
+    dtype = rows.dtype
+    selected = {}
+    for code, (_, n_keep) in plan.targets().items():
+        width = n_min if sampler.version == 2 else k
+        if width > n_min:
+            raise ValueError(
+                f"Expected n_neighbors <= n_samples_fit, but n_neighbors = {width}, "
+                f"n_samples_fit = {n_min}: lower n_neighbors or pass more samples."
+            )
+        if sampler.version == 3:
+            _, ck, _ = _knn_all(plan, Xmin, k3, among=[code])
+            candidates = np.unique(ck)
+        else:
+            candidates = None
+
+        def score_step(pdf, p, shared, code=code, candidates=candidates, width=width):
+            c = rows.codes(pdf)
+            kk = rows.keys(pdf, p)
+            at = np.flatnonzero(c == code)
+            if candidates is not None:
+                at = at[np.isin(kk[at], candidates)]
+            score = np.empty(at.size)
+            for s in range(0, at.size, QUERY_BLOCK):
+                Q = rows.X(pdf, at[s : s + QUERY_BLOCK])
+                d, _ = _core.kneighbors(shared, Q.astype(dtype, copy=False), width)
+                score[s : s + QUERY_BLOCK] = np.sum(d[:, -k:], axis=1)
+            return score, kk[at]
+
+        farthest = sampler.version == 3
+
+        def best(a, b, n_keep=n_keep, farthest=farthest):
+            s = np.concatenate([a[0], b[0]])
+            kk = np.concatenate([a[1], b[1]])
+            order = np.lexsort((kk, -s if farthest else s))[:n_keep]
+            return s[order], kk[order]
+
+        def score_best(pdf, p, shared, step=score_step, best=best):
+            s, kk = step(pdf, p, shared)
+            return best((s, kk), (s[:0], kk[:0]))
+
+        s, kk = plan.frame.reduce(
+            score_best,
+            best,
+            rows.columns(),
+            shared=np.ascontiguousarray(Xmin, dtype=dtype),
+        )
+        available = (
+            candidates.size if candidates is not None else int(plan.counts[code])
+        )
+        if available < n_keep:
+            warnings.warn(
+                "The number of the samples to be selected is larger than the number "
+                "of samples available. The balancing ratio cannot be ensure and all "
+                "samples will be returned.",
+                stacklevel=3,
+            )
+        selected[code] = np.sort(kk)
+    sampler.selected_keys_ = {plan.classes[c]: v for c, v in selected.items()}
+
+    def step(pdf, p, shared):
+        c = rows.codes(pdf)
+        keep = ~np.isin(c, list(selected))
+        if selected:
+            kk = rows.keys(pdf, p)
+            for code, keys in selected.items():
+                at = np.flatnonzero(c == code)
+                keep[at] = np.isin(kk[at], keys)
+        return [("take", np.flatnonzero(keep))]
+
+    return plan.frame.output(step, rows.columns(False), rows.label, rows.features)
+
+
+_TIE = 8
+
+
+def _categorical_generator(seed, batches):
+    """Generation tasks of SMOTEN (``kind='n'``: each feature the most frequent
+    value among a drawn row and its k neighbours, by the engine's ``vdm_mode``)
+    and SMOTENC (``kind='nc'``: continuous features interpolated towards a drawn
+    neighbour, each categorical feature the most frequent among the k neighbours,
+    ties broken by a keyed draw)."""
+
+    def gen(i, shared):
+        b, (lo, hi) = shared["tasks"][i]
+        batch = shared["batches"][b]
+        m = batch["m"][lo:hi]
+        bases = np.arange(lo, hi)[m > 0]
+        m = m[m > 0]
+        if not bases.size:
+            return []
+        code, cats = batch["code"], batch["categories"]
+        if batch["kind"] == "n":
+            drawn = np.repeat(bases, m)
+            new_codes = _core.vdm_mode(
+                batch["codes"], batch["nns"], drawn.astype(np.int64), batch["sizes"]
+            )
+            columns = {
+                name: values[new_codes[:, f]]
+                for f, (name, values) in enumerate(zip(batch["names"], cats))
+            }
+            return [("new", columns, batch["label"])]
+        k = batch["k"]
+        enc = batch["encoded"]
+        _, idx = _core.kneighbors(enc, enc[bases], k + 1)
+        table = idx[:, 1:]
+        keys = batch["keys"][bases]
+        n = int(m.sum())
+        row = np.repeat(np.arange(bases.size), m)
+        t = np.arange(n) - np.repeat(np.cumsum(m) - m, m)
+        key_rep = keys[row]
+        col = np.minimum(
+            (_uniform(_bits(seed, _NEIGHBOUR, code, key_rep, t)) * k).astype(np.int64),
+            k - 1,
+        )
+        step = _uniform(_bits(seed, _STEP, code, key_rep, t))[:, None]
+        cont = batch["cont"]
+        x = cont[bases][row]
+        new_cont = x + step.astype(x.dtype) * (cont[table[row, col]] - x)
+        columns = {name: new_cont[:, j] for j, name in enumerate(batch["cont_names"])}
+        neighbours = table[row]  # (n, k) the k neighbours of each new row's base
+        offset = 0
+        for f, (name, values) in enumerate(zip(batch["cat_names"], cats)):
+            size = values.size
+            flat = (
+                np.repeat(np.arange(n), k) * size
+                + batch["codes"][neighbours, f].ravel()
+            )
+            counts = np.bincount(flat, minlength=n * size).reshape(n, size)
+            is_max = counts == counts.max(axis=1, keepdims=True)
+            tie = _uniform(
+                _bits(
+                    seed,
+                    _TIE,
+                    code,
+                    np.repeat(key_rep, size),
+                    (
+                        t[:, None] * batch["n_cat_total"] + offset + np.arange(size)
+                    ).ravel(),
+                )
+            ).reshape(n, size)
+            columns[name] = values[np.argmax(np.where(is_max, tie, -1.0), axis=1)]
+            offset += size
+        return [("new", columns, batch["label"])]
+
+    return gen
+
+
+def _generate_categorical(plan, batches):
+    rows = plan.rows
+    tasks = []
+    for b, batch in enumerate(batches):
+        tasks += [(b, r) for r in _tasks(batch["m"])]
+
+    def step(pdf, p, shared):
+        return [_take_all(len(pdf))]
+
+    return plan.frame.output(
+        step,
+        rows.columns(False),
+        rows.label,
+        rows.features,
+        gen=_categorical_generator(plan.seed, batches),
+        n_tasks=len(tasks),
+        shared={"batches": batches, "tasks": tasks},
+        synthetic=True,
+    )
+
+
+def _encoder_for(categories):
+    """An ``OrdinalEncoder`` fitted to exactly these categories per feature."""
+    from sklearn.preprocessing import OrdinalEncoder
+
+    longest = max(c.size for c in categories)
+    table = pd.DataFrame({f: np.resize(c, longest) for f, c in enumerate(categories)})
+    return OrdinalEncoder(dtype=np.int32).fit(table.to_numpy(dtype=object))
+
+
+def _smoten(plan):
+    from scipy.spatial import distance_matrix
+
+    from ..metrics.pairwise import ValueDifferenceMetric
+
+    sampler, rows = plan.sampler, plan.rows
+    _check_int(sampler, "k_neighbors")
+    if sampler.categorical_encoder is not None:
+        raise ValueError(
+            "SMOTEN(categorical_encoder=...) is not distributed yet: on Spark/Dask "
+            "the categories are the sorted distinct values of each column. Leave "
+            "categorical_encoder=None."
+        )
+    sampler._validate_estimator()
+    k = int(sampler.k_neighbors)
+    names = rows.features
+    found = plan.categories(names)
+    categories = [v for v, _ in found]
+    sampler.categorical_encoder_ = _encoder_for(categories)
+    vdm = ValueDifferenceMetric()
+    tables = []
+    for _, counts in found:
+        counts = counts.astype(np.float64)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            proba = np.nan_to_num(counts / counts.sum(axis=1, keepdims=True))
+        tables.append(
+            np.ascontiguousarray(distance_matrix(proba, proba, p=vdm.k) ** vdm.r)
+        )
+    targets = {c: cn for c, cn in plan.targets().items() if cn[1] > 0}
+    for code, (klass, _) in targets.items():
+        check_enough_rows("k_neighbors", k, int(plan.counts[code]), klass=klass)
+        plan.check_broadcast(
+            klass, int(plan.counts[code]), "each class it over-samples"
+        )
+    c, keys, frame = plan.gather_raw(targets, names) if targets else (None, None, None)
+    batches = []
+    for code, (klass, n) in targets.items():
+        at = np.flatnonzero(c == code)
+        sub = frame.iloc[at]
+        codes = np.empty((at.size, len(names)), dtype=np.int32)
+        for f, name in enumerate(names):
+            codes[:, f] = np.searchsorted(categories[f], sub[name].to_numpy())
+        nns = _core.vdm_kneighbors(codes, tables, k + 1)
+        batches.append(
+            {
+                "kind": "n",
+                "label": klass,
+                "code": code,
+                "codes": codes,
+                "nns": np.ascontiguousarray(nns, dtype=np.int64),
+                "sizes": [int(v.size) for v in categories],
+                "categories": categories,
+                "names": names,
+                "keys": keys[at],
+                "m": _multinomial(plan.seed, code, n, at.size),
+            }
+        )
+    return _generate_categorical(plan, batches)
+
+
+def _smotenc(plan):
+    from sklearn.utils._indexing import _get_column_indices
+
+    sampler, rows = plan.sampler, plan.rows
+    _check_int(sampler, "k_neighbors")
+    if sampler.categorical_encoder is not None:
+        raise ValueError(
+            "SMOTENC(categorical_encoder=...) is not distributed yet: on Spark/Dask "
+            "the categories are the distinct values of each column. Leave "
+            "categorical_encoder=None."
+        )
+    names = rows.features
+    key = sampler.categorical_features
+    if isinstance(key, str) and key == "auto":
+        cat = [f for f, n in enumerate(names) if n in plan.frame.categorical_columns]
+    else:
+        try:
+            cat = _get_column_indices(pd.DataFrame(columns=names), key)
+        except (ValueError, KeyError, IndexError, TypeError) as exc:
+            raise ValueError(
+                f"categorical_features={key!r} does not select feature columns "
+                f"{names}: {exc}. Pass indices into features, names, or a boolean "
+                "mask over features."
+            ) from exc
+    sampler.n_features_ = len(names)
+    sampler.categorical_features_ = np.unique(np.asarray(cat, dtype=np.intp))
+    sampler.continuous_features_ = np.setdiff1d(
+        np.arange(len(names)), sampler.categorical_features_
+    )
+    sampler._validate_estimator()
+    k = int(sampler.k_neighbors)
+    cat_names = [names[i] for i in sampler.categorical_features_]
+    cont_names = [names[i] for i in sampler.continuous_features_]
+    found = plan.categories(cat_names)
+    categories = [v for v, _ in found]
+    targets = {c: cn for c, cn in plan.targets().items() if cn[1] > 0}
+    for code, (klass, _) in targets.items():
+        check_enough_rows("k_neighbors", k, int(plan.counts[code]), klass=klass)
+        plan.check_broadcast(
+            klass, int(plan.counts[code]), "each class it over-samples"
+        )
+    c, keys, frame = plan.gather_raw(targets, names) if targets else (None, None, None)
+    sampler.median_std_ = {}
+    batches = []
+    n_cat_total = int(sum(v.size for v in categories))
+    for code, (klass, n) in targets.items():
+        at = np.flatnonzero(c == code)
+        sub = frame.iloc[at]
+        try:
+            cont = np.ascontiguousarray(sub[cont_names].to_numpy(dtype=np.float64))
+        except (TypeError, ValueError) as exc:
+            raise ValueError(
+                f"SMOTENC's continuous columns {cont_names} must be numeric ({exc}); "
+                "list the others in categorical_features."
+            ) from exc
+        if not np.isfinite(cont).all():
+            raise ValueError(
+                f"SMOTENC's continuous columns {cont_names} hold NaN, null or "
+                "infinity; drop or impute those values first."
+            )
+        codes = np.empty((at.size, len(cat_names)), dtype=np.int64)
+        for f, name in enumerate(cat_names):
+            codes[:, f] = np.searchsorted(categories[f], sub[name].to_numpy())
+        median = float(np.median(cont.std(axis=0)))
+        sampler.median_std_[klass] = median
+        scale = 0.0 if math.isclose(median, 0) else median / np.sqrt(2)
+        onehot = np.zeros((at.size, n_cat_total))
+        offsets = np.concatenate([[0], np.cumsum([v.size for v in categories])])
+        for f in range(len(cat_names)):
+            onehot[np.arange(at.size), offsets[f] + codes[:, f]] = scale
+        batches.append(
+            {
+                "kind": "nc",
+                "label": klass,
+                "code": code,
+                "encoded": np.ascontiguousarray(np.hstack([cont, onehot])),
+                "cont": cont,
+                "codes": codes,
+                "categories": categories,
+                "cat_names": cat_names,
+                "cont_names": cont_names,
+                "n_cat_total": n_cat_total,
+                "k": k,
+                "keys": keys[at],
+                "m": _multinomial(plan.seed, code, n, at.size),
+            }
+        )
+    return _generate_categorical(plan, batches)
+
+
+def _plans():
+    from ..over_sampling import (
+        ADASYN,
+        SMOTE,
+        SMOTEN,
+        SMOTENC,
+        BorderlineSMOTE,
+        RandomOverSampler,
+    )
+    from ..under_sampling import NearMiss, RandomUnderSampler
+
+    return {
+        RandomUnderSampler: _random_under,
+        RandomOverSampler: _random_over,
+        SMOTE: _smote,
+        SMOTENC: _smotenc,
+        SMOTEN: _smoten,
+        BorderlineSMOTE: _borderline,
+        ADASYN: _adasyn,
+        NearMiss: _near_miss,
+    }
+
+
+def resample(sampler, frame, *, label, features=None, key=None, engine="Spark"):
+    """Resample ``frame`` (a :class:`Frame`) with ``sampler``'s own parameters.
+
+    Returns the engine's DataFrame; sets the sampler's fitted attributes.
+    """
+    plans = _plans()
+    run = plans.get(type(sampler))
+    if run is None:
+        names = ", ".join(sorted(t.__name__ for t in plans))
+        raise NotImplementedError(
+            f"{type(sampler).__name__} is not distributed yet on {engine}: the "
+            f"samplers that are: {names}. Resample a sample that fits one machine "
+            "with the local sampler (collect it, then sampler.fit_resample(X, y)), "
+            "or under-sample with a distributed sampler first."
+        )
+    sampler._validate_params()
+    plan = _Plan(sampler, frame, label, features, key)
+    return run(plan)

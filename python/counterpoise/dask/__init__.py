@@ -1,0 +1,210 @@
+"""counterpoise's samplers on Dask DataFrames (``pip install counterpoise[dask]``).
+
+:func:`fit_resample` runs a sampler's engine-neutral plan (see
+:mod:`counterpoise._distributed`) as Dask tasks: ``to_delayed`` partitions,
+``dask.delayed`` steps and tree reductions, ``from_delayed`` for the output.
+It runs on whatever scheduler is active (a ``dask.distributed`` client when one
+exists); the driver only holds class counts and the small tables a plan needs.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .._distributed import Frame, resample
+
+__all__ = ["fit_resample"]
+
+
+def _nullable(dtype):
+    """The dtype that can hold a null for a column of ``dtype``."""
+    dtype = pd.api.types.pandas_dtype(dtype)
+    if isinstance(dtype, np.dtype):
+        if dtype.kind == "b":
+            return pd.BooleanDtype()
+        if dtype.kind in "iu":
+            return pd.api.types.pandas_dtype(
+                ("UInt" if dtype.kind == "u" else "Int") + str(dtype.itemsize * 8)
+            )
+    return dtype
+
+
+def _assemble(pdf, parts, meta, label, features):
+    frames = []
+    for part in parts:
+        if part[0] == "take":
+            idx = part[1]
+            if idx.size == len(pdf) and np.array_equal(idx, np.arange(idx.size)):
+                frames.append(pdf)  # every row, in order: no copy
+            else:
+                frames.append(pdf.iloc[idx])
+            continue
+        _, X, value = part
+        n = len(next(iter(X.values()))) if isinstance(X, dict) else X.shape[0]
+        index = pd.RangeIndex(n)
+        columns = {}
+        for name in meta.columns:
+            dtype = meta[name].dtype
+            if name in features:
+                values = X[name] if isinstance(X, dict) else X[:, features.index(name)]
+                columns[name] = pd.Series(values, index=index).astype(dtype)
+            elif name == label:
+                columns[name] = pd.Series(
+                    np.repeat(np.asarray([value]), n), index=index
+                ).astype(dtype)
+            else:
+                columns[name] = pd.Series(index=index, dtype=dtype)
+        frames.append(pd.DataFrame(columns, index=index))
+    if not frames:
+        return meta
+    out = pd.concat(frames) if len(frames) > 1 else frames[0]
+    return out.astype(meta.dtypes.to_dict())
+
+
+class _DaskFrame(Frame):
+    def __init__(self, ddf):
+        self.ddf = ddf
+        self.columns = list(ddf.columns)
+        self.categorical_columns = [
+            c
+            for c in self.columns
+            if isinstance(ddf._meta[c].dtype, pd.CategoricalDtype)
+        ]
+
+    def _partial(self, step, columns, shared):
+        import dask
+
+        shared_d = dask.delayed(shared, traverse=False) if shared is not None else None
+        columns = list(columns)
+
+        def run(pdf, p, shared):
+            return step(pdf[columns], p, shared)
+
+        # The partitions of the whole frame, the columns selected inside the task:
+        # a projection pushed into the reader (dask-expr fuses Parquet partitions
+        # when few columns are read) would cut the rows differently from the
+        # output pass, and the row positions are the default keys.
+        parts = self.ddf.to_delayed()
+        return [dask.delayed(run)(part, i, shared_d) for i, part in enumerate(parts)]
+
+    def collect(self, step, columns, shared=None):
+        import dask
+
+        return list(dask.compute(*self._partial(step, columns, shared)))
+
+    def reduce(self, step, combine, columns, shared=None):
+        import dask
+
+        level = self._partial(step, columns, shared)
+        while len(level) > 1:
+            pairs = [level[i : i + 2] for i in range(0, len(level), 2)]
+            level = [dask.delayed(combine)(*p) if len(p) == 2 else p[0] for p in pairs]
+        return level[0].compute()
+
+    def output(
+        self,
+        step,
+        columns,
+        label,
+        features,
+        gen=None,
+        n_tasks=0,
+        shared=None,
+        synthetic=False,
+    ):
+        import dask
+        import dask.dataframe as dd
+
+        meta = self.ddf._meta
+        if synthetic:
+            meta = meta.astype(
+                {
+                    c: _nullable(meta[c].dtype)
+                    for c in meta.columns
+                    if c != label and c not in features
+                }
+            )
+        columns = list(columns)
+
+        def run_step(pdf, p, shared):
+            return _assemble(pdf, step(pdf[columns], p, shared), meta, label, features)
+
+        def run_gen(i, shared):
+            return _assemble(meta, gen(i, shared), meta, label, features)
+
+        shared_d = dask.delayed(shared, traverse=False) if shared is not None else None
+        tasks = [
+            dask.delayed(run_step)(part, i, None)
+            for i, part in enumerate(self.ddf.to_delayed())
+        ]
+        tasks += [dask.delayed(run_gen)(i, shared_d) for i in range(n_tasks)]
+        return dd.from_delayed(tasks, meta=meta, verify_meta=False)
+
+
+def fit_resample(sampler, df, *, label, features=None, key=None):
+    """Resample a Dask DataFrame with a counterpoise (or compatible) sampler.
+
+    The sampler's parameters mean what they mean locally; the class counts come
+    from one pass, the strategy is resolved by the local sampler's rules, and the
+    per-partition steps call counterpoise's Rust engine inside Dask tasks. The
+    result is a lazy Dask DataFrame.
+
+    Parameters
+    ----------
+    sampler : sampler object
+        One of counterpoise's RandomUnderSampler, RandomOverSampler, SMOTE,
+        SMOTENC, SMOTEN, BorderlineSMOTE, ADASYN or NearMiss (any other raises
+        ``NotImplementedError``). It receives its fitted attributes
+        (``sampling_strategy_``, ``n_features_in_``, ``feature_names_in_``, and
+        per sampler ``in_danger_indices``, ``shrinkage_``, ``median_std_``, ...);
+        row indices are row keys (positions, or the ``key`` column's values).
+        Two are added: ADASYN's ``adasyn_weights_`` (each class row's share)
+        and NearMiss's ``selected_keys_`` (the keys kept per class).
+    df : dask.dataframe.DataFrame
+        The data, one row per sample.
+    label : str
+        The column holding the classes.
+    features : list of str, default=None
+        The columns the sampler measures and interpolates; default every column
+        but ``label`` and ``key``. Other columns are carried for the input rows
+        and null for synthetic rows (made nullable: int64 becomes Int64).
+    key : str, default=None
+        A column of unique values that identifies each row; the random draws are
+        then keyed by it, so the output does not depend on the partitioning or the
+        row order (RandomUnderSampler with ``replacement=True`` excepted: its draws
+        follow the partitions). Without it, rows are keyed by their position:
+        the output is the same for the same rows in the same order however they
+        are partitioned and whatever the number of workers, but reordering (a
+        shuffle) changes it.
+
+    Returns
+    -------
+    dask.dataframe.DataFrame
+        The input rows kept (same columns, order and types), followed by the new
+        rows; lazy.
+
+    See Also
+    --------
+    counterpoise.spark.fit_resample : The same on Spark DataFrames.
+
+    Examples
+    --------
+    >>> import dask
+    >>> import dask.dataframe as dd
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from counterpoise.dask import fit_resample
+    >>> from counterpoise.over_sampling import SMOTE
+    >>> rng = np.random.default_rng(0)
+    >>> pdf = pd.DataFrame({"a": rng.normal(size=200), "b": rng.normal(size=200),
+    ...                     "y": [0] * 180 + [1] * 20})
+    >>> df = dd.from_pandas(pdf, npartitions=4)
+    >>> with dask.config.set(scheduler="synchronous"):
+    ...     out = fit_resample(SMOTE(random_state=0), df, label="y").compute()
+    >>> out["y"].value_counts().sort_index().tolist()
+    [180, 180]
+    """
+    return resample(
+        sampler, _DaskFrame(df), label=label, features=features, key=key, engine="Dask"
+    )

@@ -1,0 +1,207 @@
+"""Determinism, schema, nulls and errors of the distributed front-ends."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from counterpoise.over_sampling import SMOTE, SVMSMOTE, RandomOverSampler
+from counterpoise.under_sampling import (
+    ClusterCentroids,
+    RandomUnderSampler,
+    TomekLinks,
+)
+
+from .conftest import DaskEngine, SparkEngine, table
+
+
+def canonical(out, columns):
+    """Rows sorted by every column, for comparing outputs as multisets."""
+    return out[columns].sort_values(columns).reset_index(drop=True)
+
+
+def run(engine, sampler, pdf, npartitions, **kw):
+    df = engine.frame(pdf, npartitions)
+    return engine.to_pandas(engine.fit_resample(sampler, df, label="label", **kw))
+
+
+@pytest.mark.parametrize(
+    "sampler",
+    [SMOTE(random_state=3), RandomUnderSampler(random_state=3)],
+    ids=["smote", "under"],
+)
+def test_dask_same_output_whatever_the_partitions_and_workers(dask_client, sampler):
+    import dask
+
+    pdf, _, _, features = table(n=500)
+    eng = DaskEngine(dask_client)
+    columns = ["label", *features]
+    kw = {"features": features}
+    many = canonical(run(eng, sampler, pdf, 11, **kw), columns)
+    few = canonical(run(eng, sampler, pdf, 3, **kw), columns)
+    with dask.config.set(scheduler="synchronous"):  # one thread, no workers
+        alone = canonical(run(eng, sampler, pdf, 5, **kw), columns)
+    pd.testing.assert_frame_equal(many, few)
+    pd.testing.assert_frame_equal(many, alone)
+    other_seed = canonical(
+        run(eng, type(sampler)(random_state=4), pdf, 11, **kw), columns
+    )
+    assert not many.equals(other_seed)
+
+
+def test_key_column_makes_the_output_independent_of_row_order(dask_client):
+    pdf, _, _, features = table(n=500)
+    eng = DaskEngine(dask_client)
+    shuffled = pdf.sample(frac=1.0, random_state=0).reset_index(drop=True)
+    columns = ["id", "label", *features]
+    for sampler in (SMOTE(random_state=0), RandomUnderSampler(random_state=0)):
+        kw = {"features": features, "key": "id"}
+        a = canonical(run(eng, sampler, pdf, 4, **kw), columns)
+        b = canonical(run(eng, sampler, shuffled, 9, **kw), columns)
+        pd.testing.assert_frame_equal(a, b)
+    # without a key, the rows' positions are the keys: a shuffle changes the draws
+    kw = {"features": features}
+    a = canonical(run(eng, RandomUnderSampler(random_state=0), pdf, 4, **kw), columns)
+    b = canonical(
+        run(eng, RandomUnderSampler(random_state=0), shuffled, 4, **kw), columns
+    )
+    assert not a.equals(b)
+
+
+def test_spark_and_dask_run_the_same_plan(spark, dask_client):
+    """Same rows in the same order, same seed: the same output on both engines,
+    whatever the number of partitions."""
+    pdf, _, _, features = table(n=400)
+    columns = ["label", *features]
+    sampler = SMOTE(random_state=7, k_neighbors=3)
+    on_spark = canonical(
+        run(SparkEngine(spark), sampler, pdf, 5, features=features), columns
+    )
+    on_dask = canonical(
+        run(DaskEngine(dask_client), sampler, pdf, 2, features=features), columns
+    )
+    pd.testing.assert_frame_equal(on_spark, on_dask, check_dtype=False)
+
+
+def mixed_table():
+    pdf, _, _, features = table(n=300, weights=(0.8, 0.2))
+    pdf["label"] = np.where(pdf["label"] == 1, "fraud", "ok")
+    pdf["note"] = [f"row {i}" for i in range(len(pdf))]
+    pdf["when"] = pd.Timestamp("2026-01-01") + pd.to_timedelta(np.arange(300), "h")
+    pdf["count"] = np.arange(300, dtype=np.int32)  # an integer feature
+    return pdf, [*features, "count"]
+
+
+def test_spark_schema_and_nulls(spark):
+    from pyspark.sql import types as T
+
+    pdf, features = mixed_table()
+    eng = SparkEngine(spark)
+    df = eng.frame(pdf, 4)
+    out = eng.fit_resample(SMOTE(random_state=0), df, label="label", features=features)
+    assert out.columns == df.columns
+    assert [f.dataType for f in out.schema] == [f.dataType for f in df.schema]
+    assert isinstance(out.schema["count"].dataType, T.IntegerType)
+    res = out.toPandas()
+    synthetic = res[res["id"].isna()]
+    original = res[res["id"].notna()]
+    assert len(synthetic) == 240 - 60 and (synthetic["label"] == "fraud").all()
+    assert synthetic[["note", "when"]].isna().all().all()
+    assert synthetic[features].notna().all().all()
+    kept = original.sort_values("id").reset_index(drop=True)
+    pd.testing.assert_frame_equal(
+        kept[["note", "label"]], pdf[["note", "label"]], check_dtype=False
+    )
+    assert (kept["when"].to_numpy() == pdf["when"].to_numpy()).all()
+
+
+def test_dask_schema_and_nulls(dask_client):
+    pdf, features = mixed_table()
+    eng = DaskEngine(dask_client)
+    df = eng.frame(pdf, 6)
+    out = eng.fit_resample(SMOTE(random_state=0), df, label="label", features=features)
+    assert list(out.columns) == list(df.columns)
+    dtypes = out.dtypes.to_dict()
+    expected = df.dtypes.to_dict()
+    for name in [*features, "label", "note", "when"]:
+        assert dtypes[name] == expected[name], name
+    assert dtypes["id"] == pd.Int64Dtype()  # int64 made nullable
+    res = out.compute()
+    synthetic = res[res["id"].isna()]
+    assert len(synthetic) == 180 and (synthetic["label"] == "fraud").all()
+    assert synthetic[["note", "when"]].isna().all().all()
+    kept = res[res["id"].notna()].sort_values("id").reset_index(drop=True)
+    assert (kept["note"].to_numpy() == pdf["note"].to_numpy()).all()
+    # no new rows, no nullable columns: types exactly as given
+    under = eng.fit_resample(RandomUnderSampler(random_state=0), df, label="label")
+    assert under.dtypes.to_dict() == expected
+
+
+@pytest.mark.parametrize(
+    "sampler", [TomekLinks(), SVMSMOTE(), ClusterCentroids()], ids=type
+)
+def test_samplers_not_distributed_yet_say_so(engine, sampler):
+    pdf, _, _, _ = table(n=100)
+    df = engine.frame(pdf, 2)
+    with pytest.raises(NotImplementedError, match="not distributed yet") as info:
+        engine.fit_resample(sampler, df, label="label")
+    assert type(sampler).__name__ in str(info.value)
+    assert "SMOTE" in str(info.value)  # lists what is distributed
+
+
+@pytest.mark.parametrize("engine", ["dask"], indirect=True)
+def test_clear_errors(engine):
+    from sklearn.neighbors import NearestNeighbors
+
+    pdf, _, _, features = table(n=200)
+    df = engine.frame(pdf, 3)
+    with pytest.raises(ValueError, match="'target' is not a column"):
+        engine.fit_resample(SMOTE(), df, label="target")
+    with pytest.raises(ValueError, match="features .'nope'. are not columns"):
+        engine.fit_resample(SMOTE(), df, label="label", features=["f0", "nope"])
+    with pytest.raises(ValueError, match="pass k_neighbors as an int"):
+        engine.fit_resample(
+            SMOTE(k_neighbors=NearestNeighbors(n_neighbors=3)), df, label="label"
+        )
+    with pytest.raises(ValueError, match="k_neighbors=80 needs at least 81"):
+        engine.fit_resample(SMOTE(k_neighbors=80), df, label="label")
+    nan = pdf.copy()
+    nan.loc[5, "f1"] = np.nan
+    nan.loc[5, "label"] = 2
+    with pytest.raises(ValueError, match=r"\['f1'\] hold NaN"):
+        engine.to_pandas(
+            engine.fit_resample(SMOTE(), engine.frame(nan, 3), label="label")
+        )
+    dup = pdf.assign(key=pdf["id"] // 2)
+    with pytest.raises(ValueError, match="duplicate values"):
+        engine.fit_resample(
+            RandomOverSampler(), engine.frame(dup, 3), label="label", key="key"
+        )
+    nolabel = pdf.astype({"label": "float64"})
+    nolabel.loc[3, "label"] = np.nan
+    with pytest.raises(ValueError, match="label column 'label' holds nulls"):
+        engine.fit_resample(SMOTE(), engine.frame(nolabel, 3), label="label")
+
+
+@pytest.mark.parametrize("engine", ["spark"], indirect=True)
+def test_spark_errors_carry_the_message(engine):
+    pdf, _, _, _ = table(n=200)
+    nan = pdf.copy()
+    nan.loc[5, "f1"] = np.nan
+    nan.loc[5, "label"] = 2
+    with pytest.raises(Exception, match=r"\['f1'\] hold NaN"):
+        engine.fit_resample(SMOTE(), engine.frame(nan, 3), label="label")
+
+
+def test_fitted_attributes(dask_client):
+    from counterpoise.over_sampling import BorderlineSMOTE
+
+    pdf, X, y, features = table()
+    eng = DaskEngine(dask_client)
+    sampler = BorderlineSMOTE(random_state=0)
+    eng.fit_resample(sampler, eng.frame(pdf, 4), label="label", features=features)
+    local = BorderlineSMOTE(random_state=0).fit(X, y)
+    assert sampler.sampling_strategy_ == local.sampling_strategy_
+    assert sampler.n_features_in_ == 4
+    assert list(sampler.feature_names_in_) == features
+    assert sampler.nn_k_.n_neighbors == 6 and sampler.nn_m_.n_neighbors == 11
