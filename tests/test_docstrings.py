@@ -68,6 +68,9 @@ MODULES = [
     "counterpoise.utils.estimator_checks",
     "counterpoise.workflow",  # checked once it exists
     "counterpoise.model_selection",
+    "counterpoise.exceptions",
+    "counterpoise.utils.deprecation",
+    "counterpoise.dask",
     "counterpoise",
 ]
 SAMPLER_MODULES = (

@@ -24,6 +24,10 @@ def deprecate_parameter(sampler, version_deprecation, param_deprecated, new_para
     new_param : str, default=None
         The parameter that replaces it, if any.
 
+    See Also
+    --------
+    warnings.warn : How the ``FutureWarning`` is issued.
+
     Examples
     --------
     >>> import warnings
