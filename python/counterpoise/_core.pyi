@@ -7,13 +7,20 @@ __all__ = [
     "InternalError",
     "NonFiniteError",
     "__version__",
+    "_panic_for_tests",
     "cnn_condense_1nn",
     "concat_rows",
     "default_threads",
+    "effective_threads",
+    "get_num_threads",
+    "get_thread_limit_local",
     "kd_tree_max_dim",
     "kmeans_lloyd",
     "kmeans_plusplus",
     "kneighbors",
+    "progress",
+    "set_num_threads",
+    "set_thread_limit_local",
     "smote_resample",
     "sum_pairwise_distances",
     "take_rows",
@@ -25,8 +32,13 @@ __version__: str
 class NonFiniteError(ValueError):
     """The data hold NaN or infinity."""
 
-class InternalError(RuntimeError):
-    """A bug in counterpoise, not in the input; please report it."""
+class InternalError(ValueError, RuntimeError):
+    """A bug in counterpoise, not in the input; please report it.
+
+    Also raised for a Rust panic caught at the boundary (its message names the
+    ``_core`` function), so no panic ever surfaces as PyO3's ``PanicException``.
+    Subclasses both ``ValueError`` and ``RuntimeError``.
+    """
 
 def kneighbors(
     data: npt.NDArray[np.floating],
@@ -49,7 +61,46 @@ def smote_resample(
 def take_rows(
     x: npt.NDArray[np.uint8], indices: npt.NDArray[np.int64], n_threads: int = 0
 ) -> npt.NDArray[np.uint8]: ...
-def default_threads() -> int: ...
+def default_threads() -> int:
+    """Threads used when ``n_threads`` is 0 and no limit is set: ``RAYON_NUM_THREADS``
+    or all cores."""
+
+# Thread control. A call's ``n_threads`` (when positive) sizes its private pool;
+# ``n_threads=0`` (every default) means, in order: this thread's override
+# (``set_thread_limit_local``), else the process-wide limit (``set_num_threads``),
+# else ``default_threads()``.
+def set_num_threads(n: int) -> None:
+    """Set the process-wide limit for ``n_threads=0`` calls (0 unsets it); what a
+    threadpoolctl controller sets."""
+
+def get_num_threads() -> int:
+    """The process-wide limit (0: unset)."""
+
+def set_thread_limit_local(n: int) -> int:
+    """Set the calling thread's override for ``n_threads=0`` calls (0 unsets it);
+    returns the previous value, to restore afterwards. Read on the calling thread
+    before the GIL is released."""
+
+def get_thread_limit_local() -> int:
+    """The calling thread's override (0: unset)."""
+
+def effective_threads(n_threads: int = 0) -> int:
+    """The pool size a call from this thread gets for ``n_threads``."""
+
+def _panic_for_tests(where_: str) -> None:
+    """Panic on purpose ("binding", "release" or "worker"): for the tests of the
+    panic-to-``InternalError`` mapping only."""
+
+def progress() -> tuple[int, int]:
+    """``(done, planned)`` units of work since the process started.
+
+    Both only increase. A heavy call (k-NN searches, the SMOTE generator, k-means,
+    CNN, SMOTEN, KMeansSMOTE's density) adds its planned units when it starts and
+    its done units as blocks of rows finish; when it ends (also on error) done
+    catches up with what it planned. Safe to poll from another thread while a call
+    runs with the GIL released.
+    """
+
 def cnn_condense_1nn(
     x: npt.NDArray[np.floating],
     rows: npt.NDArray[np.int64],

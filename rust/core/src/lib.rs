@@ -13,7 +13,9 @@ pub mod errors;
 pub mod neighbours;
 pub mod over;
 pub mod pool;
+pub mod progress;
 pub mod real;
+pub mod scale;
 pub mod take;
 pub mod under;
 

@@ -5,8 +5,7 @@ use counterpoise_core::CoreError;
 use numpy::{IntoPyArray, PyArray2, PyReadonlyArray2};
 use pyo3::prelude::*;
 
-use crate::errors::Result;
-use crate::release;
+use crate::{guard, release, Count};
 
 /// A 2-D float array in either precision, borrowed without copying.
 #[derive(FromPyObject)]
@@ -19,34 +18,37 @@ type KnnResult<'py> = (Bound<'py, PyArray2<f64>>, Bound<'py, PyArray2<i64>>);
 
 /// Exact k-NN: `(distances, indices)` of the `k` nearest `data` rows of each query.
 #[pyfunction]
-#[pyo3(signature = (data, queries, k, algorithm = "auto", n_threads = 0))]
+#[pyo3(signature = (data, queries, k, algorithm = "auto", n_threads = Count(0)), text_signature = "(data, queries, k, algorithm='auto', n_threads=0)")]
 pub fn kneighbors<'py>(
     py: Python<'py>,
     data: Matrix<'py>,
     queries: Matrix<'py>,
-    k: usize,
+    k: Count,
     algorithm: &str,
-    n_threads: usize,
-) -> Result<KnnResult<'py>> {
-    let algorithm = Algorithm::parse(algorithm)?;
-    let found = match (&data, &queries) {
-        (Matrix::F64(d), Matrix::F64(q)) => {
-            let (d, q) = (d.as_array(), q.as_array());
-            release(py, n_threads, || neighbours::kneighbors(d, q, k, algorithm))
-        }
-        (Matrix::F32(d), Matrix::F32(q)) => {
-            let (d, q) = (d.as_array(), q.as_array());
-            release(py, n_threads, || neighbours::kneighbors(d, q, k, algorithm))
-        }
-        _ => Err(CoreError::InvalidParameter(
-            "data and queries must have the same dtype (both float32 or both float64)".into(),
-        )
-        .into()),
-    }?;
-    Ok((
-        found.distances.into_pyarray(py),
-        found.indices.into_pyarray(py),
-    ))
+    n_threads: Count,
+) -> PyResult<KnnResult<'py>> {
+    let (k, n_threads) = (k.0, n_threads.0);
+    guard("kneighbors", || {
+        let algorithm = Algorithm::parse(algorithm)?;
+        let found = match (&data, &queries) {
+            (Matrix::F64(d), Matrix::F64(q)) => {
+                let (d, q) = (d.as_array(), q.as_array());
+                release(py, n_threads, || neighbours::kneighbors(d, q, k, algorithm))
+            }
+            (Matrix::F32(d), Matrix::F32(q)) => {
+                let (d, q) = (d.as_array(), q.as_array());
+                release(py, n_threads, || neighbours::kneighbors(d, q, k, algorithm))
+            }
+            _ => Err(CoreError::InvalidParameter(
+                "data and queries must have the same dtype (both float32 or both float64)".into(),
+            )
+            .into()),
+        }?;
+        Ok((
+            found.distances.into_pyarray(py),
+            found.indices.into_pyarray(py),
+        ))
+    })
 }
 
 /// The largest dimension for which `algorithm="auto"` uses the KD-tree.

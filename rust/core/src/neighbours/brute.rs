@@ -50,6 +50,7 @@ use super::fused;
 use super::symmetric;
 use super::{finish_row, Neighbours};
 use crate::cpu::Kernels;
+use crate::progress::{Advance, Task};
 use crate::Real;
 
 /// Query rows per block (one rayon task).
@@ -61,6 +62,7 @@ const FUSED_PASS_BYTES: usize = 64 * 1024;
 
 /// The search, where `symmetric` allows a self-query to use symmetric.rs and
 /// `kernels` says whether the fused AVX2 kernel may run.
+#[cfg(test)]
 pub(crate) fn search<T: Real>(
     data: ArrayView2<T>,
     queries: ArrayView2<T>,
@@ -68,7 +70,27 @@ pub(crate) fn search<T: Real>(
     symmetric: bool,
     kernels: Kernels,
 ) -> Neighbours {
-    search_counting(data, queries, k, symmetric, kernels, &AtomicUsize::new(0))
+    search_reporting(data, queries, k, symmetric, kernels, &Task::silent())
+}
+
+/// [`search`], reporting the query rows done to `task`.
+pub(crate) fn search_reporting<T: Real>(
+    data: ArrayView2<T>,
+    queries: ArrayView2<T>,
+    k: usize,
+    symmetric: bool,
+    kernels: Kernels,
+    task: &Task,
+) -> Neighbours {
+    search_counting(
+        data,
+        queries,
+        k,
+        symmetric,
+        kernels,
+        &AtomicUsize::new(0),
+        task,
+    )
 }
 
 /// The mean number of finalists per query the screen leaves for the exact
@@ -92,7 +114,15 @@ pub(crate) fn finalists<T: Real>(
     }
     let picked = queries.select(ndarray::Axis(0), &rows);
     let count = AtomicUsize::new(0);
-    search_counting(data, picked.view(), k, false, kernels, &count);
+    search_counting(
+        data,
+        picked.view(),
+        k,
+        false,
+        kernels,
+        &count,
+        &Task::silent(),
+    );
     count.into_inner() as f64 / rows.len() as f64
 }
 
@@ -104,6 +134,7 @@ fn search_counting<T: Real>(
     symmetric: bool,
     kernels: Kernels,
     finalists: &AtomicUsize,
+    task: &Task,
 ) -> Neighbours {
     let (n, dim) = data.dim();
     let m = queries.nrows();
@@ -154,7 +185,7 @@ fn search_counting<T: Real>(
     ) {
         // A self-query: each pair of rows is scanned once for both (symmetric.rs).
         let margin: Vec<f64> = d32.par_chunks(dim.max(1)).map(margin_of).collect();
-        let mut lists = symmetric::candidates(panels, &margin, &up, k);
+        let mut lists = symmetric::candidates(panels, &margin, &up, k, task);
         idx_all
             .par_chunks_mut(k)
             .zip(dist_all.par_chunks_mut(k))
@@ -181,6 +212,7 @@ fn search_counting<T: Real>(
         .for_each(|(b, (idx_blk, dist_blk))| {
             let q0 = b * QUERY_BLOCK;
             let qb = idx_blk.len() / k;
+            let _done = Advance(task, qb);
             let qrows = &q32[q0 * dim..(q0 + qb) * dim];
             let margin: Vec<f64> = qrows.chunks_exact(dim.max(1)).map(margin_of).collect();
             let mut cands: Vec<Vec<(f32, usize)>> = vec![Vec::with_capacity(cap + DATA_BLOCK); qb];

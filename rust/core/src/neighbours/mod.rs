@@ -40,8 +40,9 @@ use rayon::prelude::*;
 
 use crate::cpu::{self, Kernels};
 use crate::errors::{CoreError, Result};
+use crate::progress::Task;
 use crate::real::finite_scan;
-use crate::{ensure, Real};
+use crate::{ensure, scale, Real};
 
 /// Largest dimension for which [`Algorithm::Auto`] uses the KD-tree unprobed
 /// (measured).
@@ -179,9 +180,33 @@ pub(crate) fn kneighbors_with<T: Real>(
 ) -> Result<Neighbours> {
     validate(data, queries, k)?;
     let same = same_view(&data, &queries);
+    if data.ncols() == 0 {
+        // No features: every row is at distance 0; ties go to the lowest index.
+        let m = queries.nrows();
+        let indices = Array2::from_shape_fn((m, k), |(_, j)| j as i64);
+        return Ok(Neighbours {
+            indices,
+            distances: Array2::zeros((m, k)),
+        });
+    }
+    // Magnitudes whose squares overflow or underflow: the same search on the data
+    // times a power of two (exact, so the same neighbours), distances scaled back.
+    let big = scale::max_abs(data).max(if same { 0.0 } else { scale::max_abs(queries) });
+    if let Some(e) = scale::exponent(big) {
+        let ds = scale::scaled(data, -e);
+        let mut found = if same {
+            kneighbors_with(ds.view(), ds.view(), k, algorithm, kernels)
+        } else {
+            let qs = scale::scaled(queries, -e);
+            kneighbors_with(ds.view(), qs.view(), k, algorithm, kernels)
+        }?;
+        found.distances.mapv_inplace(|v| scale::mul_pow2(v, e));
+        return Ok(found);
+    }
     let data = data.as_standard_layout();
     let queries = queries.as_standard_layout();
     let (m, dim) = queries.dim();
+    let task = Task::start(m);
     let tree = match algorithm {
         Algorithm::KdTree => Some(kdtree::KdTree::build(data.view(), kernels)),
         Algorithm::Auto if dim <= KD_TREE_MAX_DIM => {
@@ -210,14 +235,15 @@ pub(crate) fn kneighbors_with<T: Real>(
         _ => None,
     };
     match tree {
-        Some(tree) if same => tree.query_self(k),
-        Some(tree) => tree.query(queries.view(), k),
-        None => Ok(brute::search(
+        Some(tree) if same => tree.query_self_reporting(k, &task),
+        Some(tree) => tree.query_reporting(queries.view(), k, &task),
+        None => Ok(brute::search_reporting(
             data.view(),
             queries.view(),
             k,
             !cpu::one_way_knn_forced(),
             kernels,
+            &task,
         )),
     }
 }

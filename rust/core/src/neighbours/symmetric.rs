@@ -20,9 +20,12 @@
 //! argument holds unchanged: no true neighbour is ever dropped, and the finalists
 //! are re-ranked exactly.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use rayon::prelude::*;
 
 use super::fused::{tile_dots, tile_offset, Panels, PANEL};
+use crate::progress::Task;
 
 /// Rows per block: eight panels of sixteen.
 pub const BLOCK: usize = 128;
@@ -140,7 +143,14 @@ impl Rows {
 /// upper key.
 ///
 /// Requires AVX2 and FMA ([`crate::cpu::avx2_fma`]) and [`fits`].
-pub fn candidates(panels: &Panels, margin: &[f64], up: &[f64], k: usize) -> Vec<Vec<Cand>> {
+/// Progress: the rows' share of every block pair scanned goes to `task`.
+pub fn candidates(
+    panels: &Panels,
+    margin: &[f64],
+    up: &[f64],
+    k: usize,
+    task: &Task,
+) -> Vec<Vec<Cand>> {
     let cap = list_cap(k);
     let n = panels.rows;
     debug_assert!(margin.len() == n && up.len() == n && n <= u32::MAX as usize && k >= 1);
@@ -160,6 +170,14 @@ pub fn candidates(panels: &Panels, margin: &[f64], up: &[f64], k: usize) -> Vec<
         cap,
     };
     let blocks = n.div_ceil(BLOCK);
+    // Progress: `n` units spread over the block pairs, in order of completion.
+    let pairs = blocks + blocks * blocks.saturating_sub(1) / 2;
+    let scanned = AtomicUsize::new(0);
+    let report = || {
+        let c = scanned.fetch_add(1, Ordering::Relaxed) + 1;
+        let share = |c: usize| (c as u128 * n as u128 / pairs.max(1) as u128) as usize;
+        task.advance(share(c) - share(c - 1));
+    };
     // Each block against itself: tasks own one block each.
     (0..blocks).into_par_iter().for_each(|a| {
         // SAFETY: AVX2/FMA checked by the caller; this task owns block `a` alone.
@@ -167,6 +185,7 @@ pub fn candidates(panels: &Panels, margin: &[f64], up: &[f64], k: usize) -> Vec<
         unsafe {
             scan_pair(panels, &state, a, a, false)
         }
+        report();
     });
     // Each unordered pair of blocks once: round `r` of the circle method pairs the
     // `m` slots (one is a bye when `blocks` is odd) so that none appears twice.
@@ -181,6 +200,7 @@ pub fn candidates(panels: &Panels, margin: &[f64], up: &[f64], k: usize) -> Vec<
                 unsafe {
                     scan_pair(panels, &state, a, b, true)
                 }
+                report();
             }
         });
     }

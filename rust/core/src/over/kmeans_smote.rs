@@ -12,7 +12,8 @@ use ndarray::ArrayView2;
 use rayon::prelude::*;
 
 use crate::neighbours::exact::sq_dist;
-use crate::{CoreError, Real, Result};
+use crate::progress::{Advance, Task};
+use crate::{scale, CoreError, Real, Result};
 
 /// Sum over ordered pairs `i != j` of `|x_i - x_j|` (twice the unordered sum).
 pub fn sum_pairwise_distances<T: Real>(x: ArrayView2<'_, T>) -> Result<f64> {
@@ -27,12 +28,21 @@ pub fn sum_pairwise_distances<T: Real>(x: ArrayView2<'_, T>) -> Result<f64> {
             return Err(CoreError::NonFinite { row: i, col: c });
         }
     }
+    // Magnitudes whose squares overflow or underflow: the sum on the data times a
+    // power of two (exact), scaled back (infinite only when the sum itself
+    // exceeds the float64 range).
+    if let Some(e) = scale::exponent(scale::max_abs(x)) {
+        let xs = scale::scaled(x, -e);
+        return Ok(scale::mul_pow2(sum_pairwise_distances(xs.view())?, e));
+    }
     // Row i against rows after it; rows are handed out in pairs (i, n-1-i) so
     // every task does about the same work.
     let half = n.div_ceil(2);
+    let task = Task::start(half);
     let total: f64 = (0..half)
         .into_par_iter()
         .map(|t| {
+            let _done = Advance(&task, 1);
             let row_sum =
                 |i: usize| -> f64 { ((i + 1)..n).map(|j| sq_dist(rows[i], rows[j]).sqrt()).sum() };
             let partner = n - 1 - t;

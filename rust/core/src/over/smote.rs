@@ -15,6 +15,7 @@ use rayon::prelude::*;
 
 use crate::errors::{CoreError, Result};
 use crate::neighbours::{self, Algorithm};
+use crate::progress::{Advance, Task};
 use crate::real::finite_scan;
 use crate::{bail_internal, ensure, Real};
 
@@ -63,6 +64,20 @@ fn copy_all_finite<T: Real>(dst: &mut [T], src: &[T]) -> bool {
     })
 }
 
+/// `a + t * (b - a)` when `b - a` overflows (finite values of opposite signs near
+/// the float64 maximum, or float32 values whose float32 difference overflows):
+/// `(1 - t) * a + t * b`, whose two terms then have opposite signs and cannot
+/// overflow, kept on the segment for `t` in `[0, 1]`.
+#[cold]
+fn on_segment(a: f64, b: f64, t: f64) -> f64 {
+    let v = (1.0 - t) * a + t * b;
+    if (0.0..=1.0).contains(&t) {
+        v.clamp(a.min(b), a.max(b))
+    } else {
+        v
+    }
+}
+
 /// Write `x[row] + step * (x[nbr] - x[row])` for every draw into `out`, and the
 /// (row, neighbour) pair of each draw into `pairs`: indices into `x`, or `ids[..]`
 /// of them when `ids` is given (the class rows' indices in the full data).
@@ -72,8 +87,23 @@ pub fn generate<T: Real>(
     samples: &[i64],
     steps: &[f64],
     ids: Option<&[i64]>,
+    out: ArrayViewMut2<T>,
+    pairs: ArrayViewMut2<i64>,
+) -> Result<()> {
+    generate_reporting(x, nn, samples, steps, ids, out, pairs, &Task::silent())
+}
+
+/// [`generate`], reporting the rows written to `task`, block by block.
+#[allow(clippy::too_many_arguments)]
+pub fn generate_reporting<T: Real>(
+    x: ArrayView2<T>,
+    nn: ArrayView2<i64>,
+    samples: &[i64],
+    steps: &[f64],
+    ids: Option<&[i64]>,
     mut out: ArrayViewMut2<T>,
     mut pairs: ArrayViewMut2<i64>,
+    task: &Task,
 ) -> Result<()> {
     let (n, k) = nn.dim();
     ensure!(
@@ -95,10 +125,14 @@ pub fn generate<T: Real>(
         ids.map_or(0, |ids| ids.len()),
         n
     );
-    if let Some(&bad) = samples.iter().find(|&&s| s < 0 || s as usize >= n * k) {
+    if let Some(bad) = steps.iter().find(|s| !s.is_finite()) {
+        crate::bail!("SMOTE steps must be finite; got {bad}");
+    }
+    let draws = n.saturating_mul(k);
+    if let Some(&bad) = samples.iter().find(|&&s| s < 0 || s as usize >= draws) {
         return Err(CoreError::IndexOutOfBounds {
             index: bad,
-            len: n * k,
+            len: draws,
         });
     }
     if let Some(&bad) = nn.iter().find(|&&j| j < 0 || j as usize >= n) {
@@ -132,6 +166,7 @@ pub fn generate<T: Real>(
                 .zip(steps.par_chunks(ROW_CHUNK)),
         )
         .for_each(|((o, p), (smp, stp))| {
+            let _done = Advance(task, smp.len());
             let rows = o.chunks_exact_mut(d).zip(p.chunks_exact_mut(2));
             for (((orow, prow), &s), &step) in rows.zip(smp).zip(stp) {
                 let s = s as usize;
@@ -139,7 +174,12 @@ pub fn generate<T: Real>(
                 let (a, b) = (&xs[row * d..row * d + d], &xs[nbr * d..nbr * d + d]);
                 for ((dst, &xa), &xb) in orow.iter_mut().zip(a).zip(b) {
                     let diff = xb - xa;
-                    *dst = T::from_f64(xa.to_f64() + step * diff.to_f64());
+                    let v = xa.to_f64() + step * diff.to_f64();
+                    *dst = T::from_f64(if v.is_finite() {
+                        v
+                    } else {
+                        on_segment(xa.to_f64(), xb.to_f64(), step)
+                    });
                 }
                 prow[0] = id(row);
                 prow[1] = id(nbr);
@@ -177,6 +217,7 @@ pub fn resample<T: Real + crate::alloc::ZeroBits>(
         }
     }
     let mut parents = Array2::<i64>::zeros((n_new, 2));
+    let task = Task::start(n_new);
     let mut start = 0;
     for plan in plans {
         let m = plan.samples.len();
@@ -198,7 +239,7 @@ pub fn resample<T: Real + crate::alloc::ZeroBits>(
             }
         };
         let rows = start..start + m;
-        generate(
+        generate_reporting(
             x_class.view(),
             nn,
             plan.samples,
@@ -206,6 +247,7 @@ pub fn resample<T: Real + crate::alloc::ZeroBits>(
             Some(plan.indices),
             out.slice_mut(s![n + rows.start..n + rows.end, ..]),
             parents.slice_mut(s![rows, ..]),
+            &task,
         )?;
         start += m;
     }
@@ -240,6 +282,42 @@ mod tests {
         // draw 5 -> sample 2, neighbour 1; draw 6 -> sample 3, neighbour 1.
         assert_eq!(out, array![[0.5, 0.0], [0.75, 0.5], [1.0, 0.0], [5.0, 5.0]]);
         assert_eq!(pairs, array![[0, 1], [1, 2], [2, 1], [3, 1]]);
+    }
+
+    #[test]
+    fn differences_that_overflow_give_finite_rows_on_the_segment() {
+        let m = f64::MAX;
+        let x = array![[-m, 0.9 * m, 1.0], [m, -0.8 * m, 3.0]];
+        let nn = array![[1i64], [0]];
+        let steps = [0.0, 0.25, 0.5, 0.999, 1.0];
+        let samples = [0i64, 0, 1, 0, 1];
+        let mut out = Array2::<f64>::zeros((5, 3));
+        let mut pairs = Array2::<i64>::zeros((5, 2));
+        generate(
+            x.view(),
+            nn.view(),
+            &samples,
+            &steps,
+            None,
+            out.view_mut(),
+            pairs.view_mut(),
+        )
+        .unwrap();
+        for (r, row) in out.outer_iter().enumerate() {
+            let (a, b) = (pairs[[r, 0]] as usize, pairs[[r, 1]] as usize);
+            for j in 0..3 {
+                let (xa, xb) = (x[[a, j]], x[[b, j]]);
+                let v = row[j];
+                assert!(v.is_finite() && v >= xa.min(xb) && v <= xa.max(xb));
+                if (xb - xa).is_finite() {
+                    // numpy's arithmetic wherever the difference is finite
+                    assert_eq!(v, xa + steps[r] * (xb - xa));
+                }
+            }
+        }
+        assert_eq!(out[[0, 0]], -m);
+        assert_eq!(out[[4, 0]], -m);
+        assert_eq!(out[[2, 0]], 0.0);
     }
 
     #[test]

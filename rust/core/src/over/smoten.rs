@@ -18,6 +18,7 @@
 use ndarray::{Array2, ArrayView1, ArrayView2};
 use rayon::prelude::*;
 
+use crate::progress::{Advance, Task};
 use crate::{bail, bail_internal, ensure, Result};
 
 /// One feature's table: `n_cat x n_cat` distances, row-major.
@@ -46,7 +47,7 @@ pub fn kneighbors(
     );
     for (f, t) in tables.iter().enumerate() {
         ensure!(
-            t.values.len() == t.n_cat * t.n_cat,
+            t.n_cat.checked_mul(t.n_cat) == Some(t.values.len()),
             "table {f} has {} values for {} categories",
             t.values.len(),
             t.n_cat
@@ -78,7 +79,9 @@ pub fn kneighbors(
     let Some(slots) = out.as_slice_mut() else {
         bail_internal!("a fresh VDM neighbour table is not contiguous");
     };
+    let task = Task::start(n);
     slots.par_chunks_mut(k).enumerate().for_each(|(i, slot)| {
+        let _done = Advance(&task, 1);
         let query: Vec<usize> = flat[i * n_features..(i + 1) * n_features]
             .iter()
             .zip(tables)
@@ -86,7 +89,8 @@ pub fn kneighbors(
             .map(|((&a, t), &s)| s + a as usize * t.n_cat)
             .collect();
         let mut best: Vec<(f64, usize)> = Vec::with_capacity(k + 1);
-        for (j, cand) in flat.chunks_exact(n_features.max(1)).enumerate().take(n) {
+        for j in 0..n {
+            let cand = &flat[j * n_features..(j + 1) * n_features];
             let mut acc = 0.0f64;
             for (&q, &c) in query.iter().zip(cand) {
                 acc += all[q + c as usize];
@@ -147,12 +151,29 @@ pub fn mode_of_neighbours(
             flat[i * n_features + f] = c as u32;
         }
     }
+    // Only the categories up to the largest code present can be counted (a
+    // larger one has no votes, and the smallest code wins ties): the counts need
+    // no more room than that, however many categories the caller names.
+    let mut used = vec![0usize; n_features];
+    for row in flat.chunks_exact(n_features.max(1)) {
+        for (u, &c) in used.iter_mut().zip(row) {
+            *u = (*u).max(c as usize + 1);
+        }
+    }
+    let n_categories: Vec<usize> = n_categories
+        .iter()
+        .zip(&used)
+        .map(|(&c, &u)| c.min(u))
+        .collect();
+    let n_categories = &n_categories;
     let flat = &flat;
     let m = drawn.len();
     let mut out = Array2::<i32>::zeros((m, n_features));
     let max_cat = n_categories.iter().copied().max().unwrap_or(0);
-    out.as_slice_mut()
-        .expect("fresh array is contiguous")
+    let Some(slots) = out.as_slice_mut() else {
+        bail_internal!("a fresh VDM mode table is not contiguous");
+    };
+    slots
         .par_chunks_mut(n_features.max(1))
         .enumerate()
         .for_each_init(

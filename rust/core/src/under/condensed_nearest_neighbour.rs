@@ -28,7 +28,8 @@ use rayon::prelude::*;
 use crate::errors::{CoreError, Result};
 use crate::neighbours::exact::sq_dist;
 use crate::neighbours::{self, Algorithm};
-use crate::{bail_internal, ensure, Real};
+use crate::progress::{Advance, Task};
+use crate::{bail_internal, ensure, scale, Real};
 
 /// Rows still to be decided per block.
 const BLOCK: usize = 2048;
@@ -59,6 +60,13 @@ pub fn condense_1nn<T: Real>(
     {
         return Err(CoreError::IndexOutOfBounds { index: bad, len: n });
     }
+    neighbours::check_finite(x)?;
+    // Magnitudes whose squares overflow or underflow: the same loop on the data
+    // times a power of two (exact, so the same comparisons).
+    if let Some(e) = scale::exponent(scale::max_abs(x)) {
+        let xs = scale::scaled(x, -e);
+        return condense_1nn(xs.view(), rows, nearest, correct, seeds);
+    }
     let x = x.as_standard_layout();
     let Some(xs) = x.as_slice() else {
         bail_internal!("CNN data not contiguous after as_standard_layout");
@@ -76,7 +84,9 @@ pub fn condense_1nn<T: Real>(
     let mut added: Vec<i64> = Vec::new();
     // The added rows' values, one after another (the block searches' data).
     let mut added_x: Vec<T> = Vec::new();
+    let task = Task::start(open.len());
     for block in open.chunks(BLOCK) {
+        let _done = Advance(&task, block.len());
         // Distance to the initial nearest sample, and whether an addition made
         // before this block is strictly closer.
         let init: Vec<f64> = block

@@ -43,7 +43,8 @@ use ndarray::{Array2, ArrayView2};
 use rayon::prelude::*;
 
 use crate::errors::{CoreError, Result};
-use crate::{bail_internal, ensure};
+use crate::progress::Task;
+use crate::{bail_internal, ensure, scale};
 
 use bounds::{assign, first_assign, scan_fraction, Bounds, FULL_PASS_ABOVE};
 use layout::Groups;
@@ -196,6 +197,18 @@ pub fn lloyd(
         init.ncols()
     );
     ensure!(max_iter >= 1, "max_iter must be at least 1; got {max_iter}");
+    ensure!(d >= 1, "k-means needs at least one feature; got 0");
+    crate::neighbours::check_finite(x)?;
+    crate::neighbours::check_finite(init)?;
+    // Magnitudes whose squares overflow or underflow: the same iterations on the
+    // data times a power of two (exact, so the same assignments), scaled back.
+    if let Some(e) = scale::exponent(scale::max_abs(x).max(scale::max_abs(init))) {
+        let (xs, is) = (scale::scaled(x, -e), scale::scaled(init, -e));
+        let mut c = lloyd(xs.view(), is.view(), max_iter, scale::mul_pow2(tol, -2 * e))?;
+        c.centers.mapv_inplace(|v| scale::mul_pow2(v, e));
+        c.inertia = scale::mul_pow2(c.inertia, 2 * e);
+        return Ok(c);
+    }
     let x = x.as_standard_layout();
     let xv = x.view();
     let xs = contiguous(&xv)?;
@@ -214,12 +227,18 @@ pub fn lloyd(
     let mut n_iter = 0;
     for it in 0..max_iter {
         n_iter = it + 1;
+        // Progress: an iteration's rows are planned as it starts (how many
+        // iterations run is not known beforehand).
+        let _iteration = Task::start(n);
         if it > 0 {
             if scan_fraction(&groups, &b, &shift) > FULL_PASS_ABOVE {
                 first_assign(&rows, &centers, &groups, &mut b);
             } else {
                 assign(&rows, &centers, &groups, &mut b, &shift);
             }
+        }
+        if b.labels.iter().any(|&l| l < 0 || l as usize >= k) {
+            bail_internal!("a k-means row was left without a centre");
         }
         // New centres from these labels (scikit-learn updates the centres in the
         // same pass that assigns the labels).
@@ -247,6 +266,9 @@ pub fn lloyd(
     }
     if !strict {
         assign(&rows, &centers, &groups, &mut b, &shift);
+        if b.labels.iter().any(|&l| l < 0 || l as usize >= k) {
+            bail_internal!("a k-means row was left without a centre");
+        }
     }
     // Summed in fixed chunks, so the value does not depend on the thread count.
     let partial: Vec<f64> = b

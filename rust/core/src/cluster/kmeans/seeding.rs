@@ -11,7 +11,8 @@ use rayon::prelude::*;
 use super::layout::{change, f32_safe, Cands, ScoreBlock, Taken};
 use super::{contiguous, sq_norms};
 use crate::errors::Result;
-use crate::{cpu, ensure};
+use crate::progress::{Advance, Task};
+use crate::{cpu, ensure, scale};
 
 /// Rows per block of the prefix sums used to draw candidates.
 pub(super) const PREFIX_BLOCK: usize = 256;
@@ -106,10 +107,13 @@ pub fn plusplus(
         "first centre {first} is out of range for {n} rows"
     );
     ensure!(trials >= 1, "the number of local trials must be at least 1");
+    ensure!(d >= 1, "k-means needs at least one feature; got 0");
+    let wanted = (k - 1).checked_mul(trials);
     ensure!(
-        draws.len() == (k - 1) * trials,
-        "expected {} draws, got {}",
-        (k - 1) * trials,
+        wanted == Some(draws.len()),
+        "expected {} draws ({} further centres times {trials} trials), got {}",
+        wanted.map_or_else(|| "too many".to_string(), |w| w.to_string()),
+        k - 1,
         draws.len()
     );
     ensure!(
@@ -117,6 +121,13 @@ pub fn plusplus(
         "k-means++ takes at most {} rows",
         u32::MAX
     );
+    crate::neighbours::check_finite(x)?;
+    // Magnitudes whose squares overflow or underflow: the same seeding on the data
+    // times a power of two (exact, so the same rows are chosen).
+    if let Some(e) = scale::exponent(scale::max_abs(x)) {
+        let xs = scale::scaled(x, -e);
+        return plusplus(xs.view(), k, first, draws, trials);
+    }
     let x = x.as_standard_layout();
     let xv = x.view();
     let xs = contiguous(&xv)?;
@@ -153,7 +164,9 @@ pub fn plusplus(
     let screen = f32_safe(norm_max.iter().fold(0.0f64, |a, &b| a.max(b)));
     let mut dist_max = block_max(&dist);
     let mut chosen = vec![first];
+    let task = Task::start(k - 1);
     for step in 0..k - 1 {
+        let _done = Advance(&task, 1);
         if step % DIST_MAX_EVERY == DIST_MAX_EVERY - 1 {
             dist_max = block_max(&dist);
         }

@@ -10,6 +10,7 @@ use super::{KdTree, LANES, UNROLLED};
 use crate::alloc::zeroed;
 use crate::errors::Result;
 use crate::neighbours::Neighbours;
+use crate::progress::{Advance, Task};
 use crate::Real;
 
 pub(super) const QUERY_CHUNK: usize = 128;
@@ -90,6 +91,16 @@ pub(super) unsafe fn scan_block_avx2<const D: usize>(
 
 impl<T: Real> KdTree<T> {
     pub fn query(&self, queries: ArrayView2<T>, k: usize) -> Result<Neighbours> {
+        self.query_reporting(queries, k, &Task::silent())
+    }
+
+    /// [`Self::query`], reporting the query rows done to `task`.
+    pub fn query_reporting(
+        &self,
+        queries: ArrayView2<T>,
+        k: usize,
+        task: &Task,
+    ) -> Result<Neighbours> {
         let m = queries.nrows();
         let mut indices = zeroed::<i64>(m, k)?;
         let mut distances = zeroed::<f64>(m, k)?;
@@ -97,7 +108,7 @@ impl<T: Real> KdTree<T> {
         else {
             return Ok(Neighbours { indices, distances });
         };
-        self.search_rows(idx_all, dist_all, k, |p, best, stack| {
+        self.search_rows(idx_all, dist_all, k, task, |p, best, stack| {
             let q = queries.row(p);
             self.search(q.to_slice().unwrap_or(&[]), best, stack)
         });
@@ -112,6 +123,7 @@ impl<T: Real> KdTree<T> {
         idx_all: &mut [i64],
         dist_all: &mut [f64],
         k: usize,
+        task: &Task,
         search: impl Fn(usize, &mut Best, &mut Stack) + Sync,
     ) {
         idx_all
@@ -119,6 +131,7 @@ impl<T: Real> KdTree<T> {
             .zip(dist_all.par_chunks_mut(QUERY_CHUNK * k))
             .enumerate()
             .for_each(|(c, (idx, dist))| {
+                let _done = Advance(task, idx.len() / k.max(1));
                 let mut best = Best::new(k, self.wide);
                 let mut stack = Vec::with_capacity(64);
                 for (r, (idx_row, dist_row)) in

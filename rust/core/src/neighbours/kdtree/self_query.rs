@@ -14,6 +14,7 @@ use crate::alloc::zeroed;
 use crate::errors::Result;
 use crate::neighbours::exact::{box_box_sq_dist, sq_dist, sq_dist_fixed};
 use crate::neighbours::Neighbours;
+use crate::progress::{Advance, Task};
 use crate::Real;
 
 /// Most leaves a leaf's rows scan together before falling back to the climb.
@@ -49,6 +50,11 @@ impl<T: Real> KdTree<T> {
     /// walk the same cache-hot nodes; each result goes straight to its row of the
     /// caller's order.
     pub fn query_self(&self, k: usize) -> Result<Neighbours> {
+        self.query_self_reporting(k, &Task::silent())
+    }
+
+    /// [`Self::query_self`], reporting the rows done (leaf by leaf) to `task`.
+    pub fn query_self_reporting(&self, k: usize, task: &Task) -> Result<Neighbours> {
         let n = self.order.len();
         let mut indices = zeroed::<i64>(n, k)?;
         let mut distances = zeroed::<f64>(n, k)?;
@@ -67,6 +73,8 @@ impl<T: Real> KdTree<T> {
             .for_each_init(
                 || Scratch::new(k, self.wide),
                 |scratch, leaf| {
+                    let (s, e) = self.ranges[leaf];
+                    let _done = Advance(task, e - s);
                     by_dim!(self.dim, self.self_leaf_on(leaf, k, scratch, &rows));
                 },
             );
