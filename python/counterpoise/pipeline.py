@@ -155,8 +155,8 @@ class Pipeline(_skpipeline.Pipeline):
     n_features_in_ : int
         The number of features seen by the first step's ``fit``.
     feature_names_in_ : ndarray of shape (n_features_in_,)
-        The feature names seen by the first step's ``fit``, when it records
-        them.
+        The feature names seen by the first step's ``fit``; defined only when it
+        records them.
 
     See Also
     --------

@@ -180,7 +180,7 @@ class BalancedBaggingClassifier(_SampledBagging):
     n_features_in_ : int
         The number of features seen by ``fit``.
     feature_names_in_ : ndarray of shape (n_features_in_,)
-        The column names seen by ``fit``, when they are all strings.
+        The column names seen by ``fit``; defined only when they are all strings.
 
     See Also
     --------
@@ -342,7 +342,7 @@ class EasyEnsembleClassifier(_SampledBagging):
     n_features_in_ : int
         The number of features seen by ``fit``.
     feature_names_in_ : ndarray of shape (n_features_in_,)
-        The column names seen by ``fit``, when they are all strings.
+        The column names seen by ``fit``; defined only when they are all strings.
 
     See Also
     --------

@@ -195,7 +195,7 @@ class BalancedRandomForestClassifier(RandomForestClassifier):
     n_features_in_ : int
         The number of features seen by ``fit``.
     feature_names_in_ : ndarray of shape (n_features_in_,)
-        The column names seen by ``fit``, when they are all strings.
+        The column names seen by ``fit``; defined only when they are all strings.
     feature_importances_ : ndarray of shape (n_features,)
         The impurity-based importance of each feature, averaged over the trees.
     oob_score_ : float
