@@ -2,6 +2,7 @@
 keep columns and dtypes, output equals the Python API's, and every user mistake
 ends with one line on stderr and exit status 2 (no traceback)."""
 
+import re
 import subprocess
 import sys
 
@@ -77,10 +78,19 @@ def test_resample_csv_round_trip_equals_the_python_api(csv, tmp_path):
     assert (result.dtypes == original.dtypes).all()
     counts = result["label"].value_counts()
     assert counts["fraud"] == counts["ok"] == (original["label"] == "ok").sum()
+    # the integer column "age" is interpolated as float, then rounded to the
+    # nearest integer (not truncated toward zero) when cast back
     X, y = original.drop(columns="label"), original["label"]
+    X = X.astype({"age": "float64"})
     X_res, y_res = SMOTE(k_neighbors=3, random_state=4).fit_resample(X, y)
+    X_res["age"] = _round_half_away(X_res["age"])
     expected = X_res.assign(label=y_res.to_numpy())[list(original.columns)]
     assert_frame_equal(result, expected.astype(original.dtypes.to_dict()), atol=1e-12)
+
+
+def _round_half_away(values):
+    v = np.asarray(values, dtype=float)
+    return np.where(v >= 0, np.floor(v + 0.5), np.ceil(v - 0.5))
 
 
 def test_resample_parquet_keeps_dtypes_and_categories(tmp_path):
@@ -110,7 +120,10 @@ def test_resample_parquet_keeps_dtypes_and_categories(tmp_path):
     assert_frame_equal(result.iloc[: len(df)], pd.read_parquet(src))
     X, y = df.drop(columns="label"), df["label"]
     cat = [X.columns.get_loc(c) for c in ("city", "kind")]
-    X_res, _ = SMOTENC(categorical_features=cat, random_state=0).fit_resample(X, y)
+    X_res, _ = SMOTENC(categorical_features=cat, random_state=0).fit_resample(
+        X.astype({"age": "float64"}), y
+    )
+    X_res["age"] = _round_half_away(X_res["age"]).astype(df["age"].dtype)
     assert_frame_equal(result.drop(columns="label"), X_res)
 
 
@@ -430,14 +443,19 @@ def test_progress_is_drawn_only_when_asked(csv, tmp_path):
     assert quiet.stderr == ""  # not a terminal: no bar
     loud = run(*args, "--progress")
     assert loud.returncode == 0, loud.stderr
-    # one step per fit: 2 strategies x 3 folds, ending on a full bar (text mode
-    # reads the bar's carriage returns as line ends)
-    steps = [s for s in loud.stderr.splitlines() if s]
-    assert len(steps) == 6
-    for i, step in enumerate(steps, 1):
-        assert f"] {i}/6 " in step
-    assert steps[-1].startswith("[" + "#" * 28 + "]") and loud.stderr.endswith("\n")
-    assert "class_weight" in steps[-1]
+    # one step per fit: 2 strategies x 3 folds; a polling thread also redraws
+    # the line between steps, so every step shows at least once, in order,
+    # ending on a full bar (text mode reads the carriage returns as line ends)
+    frames = [s for s in loud.stderr.splitlines() if s]
+    # (before the first fit ends, compare has not yet said how many there are)
+    found = [re.search(r"%\s+(\d+)/6 ", f) for f in frames]
+    first = next(i for i, m in enumerate(found) if m)
+    assert all(m for m in found[first:])
+    steps = [int(m.group(1)) for m in found[first:]]
+    assert steps == sorted(steps) and {1, 2, 3, 4, 5, 6} <= set(steps)
+    assert frames[-1].startswith("[" + "#" * 28 + "] 100%")
+    assert loud.stderr.endswith("\n")
+    assert "class_weight" in frames[-1]
     out = run(
         "resample",
         csv,
@@ -449,8 +467,10 @@ def test_progress_is_drawn_only_when_asked(csv, tmp_path):
         "--progress",
     )
     assert out.returncode == 0, out.stderr
-    steps = [s.split("] ")[1].split()[0] for s in out.stderr.splitlines() if s]
-    assert steps == ["1/3", "2/3", "3/3"]
+    frames = [f for f in out.stderr.splitlines() if f]
+    steps = [re.search(r"%\s+(\d)/3 ", f).group(1) for f in frames]
+    assert steps[0] == "0" and steps[-1] == "3"
+    assert steps == sorted(steps) and set(steps) == {"0", "1", "2", "3"}
 
 
 def test_tour_times_the_samplers_and_traces_a_row():
@@ -475,6 +495,18 @@ def test_tour_times_the_samplers_and_traces_a_row():
     for name, counts in expected.items():
         (line,) = [ln for ln in lines if ln.split()[:1] == [name]]
         assert line.endswith(f"-> {counts}"), line
+    # every sampler is timed, on 200,000 rows or on fewer with the reason
+    from counterpoise.workflow._commands import sampler_registry
+
+    timed = re.compile(r"^\s+(\w+)\s+(\d+\.\d{3}) s -> (\{.*\})(.*)$")
+    seen = {}
+    for ln in lines:
+        m = timed.match(ln)
+        if m:
+            seen[m.group(1)] = m.group(4)
+    assert set(seen) == set(sampler_registry())
+    for name, note in seen.items():
+        assert note == "" or re.fullmatch(r"  \(\d{1,2},000 rows: .+\)", note), name
     (prov,) = [ln for ln in lines if "provenance" in ln]
     words = prov.replace("(", " ").replace(")", " ").split()
     # "provenance: synthetic row N = row a + t * row b - row a"

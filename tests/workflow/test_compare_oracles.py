@@ -251,6 +251,15 @@ def _expected_choice(oracle, metric):
     return chosen, top, means, se
 
 
+def _cell(p):
+    # p-values never read 0.000: below a thousandth they are bounded
+    return "&lt; 0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def _sentence(p):
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
 def test_html_report_shows_the_oracle_numbers_and_the_choice(run, tmp_path):
     result, _, oracle = run
     path = tmp_path / "report.html"
@@ -295,7 +304,8 @@ def test_html_report_shows_the_oracle_numbers_and_the_choice(run, tmp_path):
             expected = (
                 f"<tr><td>{s}</td><td>{labels[m]}</td><td class='"
                 f"{'pos' if d.mean() > 0 else 'neg' if d.mean() < 0 else 'same'}'>"
-                f"{d.mean():+.3f}</td><td>{wins} / {losses}</td><td>{p:.3f}</td></tr>"
+                f"{d.mean():+.3f}</td><td>{wins} / {losses}</td>"
+                f"<td>{_cell(p)}</td></tr>"
             )
             assert expected in paired, expected
         assert f"<td>{labels['roc_auc']}</td>" not in paired
@@ -323,7 +333,7 @@ def test_html_report_shows_the_oracle_numbers_and_the_choice(run, tmp_path):
         second = (
             f"{chosen} against the baseline: F1 {d.mean():+.3f} (better on "
             f"{int(np.sum(d > 0))} of {CV} folds, worse on {int(np.sum(d < 0))}; "
-            f"paired t-test p = {p:.2f}): {verdict}."
+            f"paired t-test {_sentence(p)}): {verdict}."
         )
     assert f"<p>{html.escape(second)}</p>" in doc
     # the text table carries the same lines

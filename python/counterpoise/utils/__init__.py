@@ -4,6 +4,7 @@
 """
 
 from ._docstring import Substitution
+from ._progress import progress
 from ._validation import (
     check_neighbors_object,
     check_sampling_strategy,
@@ -15,4 +16,5 @@ __all__ = [
     "check_neighbors_object",
     "check_sampling_strategy",
     "check_target_type",
+    "progress",
 ]

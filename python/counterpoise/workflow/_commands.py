@@ -19,27 +19,28 @@ from ._tables import (
 )
 
 
-class Progress:
-    """A one-line progress bar on stderr (only when stderr is a terminal, or
-    when forced with --progress)."""
+class _NoBar:
+    """What :func:`_bar` hands out when no bar is shown: every call does nothing."""
 
-    def __init__(self, enabled: bool, width: int = 28):
-        self.enabled = enabled
-        self.width = width
-        self.start = time.perf_counter()
+    def __enter__(self):
+        return self
 
-    def __call__(self, done: int, total: int, label: str = "") -> None:
-        if not self.enabled:
-            return
-        frac = done / total if total else 1.0
-        bar = "#" * int(frac * self.width)
-        elapsed = time.perf_counter() - self.start
-        sys.stderr.write(
-            f"\r[{bar:<{self.width}}] {done}/{total} {label[:24]:<24} {elapsed:6.1f}s"
-        )
-        if done >= total:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
+    def __exit__(self, *exc):
+        return False
+
+    def step(self, done, total=None, label=None):
+        pass
+
+
+def _bar(enabled: bool, steps: int, label: str):
+    """A progress bar on stderr (only when stderr is a terminal, or when forced
+    with --progress): a polling thread redraws it a few times a second from the
+    Rust core's work counters, so it moves during a long resampling call."""
+    if not enabled:
+        return _NoBar()
+    from ..utils._progress import ProgressBar
+
+    return ProgressBar(steps=steps, label=label)
 
 
 def sampler_registry() -> dict:
@@ -105,55 +106,110 @@ def cmd_inspect(args) -> int:
     return 0
 
 
+def integer_columns(X, categorical=()):
+    """The numeric feature columns of an integer dtype (numpy or pandas nullable,
+    not bool), except those named categorical: their synthetic values are
+    interpolated, so they are resampled as floats and cast back by
+    :func:`cast_integers`."""
+    import pandas as pd
+
+    return [
+        c
+        for c in X.columns
+        if c not in categorical
+        and pd.api.types.is_integer_dtype(X[c])
+        and not isinstance(X[c].dtype, pd.CategoricalDtype)
+    ]
+
+
+def cast_integers(result, dtypes, columns, mode: str = "round"):
+    """Cast the integer ``columns`` of ``result`` back to their input ``dtypes``:
+    rounded to the nearest integer (halves away from zero) and clipped into the
+    dtype's range, never truncated toward zero; with ``mode='float'`` they stay
+    float64."""
+    import numpy as np
+    import pandas as pd
+
+    for c in columns:
+        if mode == "float":
+            result[c] = result[c].astype("float64")
+            continue
+        dtype = dtypes[c]
+        info = np.iinfo(getattr(dtype, "numpy_dtype", dtype))
+        values = pd.to_numeric(result[c]).astype("float64").to_numpy()
+        values = np.trunc(values + np.copysign(0.5, values))
+        values = np.clip(values, float(info.min), float(info.max))
+        if info.bits == 64:  # float64 cannot hold every int64: clip exactly
+            big = values >= 2.0**63 if info.kind == "i" else values >= 2.0**64
+            values = values.astype(object)
+            values[big] = info.max
+        result[c] = pd.Series(values, index=result.index).astype(dtype)
+    return result
+
+
 def cmd_resample(args) -> int:
     data, out = Path(args.data), Path(args.out)
     file_kind(out)
     if out.exists() and data.exists() and out.resolve() == data.resolve():
         raise CLIError(f"{out} is the input file: refusing to overwrite it.")
-    progress = Progress(args.progress or sys.stderr.isatty())
-    df = read_table(args.data)
-    progress(1, 3, "read")
-    X, y = split_target(df, args.target)
-    categorical = _split_names(args.categorical)
-    for c in categorical:
-        if c not in X.columns:
-            raise CLIError(f"--categorical {c!r}: no such column.")
-    pd = require_pandas()
-    if categorical:
-        X = X.astype({c: "category" for c in categorical if X[c].dtype == object})
-    sampler = build_sampler(args.sampler, args.param, args.seed, categorical, X)
-    name = type(sampler).__name__
-    free = ("SMOTENC", "SMOTEN", "RandomOverSampler", "RandomUnderSampler")
-    bad = non_numeric(X)
-    if name not in free and bad:
-        raise CLIError(
-            f"{name} needs numeric features, but {', '.join(map(repr, bad))} "
-            f"{'is' if len(bad) == 1 else 'are'} not numeric; use --sampler SMOTENC "
-            "(categorical columns are detected, or name them with --categorical), "
-            "or drop or encode those columns."
+    with _bar(args.progress or sys.stderr.isatty(), 3, "read") as bar:
+        df = read_table(args.data)
+        bar.step(1, 3, "resample")
+        X, y = split_target(df, args.target)
+        categorical = _split_names(args.categorical)
+        for c in categorical:
+            if c not in X.columns:
+                raise CLIError(f"--categorical {c!r}: no such column.")
+        pd = require_pandas()
+        if categorical:
+            X = X.astype({c: "category" for c in categorical if X[c].dtype == object})
+        sampler = build_sampler(args.sampler, args.param, args.seed, categorical, X)
+        name = type(sampler).__name__
+        free = ("SMOTENC", "SMOTEN", "RandomOverSampler", "RandomUnderSampler")
+        bad = non_numeric(X)
+        if name not in free and bad:
+            raise CLIError(
+                f"{name} needs numeric features, but {', '.join(map(repr, bad))} "
+                f"{'is' if len(bad) == 1 else 'are'} not numeric; use --sampler "
+                "SMOTENC (categorical columns are detected, or name them with "
+                "--categorical), or drop or encode those columns."
+            )
+        ints = integer_columns(X, set(categorical) | set(bad))
+        if ints:  # interpolate in float; cast_integers rounds afterwards
+            X = X.astype({c: "float64" for c in ints})
+        t0 = time.perf_counter()
+        X_res, y_res = sampler.fit_resample(X, y)
+        elapsed = time.perf_counter() - t0
+        bar.step(2, 3, "write")
+        X_res = (
+            pd.DataFrame(X_res, columns=X.columns)
+            if not hasattr(X_res, "columns")
+            else X_res
         )
-    t0 = time.perf_counter()
-    X_res, y_res = sampler.fit_resample(X, y)
-    elapsed = time.perf_counter() - t0
-    progress(2, 3, "resample")
-    X_res = (
-        pd.DataFrame(X_res, columns=X.columns)
-        if not hasattr(X_res, "columns")
-        else X_res
-    )
-    result = X_res.copy()
-    result.insert(
-        list(df.columns).index(args.target), args.target, pd.Series(y_res).to_numpy()
-    )
-    result = result.astype(df.dtypes.to_dict())
-    write_table(result, args.out)
-    progress(3, 3, "write")
+        result = X_res.copy()
+        result.insert(
+            list(df.columns).index(args.target),
+            args.target,
+            pd.Series(y_res).to_numpy(),
+        )
+        dtypes = df.dtypes.to_dict()
+        result = cast_integers(result, dtypes, ints, args.integers)
+        result = result.astype({c: t for c, t in dtypes.items() if c not in ints})
+        write_table(result, args.out)
+        bar.step(3, 3, "done")
     before = y.value_counts().to_dict()
     after = pd.Series(y_res).value_counts().to_dict()
     print(
         f"{name}: {len(df):,} -> {len(result):,} rows in {elapsed:.2f}s; "
         f"wrote {args.out}"
     )
+    if ints:
+        how = (
+            "rounded to the nearest integer"
+            if args.integers == "round"
+            else "written as float"
+        )
+        print(f"  integer columns {how}: {', '.join(map(str, ints))}")
     for label in sorted(after, key=str):
         print(f"  {label!s:>12}: {before.get(label, 0):>10,} -> {after[label]:>10,}")
     return 0
@@ -196,6 +252,7 @@ def cmd_compare(args) -> int:
 
     if args.report:
         _check_report_path(args.report)
+        require_matplotlib("--report")
     if args.save_model:
         if not args.refit:
             raise CLIError(
@@ -232,20 +289,20 @@ def cmd_compare(args) -> int:
         positive = _match_label(args.positive, y)
     else:
         positive = None
-    progress = Progress(args.progress or sys.stderr.isatty())
     t0 = time.perf_counter()
-    result = compare(
-        X,
-        y.to_numpy(),
-        estimator=estimator,
-        strategies=strategies,
-        cv=args.cv,
-        random_state=args.seed,
-        positive_class=positive,
-        progress=progress,
-        refit=args.refit,
-        selection=args.selection,
-    )
+    with _bar(args.progress or sys.stderr.isatty(), 1, "compare") as bar:
+        result = compare(
+            X,
+            y.to_numpy(),
+            estimator=estimator,
+            strategies=strategies,
+            cv=args.cv,
+            random_state=args.seed,
+            positive_class=positive,
+            progress=bar.step,
+            refit=args.refit,
+            selection=args.selection,
+        )
     print(
         f"{args.data}: {len(df):,} rows; model {args.model}; "
         f"{time.perf_counter() - t0:.1f}s"
@@ -283,6 +340,19 @@ def _check_report_path(path):
         raise CLIError(f"--report {path}: folder {parent} does not exist.")
 
 
+def require_matplotlib(option: str) -> None:
+    """Fail at once, with the fix, when ``option`` needs matplotlib and it is not
+    installed (instead of after the work, with a traceback)."""
+    import importlib.util
+
+    if importlib.util.find_spec("matplotlib") is None:
+        raise CLIError(
+            f"{option} draws plots and needs matplotlib, which is not installed: "
+            'pip install matplotlib (or pip install "counterpoise[cli]"), or leave '
+            f"out {option}."
+        )
+
+
 def demo_data():
     """scikit-learn's breast-cancer data made imbalanced: every benign case and one
     malignant in ten (357 vs 21), as a DataFrame with the target 'diagnosis'."""
@@ -305,6 +375,9 @@ def cmd_demo(args) -> int:
     from ._runner import compare
     from ._strategies import default_estimator
 
+    if args.report:  # before the work, not after it
+        _check_report_path(args.report)
+        require_matplotlib("--report")
     X, y, _ = demo_data()
     print(
         f"counterpoise {__version__} demo: scikit-learn's breast-cancer data, "
@@ -313,11 +386,11 @@ def cmd_demo(args) -> int:
     print(f"{X.shape[0]} rows x {X.shape[1]} features")
     print(inspect(y))
     print()
-    progress = Progress(args.progress or sys.stderr.isatty())
     t0 = time.perf_counter()
-    result = compare(
-        X, y, estimator=default_estimator(), cv=5, random_state=0, progress=progress
-    )
+    with _bar(args.progress or sys.stderr.isatty(), 1, "compare") as bar:
+        result = compare(
+            X, y, estimator=default_estimator(), cv=5, random_state=0, progress=bar.step
+        )
     print(
         f"compare: scaled logistic regression, {len(result.strategies)} "
         f"strategies x 5 folds in {time.perf_counter() - t0:.1f}s"
@@ -325,7 +398,6 @@ def cmd_demo(args) -> int:
     print()
     print(result.table())
     if args.report:
-        _check_report_path(args.report)
         result.to_html(args.report, title="counterpoise demo")
         print(f"report: {args.report}")
     print()

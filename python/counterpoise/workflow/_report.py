@@ -5,13 +5,14 @@ HTML page with the tables and that figure."""
 from __future__ import annotations
 
 import base64
+import datetime
 import html
 import io
 
 from sklearn.metrics import average_precision_score
 
 from ._stats import LABELS
-from ._text import choice_lines
+from ._text import TABLE_METRICS, choice_lines, p_value_text, verdict_line
 
 
 def plot(result, metric: str = "pr_auc"):
@@ -79,7 +80,10 @@ def to_html(result, path=None, title: str = "counterpoise compare") -> str:
     plt.close(fig)
     png = base64.b64encode(buf.getvalue()).decode("ascii")
     rows = result.summary_rows()
-    cols = (*result.metrics, "fit_time")
+    # the terminal table's column order, then any metric it does not show
+    order = [m for m in TABLE_METRICS if m in result.metrics]
+    order += [m for m in result.metrics if m not in order]
+    cols = (*order, "fit_time")
     best = {m: max(r[m] for r in rows) for m in result.metrics}
     table = ["<table><tr><th>strategy</th>"]
     table += [f"<th>{LABELS[m]}</th>" for m in cols]
@@ -103,7 +107,7 @@ def to_html(result, path=None, title: str = "counterpoise compare") -> str:
                 f"<tr><td>{html.escape(p['strategy'])}</td><td>"
                 f"{LABELS[p['metric']]}</td><td class='{sign}'>"
                 f"{p['mean_diff']:+.3f}</td><td>{p['wins']} / {p['losses']}</td>"
-                f"<td>{p['p_value']:.3f}</td></tr>"
+                f"<td>{html.escape(p_value_text(p['p_value']))}</td></tr>"
             )
     paired.append("</table>")
     skipped = "".join(
@@ -111,6 +115,10 @@ def to_html(result, path=None, title: str = "counterpoise compare") -> str:
         for k, v in result.skipped.items()
     )
     info = html.escape(str(result.inspect)) if result.inspect else ""
+    verdict = html.escape(verdict_line(result))
+    from .. import __version__
+
+    stamp = datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
     chosen = "".join(f"<p>{html.escape(line)}</p>" for line in choice_lines(result))
     if chosen:
         chosen = f'<h2>Chosen strategy</h2><div class="chosen">{chosen}</div>'
@@ -125,8 +133,11 @@ th:first-child, td:first-child {{ text-align: left; }}
 td.best {{ font-weight: bold; background: #e8f4e8; }}
 td.pos {{ color: #1a7f37; }} td.neg {{ color: #b42318; }}
 pre {{ background: #f6f8fa; padding: 1em; }}
+p.meta {{ color: #666; }}
 </style></head><body>
 <h1>{html.escape(title)}</h1>
+<p class="meta">counterpoise {html.escape(__version__)}, {html.escape(stamp)}</p>
+<p class="verdict"><b>{verdict}</b></p>
 <p>Model: {html.escape(result.estimator_name)}. {len(result.folds)} stratified folds,
 the same for every strategy; positive class {html.escape(repr(result.positive_class))}.
 Resampling ran inside the pipeline on the training part of each fold only.</p>

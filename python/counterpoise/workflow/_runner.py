@@ -9,9 +9,11 @@ with the metrics that matter under imbalance.
 from __future__ import annotations
 
 import time
+import warnings
 
 import numpy as np
 from sklearn.base import clone, is_classifier
+from sklearn.exceptions import UndefinedMetricWarning
 from sklearn.metrics import (
     average_precision_score,
     balanced_accuracy_score,
@@ -54,7 +56,11 @@ def _fold_metrics(y_true, scores, y_pred):
     out["recall"] = recall_score(y_true, y_pred, zero_division=0)
     out["mcc"] = matthews_corrcoef(y_true, y_pred)
     out["balanced_accuracy"] = balanced_accuracy_score(y_true, y_pred)
-    out["g_mean"] = geometric_mean_score(y_true, y_pred, average="binary")
+    with warnings.catch_warnings():
+        # 0.0 where a rate is undefined, as for F1 and precision above: the
+        # table says so in its numbers, a warning per fold would only repeat it
+        warnings.simplefilter("ignore", UndefinedMetricWarning)
+        out["g_mean"] = geometric_mean_score(y_true, y_pred, average="binary")
     return out
 
 

@@ -45,6 +45,27 @@ def table(result, metrics=TABLE_METRICS) -> str:
         f"{n} stratified folds, the same for every strategy; positive class "
         f"{result.positive_class!r}."
     )
+    lines.append(verdict_line(result))
+    lines += choice_lines(result)
+    return "\n".join(lines)
+
+
+def p_value_text(p: float) -> str:
+    """A p-value as a table cell: ``< 0.001`` below 0.001, else three decimals,
+    so it never reads ``0.000``."""
+    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def p_text(p: float) -> str:
+    """A p-value in a sentence: ``p < 0.001`` or ``p = 0.004``."""
+    cell = p_value_text(p)
+    return f"p {cell}" if cell.startswith("<") else f"p = {cell}"
+
+
+def verdict_line(result) -> str:
+    """The closing line of the table: the best PR-AUC, and how it compares with
+    the baseline fold by fold."""
+    n = len(result.folds)
     best = result.best("pr_auc")
     if "baseline" in result.scores and best != "baseline":
         p = next(
@@ -52,15 +73,12 @@ def table(result, metrics=TABLE_METRICS) -> str:
             for r in result.paired()
             if r["strategy"] == best and r["metric"] == "pr_auc"
         )
-        lines.append(
+        return (
             f"Best PR-AUC: {best}, {p['mean_diff']:+.3f} over the baseline "
             f"(better on {p['wins']} of {n} folds, worse on {p['losses']}; "
-            f"paired t-test p = {p['p_value']:.2f})."
+            f"paired t-test {p_text(p['p_value'])})."
         )
-    else:
-        lines.append(f"Best PR-AUC: {best}.")
-    lines += choice_lines(result)
-    return "\n".join(lines)
+    return f"Best PR-AUC: {best}."
 
 
 def choice_lines(result) -> list:
@@ -100,6 +118,6 @@ def choice_lines(result) -> list:
         lines.append(
             f"{chosen} against the baseline: {label} {p['mean_diff']:+.3f} (better "
             f"on {p['wins']} of {n} folds, worse on {p['losses']}; paired t-test "
-            f"p = {p['p_value']:.2f}): {verdict}."
+            f"{p_text(p['p_value'])}): {verdict}."
         )
     return lines

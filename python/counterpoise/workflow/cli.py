@@ -49,7 +49,11 @@ def build_parser() -> argparse.ArgumentParser:
     common(q)
     q.set_defaults(func=cmd_demo)
 
-    q = sub.add_parser("tour", help="time the samplers on 200,000 synthetic rows")
+    q = sub.add_parser(
+        "tour",
+        help="time every sampler on synthetic rows (200,000, or fewer where a "
+        "sampler's work grows faster than the rows, said on its line)",
+    )
     q.set_defaults(func=cmd_tour)
 
     q = sub.add_parser("inspect", help="class counts and imbalance severity")
@@ -76,17 +80,40 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="COL[,COL...]",
         help="categorical columns (SMOTENC); default: the non-numeric ones",
     )
+    q.add_argument(
+        "--integers",
+        choices=["round", "float"],
+        default="round",
+        help="synthetic values of integer feature columns: round (default) writes "
+        "them rounded to the nearest integer and clipped into the column type's "
+        "range, never truncated toward zero; float writes those columns as float",
+    )
     common(q)
     q.set_defaults(func=cmd_resample)
 
     q = sub.add_parser("compare", help="compare strategies on the same folds")
     q.add_argument("data", help="CSV or Parquet file")
     q.add_argument("--target", required=True, help="the label column (binary)")
-    q.add_argument("--model", choices=["logistic", "forest", "hgb"], default="logistic")
+    q.add_argument(
+        "--model",
+        choices=["logistic", "forest", "hgb"],
+        default="logistic",
+        help="the classifier every strategy wraps: logistic (scaled logistic "
+        "regression, default), forest (random forest, 200 trees) or hgb "
+        "(histogram gradient boosting); non-numeric columns are one-hot encoded",
+    )
     q.add_argument("--cv", type=int, default=5, help="stratified folds (default 5)")
     q.add_argument("--seed", type=int, default=0)
     q.add_argument("--positive", help="the class of interest (default: minority)")
-    q.add_argument("--strategies", default="", metavar="NAME[,NAME...]")
+    from ._strategies import STRATEGIES
+
+    q.add_argument(
+        "--strategies",
+        default="",
+        metavar="NAME[,NAME...]",
+        help="the strategies to compare, comma-separated (default: all that apply): "
+        f"{', '.join(STRATEGIES)}",
+    )
     q.add_argument("--report", help="write an HTML report with the plots here")
     from ._stats import METRICS, RULES
 
