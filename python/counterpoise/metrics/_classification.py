@@ -53,17 +53,18 @@ def _divide(numerator, denominator, metric, modifier, average, warn_for):
     denominator[mask] = 1
     result = numerator / denominator
     if mask.any() and metric in warn_for:
-        axis0, axis1 = "label", "labels"
+        axis0, axis1 = "sample", "label"
         if average == "samples":
-            axis0, axis1 = "sample", "samples"
-        what = f"{metric.capitalize()} is"
+            axis0, axis1 = axis1, axis0
         where = (
-            f"{axis1} with no {modifier} samples"
+            f"in {axis1}s with no {modifier} {axis0}s"
             if result.size > 1
             else f"due to no {modifier} {axis0}s"
         )
+        # imbalanced-learn's text, without its advice to use a `zero_division`
+        # parameter that these metrics do not have
         warnings.warn(
-            f"{what} ill-defined and being set to 0.0 in {where}.",
+            f"{metric.capitalize()} is ill-defined and being set to 0.0 {where}.",
             UndefinedMetricWarning,
             stacklevel=3,
         )
