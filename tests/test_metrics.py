@@ -237,3 +237,23 @@ def test_make_imbalance_validated_as_imblearn():
                 fn(X, y, **bad)
         X_res, y_res = fn(X, y, sampling_strategy={0: 2}, random_state=0)
         assert np.bincount(y_res).tolist() == [2, 5]
+
+
+@pytest.mark.parametrize("average", ["binary", None, "macro"])
+def test_ill_defined_warning_reads_as_imblearns(average):
+    """The UndefinedMetricWarning text is imbalanced-learn's first sentence (its
+    advice to use a `zero_division` parameter these metrics lack is left out)."""
+
+    def messages(func):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            func([0, 0, 1, 1], [1, 1, 1, 1], average=average)
+            func([1, 1, 1, 1], [0, 0, 0, 0], average=average)
+        return [str(w.message) for w in caught]
+
+    mine_all = messages(ours.sensitivity_specificity_support)
+    theirs = messages(imb.sensitivity_specificity_support)
+    assert mine_all and len(mine_all) == len(theirs)
+    for mine, text in zip(mine_all, theirs):
+        assert text.startswith(mine), (mine, text)
+        assert " in due to " not in mine
