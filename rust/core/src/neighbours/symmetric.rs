@@ -24,7 +24,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
-use super::fused::{tile_dots, tile_offset, Panels, PANEL};
+#[cfg(target_arch = "x86_64")]
+use super::fused::{tile_dots, tile_offset};
+use super::fused::{Panels, PANEL};
 use crate::progress::Task;
 
 /// Rows per block: eight panels of sixteen.
