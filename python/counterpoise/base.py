@@ -23,6 +23,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin
 from sklearn.preprocessing import label_binarize
 from sklearn.utils._metadata_requests import METHODS, SIMPLE_METHODS
+from sklearn.utils._param_validation import validate_parameter_constraints
 from sklearn.utils.validation import validate_data
 
 from .utils._containers import Containers, to_numpy_target
@@ -32,6 +33,7 @@ from .utils._validation import (
     check_classification_type,
     check_sampling_strategy,
     check_target_type,
+    plain_X_y,
 )
 
 # `fit_resample` as a method scikit-learn's metadata routing knows (imbalanced-learn
@@ -234,9 +236,33 @@ class BaseSampler(SamplerMixin, OneToOneFeatureMixin, BaseEstimator):
     def __init__(self, sampling_strategy="auto"):
         self.sampling_strategy = sampling_strategy
 
+    @classmethod
+    def _get_param_names(cls):
+        # scikit-learn reads __init__'s signature on every get_params (so on
+        # every fit_resample); a class's signature does not change: read once.
+        return list(_param_names(cls))
+
+    def _validate_params(self):
+        # scikit-learn's check, skipped for parameters (plain ints, floats,
+        # strings, bools, None) that already passed it for this class.
+        params = self.get_params(deep=False)
+        key = _params_key(self, params)
+        if key is not None and key in _VALID_PARAMS:
+            return
+        validate_parameter_constraints(
+            self._parameter_constraints, params, caller_name=type(self).__name__
+        )
+        if key is not None:
+            if len(_VALID_PARAMS) >= 4096:
+                _VALID_PARAMS.clear()
+            _VALID_PARAMS.add(key)
+
     def _check_X_y(
         self, X, y, accept_sparse=None, ensure_all_finite=True, *, type_y=None
     ):
+        plain = plain_X_y(self, X, y, type_y, ensure_all_finite)
+        if plain is not None:  # numpy arrays: scikit-learn's checks, done directly
+            return (*plain, False)
         if accept_sparse is None:
             accept_sparse = ["csr", "csc"]
         y, binarize_y = check_target_type(y, indicate_one_vs_all=True, type_y=type_y)
@@ -261,6 +287,27 @@ class BaseSampler(SamplerMixin, OneToOneFeatureMixin, BaseEstimator):
         tags.input_tags.two_d_array = True
         tags.input_tags.dataframe = True
         return tags
+
+
+@functools.cache
+def _param_names(cls) -> tuple:
+    return tuple(BaseEstimator._get_param_names.__func__(cls))
+
+
+_PLAIN_PARAM_TYPES = (type(None), bool, int, float, str)
+_VALID_PARAMS: set = set()
+
+
+def _params_key(sampler, params):
+    """A hashable key of a sampler's class, constraints and parameters when
+    every parameter is a plain value (whose check cannot change), else None."""
+    items = []
+    for name, value in params.items():
+        kind = type(value)
+        if kind not in _PLAIN_PARAM_TYPES:
+            return None
+        items.append((name, kind, value))
+    return type(sampler), id(sampler._parameter_constraints), tuple(items)
 
 
 # The samplers whose fit_resample sets ``sample_indices_`` (the rows kept or

@@ -9,6 +9,7 @@ steps are taken here, once for both.
 
 from __future__ import annotations
 
+import numpy as np
 from sklearn.base import clone
 from sklearn.utils import check_X_y
 
@@ -55,9 +56,28 @@ class _SMOTEThenClean(BaseSampler):
 
     def _fit_resample(self, X, y):
         self._validate_estimator()
-        y = check_target_type(y)
-        X, y = check_X_y(X, y, accept_sparse=["csr", "csc"])
+        if not _checked_arrays(X, y):  # fit_resample's check_X_y already ran
+            y = check_target_type(y)
+            X, y = check_X_y(X, y, accept_sparse=["csr", "csc"])
         self.sampling_strategy_ = self.sampling_strategy
         X_res, y_res = self.smote_.fit_resample(X, y)
         cleaner = getattr(self, self._cleaner_name + "_")
         return cleaner.fit_resample(X_res, y_res)
+
+
+def _checked_arrays(X, y) -> bool:
+    """Whether ``X, y`` are what ``check_X_y`` returns unchanged: a 2-D numeric
+    numpy array and a 1-D C-contiguous numeric one of the same length (what
+    ``fit_resample``'s own check hands ``_fit_resample`` for numpy input; the
+    SMOTE step checks the values again)."""
+    return (
+        type(X) is np.ndarray
+        and type(y) is np.ndarray
+        and X.ndim == 2
+        and y.ndim == 1
+        and X.dtype.kind in "biuf"
+        and y.dtype.kind in "biuf"
+        and y.flags.c_contiguous
+        and X.shape[0] == y.shape[0] >= 1
+        and X.shape[1] >= 1
+    )

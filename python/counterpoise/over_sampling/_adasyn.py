@@ -10,10 +10,13 @@ imblearn's rows on tie-free data.
 from __future__ import annotations
 
 import numpy as np
-from sklearn.utils import check_random_state
 
 from ..utils._neighbours import NEIGHBOURS_PARAM, class_neighbours
-from ..utils._validation import SamplingError, check_neighbors_object
+from ..utils._validation import (
+    SamplingError,
+    check_neighbors_object,
+    check_random_state,
+)
 from ._smote_base import _Batch, _generate, _n_other_class, _set_provenance
 from .base import BaseOverSampler
 

@@ -12,11 +12,10 @@ data.
 from __future__ import annotations
 
 import numpy as np
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import StrOptions
 
 from ..utils._neighbours import NEIGHBOURS_PARAM, nearest
-from ..utils._validation import check_neighbors_object
+from ..utils._validation import check_neighbors_object, check_random_state
 from ._smote_base import (
     BaseSMOTE,
     _Batch,

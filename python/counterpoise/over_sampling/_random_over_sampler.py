@@ -15,12 +15,13 @@ from numbers import Real
 
 import numpy as np
 from scipy import sparse
-from sklearn.utils import check_array, check_random_state
+from sklearn.utils import check_array
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.sparsefuncs import mean_variance_axis
 
 from ..utils._containers import take_rows
 from ..utils._sampling import check_X_y_any
+from ..utils._validation import check_random_state
 from .base import BaseOverSampler
 
 

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import numpy as np
 from scipy import sparse
-from sklearn.utils import assert_all_finite, check_random_state
+from sklearn.utils import assert_all_finite
 
 from .. import _core
 from ..utils._neighbours import check_enough_rows, class_neighbours
+from ..utils._validation import check_random_state
 from ._smote_base import (
     BaseSMOTE,
     _Batch,

@@ -25,12 +25,12 @@ from typing import NamedTuple
 
 import numpy as np
 from scipy import sparse
-from sklearn.utils import check_random_state
 
 from .. import _core
 from ..utils._containers import vstack_rows
 from ..utils._neighbours import NEIGHBOURS_PARAM, nearest, uses_engine
-from ..utils._validation import check_neighbors_object
+from ..utils._threads import threads_for
+from ..utils._validation import check_neighbors_object, check_random_state
 from .base import BaseOverSampler
 
 
@@ -263,6 +263,11 @@ def _generate(X, batches, k=0):
     if _is_dense_float(X):
         plans = [b.for_generator() for b in batches]
         searched = any(nns is None for _, nns in plans)
+        # the copy of X and the new rows, plus each searched class's k-NN
+        d = max(X.shape[1], 1)
+        work = (X.shape[0] + all_steps.size) * d + sum(
+            rows.size * rows.size * d for rows, nns in plans if nns is None
+        )
         X_res, parents = _core.smote_resample(
             np.ascontiguousarray(X),
             [np.ascontiguousarray(rows, dtype=np.int64) for rows, _ in plans],
@@ -272,6 +277,7 @@ def _generate(X, batches, k=0):
             None
             if searched
             else [np.ascontiguousarray(nns, dtype=np.int64) for _, nns in plans],
+            n_threads=threads_for(work),
         )
         start = X.shape[0]
         for batch in batches:

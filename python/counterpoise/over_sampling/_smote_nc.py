@@ -25,7 +25,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.base import clone
 from sklearn.preprocessing import OneHotEncoder
-from sklearn.utils import _safe_indexing, check_array, check_random_state
+from sklearn.utils import _safe_indexing, check_array
 from sklearn.utils._indexing import _get_column_indices
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.sparsefuncs import mean_variance_axis
@@ -34,7 +34,7 @@ from sklearn.utils.validation import check_consistent_length, validate_data
 from ..utils._containers import is_pandas_df, is_polars_df
 from ..utils._kmeans import _power_of_two_shift
 from ..utils._neighbours import class_neighbours
-from ..utils._validation import check_not_lazy, check_target_type
+from ..utils._validation import check_not_lazy, check_random_state, check_target_type
 from ._categorical import ENCODER_PARAM, _codes, _decode
 from ._smote import SMOTE
 from ._smote_base import (

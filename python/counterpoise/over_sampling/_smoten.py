@@ -23,14 +23,13 @@ from scipy.spatial import distance_matrix
 from sklearn.base import clone
 from sklearn.exceptions import DataConversionWarning
 from sklearn.preprocessing import OrdinalEncoder
-from sklearn.utils import check_random_state
 from sklearn.utils.validation import validate_data
 
 from .. import _core
 from ..metrics.pairwise import ValueDifferenceMetric
 from ..utils._containers import vstack_rows
 from ..utils._neighbours import check_enough_rows, nearest
-from ..utils._validation import check_not_lazy, check_target_type
+from ..utils._validation import check_not_lazy, check_random_state, check_target_type
 from ._categorical import ENCODER_PARAM, _decode, _ordinal_codes
 from ._smote import SMOTE
 

@@ -15,11 +15,10 @@ import numbers
 
 import numpy as np
 from sklearn.base import clone
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval
 
 from ..utils._neighbours import NEIGHBOURS_PARAM, nearest
-from ..utils._validation import check_neighbors_object
+from ..utils._validation import check_neighbors_object, check_random_state
 from ._smote_base import (
     BaseSMOTE,
     _Batch,

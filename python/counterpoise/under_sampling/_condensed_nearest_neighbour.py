@@ -19,7 +19,6 @@ import numbers
 import numpy as np
 from sklearn.base import clone
 from sklearn.neighbors import KNeighborsClassifier
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 
 from .. import _core
@@ -31,6 +30,8 @@ from ..utils._neighbours import (
     knn_predict,
     minority_class,
 )
+from ..utils._threads import threads_for
+from ..utils._validation import check_random_state
 from .base import BaseCleaningSampler
 
 _PARAMS = {
@@ -214,6 +215,7 @@ class CondensedNearestNeighbour(_SeededSelection):
             nearest_row.astype(np.int64),
             np.ascontiguousarray(y[nearest_row] == target_class),
             seeds.astype(np.int64),
+            n_threads=threads_for(rows.size * rows.size * max(Xf.shape[1], 1)),
         )
         return np.append(seeds, added)
 

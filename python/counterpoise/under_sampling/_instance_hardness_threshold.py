@@ -20,11 +20,26 @@ from sklearn.base import clone, is_classifier
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.ensemble._base import _set_random_states
 from sklearn.model_selection import StratifiedKFold, check_cv, cross_val_predict
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods
 
 from ..utils._containers import take_rows
+from ..utils._threads import _cpu_count
+from ..utils._validation import check_random_state
 from .base import BaseUnderSampler
+
+# The default forest's schedule (see _fit_resample): below _TINY_ROWS rows one
+# fold after another, each forest on one thread; below _SMALL_ROWS the folds in
+# parallel, each forest on one thread; from there on, with more cores than
+# folds, one fold after another, each forest on every core.
+_TINY_ROWS = 1000
+_SMALL_ROWS = 5000
+
+
+def _n_splits(folds, X, y) -> int:
+    try:
+        return int(folds.get_n_splits(X, y))
+    except Exception:  # a splitter that needs groups: assume the default, 5
+        return 5
 
 
 class InstanceHardnessThreshold(BaseUnderSampler):
@@ -156,14 +171,22 @@ class InstanceHardnessThreshold(BaseUnderSampler):
         # and no worker processes are spawned (a process pool started inside a
         # forked worker can keep that worker from exiting). The default forest
         # (with n_jobs=None) instead grows each fold's trees on every core, one fold
-        # after another: five folds in parallel would use only five cores. A
-        # forest's output does not depend on its n_jobs.
+        # after another, when there are more cores than folds (five folds in
+        # parallel would use only five cores) and the data are not small (there a
+        # forest's own thread pool per fold costs more than it saves). On tiny
+        # data, where a tree is mostly Python overhead that holds the GIL, threads
+        # only add contention: the folds run one after another. A forest's output
+        # does not depend on its n_jobs.
         estimator, fold_jobs = (
             self.estimator_,
             (-1 if self.n_jobs is None else self.n_jobs),
         )
         if self.estimator is None and self.n_jobs is None:
-            estimator, fold_jobs = clone(self.estimator_).set_params(n_jobs=-1), 1
+            if X.shape[0] < _TINY_ROWS:
+                fold_jobs = None
+            elif X.shape[0] >= _SMALL_ROWS and _cpu_count() > _n_splits(folds, X, y):
+                estimator = clone(self.estimator_).set_params(n_jobs=-1)
+                fold_jobs = 1
         with parallel_config(backend="threading"):
             probabilities = cross_val_predict(
                 estimator,

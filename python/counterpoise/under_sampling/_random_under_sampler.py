@@ -10,10 +10,10 @@ gathered in parallel by the Rust core (dataframes are indexed directly).
 from __future__ import annotations
 
 import numpy as np
-from sklearn.utils import check_random_state
 
 from ..utils._containers import take_rows
 from ..utils._sampling import check_X_y_any
+from ..utils._validation import check_random_state
 from .base import BaseUnderSampler
 
 

@@ -13,6 +13,7 @@ import numpy as np
 from scipy import sparse
 
 from .. import _core
+from ._threads import SERIAL_WORK
 from ._validation import check_not_lazy
 
 
@@ -234,8 +235,14 @@ def take_rows(X, indices: np.ndarray):
     if sparse.issparse(X):
         return X[indices]
     X = np.asarray(X)
-    if X.ndim != 2 or X.dtype.hasobject or not X.flags.c_contiguous or X.itemsize == 0:
-        return X[indices]
+    if (
+        X.ndim != 2
+        or X.dtype.hasobject
+        or not X.flags.c_contiguous
+        or X.itemsize == 0
+        or indices.size * X.shape[1] * X.itemsize < SERIAL_WORK
+    ):
+        return X[indices]  # numpy's gather: no engine call for a small copy
     n, d = X.shape
     raw = X.view(np.uint8).reshape(n, d * X.itemsize)
     out = _core.take_rows(raw, indices)
@@ -261,6 +268,8 @@ def vstack_rows(parts):
     width = arrays[0].shape[1]
     if width == 0 or any(a.shape[1] != width for a in arrays):
         return np.vstack(arrays)  # nothing to copy, or numpy's own error message
+    if sum(a.shape[0] for a in arrays) * width * dtype.itemsize < SERIAL_WORK:
+        return np.vstack(arrays)  # a small copy: no engine call
     raw = [
         np.ascontiguousarray(a)
         .view(np.uint8)

@@ -35,11 +35,12 @@ import numpy as np
 from scipy import sparse
 from sklearn.cluster import KMeans as _SklearnKMeans
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils import check_random_state
 from sklearn.utils._openmp_helpers import _openmp_effective_n_threads
 from sklearn.utils.validation import validate_data
 
 from .. import _core
+from ._threads import threads_for
+from ._validation import check_random_state
 
 
 class KMeans(_SklearnKMeans):
@@ -83,9 +84,17 @@ class KMeans(_SklearnKMeans):
         trials = 2 + int(np.log(k))
         draws = random_state.uniform(size=(k - 1) * trials)
         Xc = np.ascontiguousarray(X, dtype=np.float64)
-        rows = _core.kmeans_plusplus(Xc, k, first, draws, trials)
+        # one pass costs about n * k * d; Lloyd's takes a few to many
+        work = n * k * max(Xc.shape[1], 1)
+        rows = _core.kmeans_plusplus(
+            Xc, k, first, draws, trials, n_threads=threads_for(work * trials)
+        )
         centers, labels, inertia, n_iter = _core.kmeans_lloyd(
-            Xc, Xc[rows], int(self.max_iter), float(self._tol)
+            Xc,
+            Xc[rows],
+            int(self.max_iter),
+            float(self._tol),
+            n_threads=threads_for(work * 10),
         )
         centers += X_mean
         if shift:

@@ -13,10 +13,13 @@ from collections.abc import Mapping
 from numbers import Integral, Real
 
 import numpy as np
+from numpy.random.bit_generator import ISeedSequence
 from sklearn.base import clone
 from sklearn.neighbors import NearestNeighbors
+from sklearn.utils import check_random_state as _check_random_state
 from sklearn.utils import column_or_1d
 from sklearn.utils.multiclass import type_of_target
+from sklearn.utils.validation import _assert_all_finite
 
 SAMPLING_KIND = (
     "over-sampling",
@@ -604,6 +607,9 @@ def checked_numeric(sampler, X, check, over_sampling: bool, **kwargs):
     instead) when X has some, whether scikit-learn fails to convert them or,
     for polars input, leaves an object array; a sparse X is copied where a
     later step would sort or refuse it in place."""
+    if type(X) is np.ndarray and X.dtype.kind in "biuf":
+        # no text, nothing lazy, nothing sparse: the base check only
+        return check(X, **kwargs)
     check_not_lazy(X, "X")
     try:
         X_, y_, binarize_y = check(X, **kwargs)
@@ -634,6 +640,92 @@ def writable_sorted(X):
     X = X.copy()
     X.sort_indices()
     return X
+
+
+def plain_X_y(sampler, X, y, type_y, ensure_all_finite=True):
+    """``validate_data(sampler, X, y, reset=True, ensure_all_finite=...)`` and
+    ``check_target_type`` for the common case, without their per-call cost:
+    ``X`` a plain 2-D numpy array of numbers (bool, int, uint or float), ``y`` a
+    plain 1-D numpy array of numeric labels of the same length, ``type_y``
+    'binary' or 'multiclass'. scikit-learn returns such arrays unchanged (``y``
+    made C-contiguous); here they are too, with the same effects on the sampler
+    (``n_features_in_`` set, ``feature_names_in_`` removed) and the same error
+    for a NaN or infinity (scikit-learn's own check). Returns ``(X, y)``, or
+    ``None`` for any other input, which takes scikit-learn's path."""
+    if (
+        type(X) is not np.ndarray
+        or type(y) is not np.ndarray
+        or type_y not in ("binary", "multiclass")
+        or X.ndim != 2
+        or y.ndim != 1
+        or X.dtype.kind not in "biuf"
+        or y.dtype.kind not in "biuf"
+        or X.shape[0] != y.shape[0]
+        or X.shape[0] < 1
+        or X.shape[1] < 1
+    ):
+        return None
+    name = type(sampler).__name__
+    if ensure_all_finite and X.dtype.kind == "f":
+        _assert_all_finite(
+            X,
+            input_name="X",
+            estimator_name=name,
+            allow_nan=ensure_all_finite == "allow-nan",
+        )
+    if y.dtype.kind == "f":
+        _assert_all_finite(y, input_name="y", estimator_name=name)
+    if hasattr(sampler, "feature_names_in_"):
+        del sampler.feature_names_in_
+    sampler.n_features_in_ = X.shape[1]
+    return X, np.ascontiguousarray(y)
+
+
+class _Overwritten(ISeedSequence):
+    """The seed sequence of a bit generator whose state is overwritten at once
+    by legacy seeding: skips ``SeedSequence``'s hashing of 624 words (0.3 ms, as
+    much as a whole small resampling call)."""
+
+    def generate_state(self, n_words, dtype=np.uint32):
+        return np.zeros(n_words, dtype=dtype)
+
+
+def _seeded(seed: int):
+    bit_generator = np.random.MT19937(_Overwritten())
+    bit_generator._legacy_seeding(seed)
+    return np.random.RandomState(bit_generator)
+
+
+def _fast_seeding_works() -> bool:
+    try:
+        fast, slow = _seeded(20240613).get_state(), np.random.RandomState(20240613)
+        slow = slow.get_state()
+        return fast[0] == slow[0] and all(
+            np.array_equal(a, b) for a, b in zip(fast[1:], slow[1:])
+        )
+    except Exception:  # a numpy without these internals: scikit-learn's way
+        return False
+
+
+_FAST_SEEDING = _fast_seeding_works()
+
+
+def check_random_state(seed):
+    """scikit-learn's ``check_random_state``: ``None`` gives numpy's global
+    generator, an int a new ``RandomState(seed)``, a ``RandomState`` itself.
+
+    An int seed's generator is built without ``SeedSequence`` (whose state
+    legacy seeding overwrites anyway): the same state as ``RandomState(seed)``
+    (checked once at import), 0.3 ms sooner.
+    """
+    if (
+        _FAST_SEEDING
+        and isinstance(seed, Integral)
+        and not isinstance(seed, (bool, np.bool_))
+        and 0 <= seed <= 0xFFFFFFFF
+    ):
+        return _seeded(int(seed))
+    return _check_random_state(seed)
 
 
 def check_one_output(y):
