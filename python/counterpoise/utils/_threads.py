@@ -129,7 +129,9 @@ class CounterpoiseController(threadpoolctl.LibController):
 
     def get_num_threads(self):
         if _HAS_GLOBAL and self._ours():
-            return _core.get_num_threads()
+            # 0 means "no limit set": report what a call would then use, as
+            # threadpoolctl does for BLAS and OpenMP
+            return _core.get_num_threads() or _core.default_threads()
         return None
 
     def set_num_threads(self, num_threads):
