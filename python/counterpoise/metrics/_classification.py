@@ -107,19 +107,23 @@ def _labels(y_true, y_pred, labels):
     )
 
 
+# the parameters sensitivity_score and specificity_score take (and, with
+# `warn_for`, sensitivity_specificity_support), validated as imbalanced-learn does
+_SCORE_PARAMS = {
+    "y_true": ["array-like"],
+    "y_pred": ["array-like"],
+    "labels": ["array-like", None],
+    "pos_label": [str, numbers.Integral, None],
+    "average": [
+        None,
+        StrOptions({"binary", "micro", "macro", "weighted", "samples"}),
+    ],
+    "sample_weight": ["array-like", None],
+}
+
+
 @validate_params(
-    {
-        "y_true": ["array-like"],
-        "y_pred": ["array-like"],
-        "labels": ["array-like", None],
-        "pos_label": [str, numbers.Integral, None],
-        "average": [
-            None,
-            StrOptions({"binary", "micro", "macro", "weighted", "samples"}),
-        ],
-        "warn_for": ["array-like"],
-        "sample_weight": ["array-like", None],
-    },
+    {**_SCORE_PARAMS, "warn_for": ["array-like"]},
     prefer_skip_nested_validation=True,
 )
 def sensitivity_specificity_support(
@@ -264,17 +268,7 @@ def sensitivity_specificity_support(
 
 
 @validate_params(
-    {
-        "y_true": ["array-like"],
-        "y_pred": ["array-like"],
-        "labels": ["array-like", None],
-        "pos_label": [str, numbers.Integral, None],
-        "average": [
-            None,
-            StrOptions({"binary", "micro", "macro", "weighted", "samples"}),
-        ],
-        "sample_weight": ["array-like", None],
-    },
+    _SCORE_PARAMS,
     prefer_skip_nested_validation=True,
 )
 def sensitivity_score(
@@ -353,17 +347,7 @@ def sensitivity_score(
 
 
 @validate_params(
-    {
-        "y_true": ["array-like"],
-        "y_pred": ["array-like"],
-        "labels": ["array-like", None],
-        "pos_label": [str, numbers.Integral, None],
-        "average": [
-            None,
-            StrOptions({"binary", "micro", "macro", "weighted", "samples"}),
-        ],
-        "sample_weight": ["array-like", None],
-    },
+    _SCORE_PARAMS,
     prefer_skip_nested_validation=True,
 )
 def specificity_score(
