@@ -192,12 +192,17 @@ def one(args):
             setup = 0.0
             n_rows = run_local_case(args.case, data, dest)
             wall = time.perf_counter() - start
+    rows_out, bytes_out = written(dest)
+    if not args.keep:
+        shutil.rmtree(dest, ignore_errors=True)
     print(
         json.dumps(
             {
                 "engine": args.engine,
                 "case": args.case,
                 "rows_in": n_rows,
+                "rows_out": rows_out,
+                "gb_out": round(bytes_out / 1e9, 2),
                 "wall_s": round(wall, 3),
                 "setup_s": round(setup, 3),
                 "rows_per_s": round(n_rows / wall) if n_rows else None,
@@ -205,6 +210,17 @@ def one(args):
             }
         )
     )
+
+
+def written(dest):
+    """Rows and bytes of the Parquet files under ``dest`` (from their footers)."""
+    import pyarrow.parquet as pq
+
+    rows = size = 0
+    for f in Path(dest).rglob("*.parquet"):
+        rows += pq.ParquetFile(f).metadata.num_rows
+        size += f.stat().st_size
+    return rows, size
 
 
 def run_spark_case(case, spark, df, dest):
@@ -272,7 +288,7 @@ def measure(engine, case, args):
         args.data,
         "--work",
         args.work,
-    ]
+    ] + (["--keep"] if args.keep else [])
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout)
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
     if proc.returncode or not lines:
@@ -356,6 +372,9 @@ def main():
         p.add_argument("--data", required=True)
         p.add_argument("--work", required=True)
         p.add_argument("--timeout", type=int, default=7200)
+        p.add_argument(
+            "--keep", action="store_true", help="keep the output (default: delete)"
+        )
         p.add_argument("--results", default=str(RESULTS), help="JSON lines file")
         if name == "one":
             p.add_argument("--engine", required=True)

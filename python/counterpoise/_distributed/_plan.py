@@ -41,8 +41,6 @@ from __future__ import annotations
 import math
 import numbers
 import warnings
-from collections import OrderedDict
-from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -264,45 +262,6 @@ def _count_step(rows):
     return step
 
 
-def _resolve_strategy(sampler, classes, counts):
-    """``check_sampling_strategy`` from the class counts (the local resolvers,
-    without a label array; a callable gets ``y`` rebuilt from the counts)."""
-    strategy = sampler.sampling_strategy
-    kind = sampler._sampling_type
-    if callable(strategy) and not isinstance(strategy, Mapping):
-        return _val.check_sampling_strategy(strategy, np.repeat(classes, counts), kind)
-    stats = dict(zip(classes, counts.astype(np.int64)))
-    if len(stats) <= 1:
-        raise ValueError(
-            "The target 'y' needs to have more than 1 class. "
-            f"Got {len(stats)} class instead"
-        )
-    if isinstance(strategy, str):
-        if strategy not in _val._NAMED:
-            raise ValueError(
-                "When 'sampling_strategy' is a string, it needs to be one of "
-                f"{_val._NAMED}. Got '{strategy}' instead."
-            )
-        resolved = _val._targets(strategy, stats, kind)
-    elif isinstance(strategy, dict):
-        resolved = _val._from_dict(strategy, stats, kind)
-    elif isinstance(strategy, list):
-        resolved = _val._from_list(strategy, stats, kind)
-    elif isinstance(strategy, numbers.Real):
-        if strategy <= 0 or strategy > 1:
-            raise ValueError(
-                "When 'sampling_strategy' is a float, it should be "
-                f"in the range (0, 1]. Got {strategy} instead."
-            )
-        resolved = _val._from_float(strategy, stats, kind)
-    else:
-        raise TypeError(
-            "'sampling_strategy' must be a float, a string, a dict, a list or a "
-            f"callable; got {type(strategy).__name__}."
-        )
-    return OrderedDict(sorted(resolved.items()))
-
-
 class _Plan:
     """The state a plan builds on the driver: counts, offsets, classes."""
 
@@ -356,7 +315,11 @@ class _Plan:
         self.n_samples = int(counts.sum())
         self.rows.classes, self.rows.offsets = classes, offsets
         self.seed = _seed(getattr(sampler, "random_state", None))
-        sampler.sampling_strategy_ = _resolve_strategy(sampler, classes, counts)
+        sampler.sampling_strategy_ = _val.resolve_sampling_strategy(
+            sampler.sampling_strategy,
+            dict(zip(classes, counts.astype(np.int64))),
+            sampler._sampling_type,
+        )
         sampler.n_features_in_ = len(features)
         sampler.feature_names_in_ = np.asarray(features, dtype=object)
 

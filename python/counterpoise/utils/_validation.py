@@ -430,7 +430,26 @@ def check_sampling_strategy(sampling_strategy, y, sampling_type, **kwargs):
             f"'sampling_type' should be one of {SAMPLING_KIND}. "
             f"Got '{sampling_type} instead."
         )
-    stats = _class_counts(y)  # counted once, shared by the resolvers below
+    return resolve_sampling_strategy(
+        sampling_strategy, _class_counts(y), sampling_type, y, **kwargs
+    )
+
+
+def resolve_sampling_strategy(sampling_strategy, stats, sampling_type, y=None, **kw):
+    """``check_sampling_strategy`` from the class counts instead of the labels.
+
+    The one dispatch over the strategy's forms, shared by the local samplers
+    (through ``check_sampling_strategy``) and the distributed plans, which count
+    the classes with one aggregation and never hold the labels. ``stats`` maps
+    each class to its number of samples. A callable strategy is called with
+    ``y``; when ``y`` is None it gets labels rebuilt from the counts (same
+    classes and counts, grouped by class).
+    """
+    if sampling_type not in SAMPLING_KIND:
+        raise ValueError(
+            f"'sampling_type' should be one of {SAMPLING_KIND}. "
+            f"Got '{sampling_type} instead."
+        )
     n_classes = len(stats)
     if n_classes <= 1:
         raise ValueError(
@@ -458,7 +477,9 @@ def check_sampling_strategy(sampling_strategy, y, sampling_type, **kwargs):
             )
         resolved = _from_float(sampling_strategy, stats, sampling_type)
     elif callable(sampling_strategy):
-        returned = sampling_strategy(y, **kwargs)
+        if y is None:
+            y = np.repeat(np.asarray(list(stats)), np.asarray(list(stats.values())))
+        returned = sampling_strategy(y, **kw)
         if not isinstance(returned, Mapping):
             name = getattr(sampling_strategy, "__name__", type(sampling_strategy))
             raise TypeError(

@@ -253,6 +253,12 @@ pub fn lloyd(
         shift = (0..k)
             .map(|j| dist2(&new[j * d..(j + 1) * d], &centers[j * d..(j + 1) * d]).sqrt())
             .collect();
+        if it > 0 && b.labels != old && only_ties(xs, d, &centers, &b.labels, &old) {
+            // Keep the centres this assignment was made to: every row is at its
+            // nearest one, and the update would only move tied duplicates.
+            strict = true;
+            break;
+        }
         centers = new;
         if b.labels == old {
             strict = true;
@@ -296,6 +302,37 @@ pub fn lloyd(
     })
 }
 
+/// Whether every row whose label changed in this assignment was as close, to
+/// rounding, to its old centre as to its new one: the change only moved exact
+/// ties (duplicated rows, more clusters than distinct rows), which cannot lower
+/// the inertia. Counted as convergence: otherwise duplicates that sit on two
+/// centres a rounding apart swap clusters on every iteration (each time a
+/// cluster empties, a relocation puts it on another duplicate) until max_iter.
+/// scikit-learn settles these ties by its BLAS rounding and stops early; on data
+/// without such ties a changed row is closer by far more than rounding, so the
+/// rule never fires there. The iterations then end with the centres that
+/// assignment was made to (so every row is at its nearest centre).
+fn only_ties(xs: &[f64], d: usize, centers: &[f64], labels: &[i32], old: &[i32]) -> bool {
+    labels
+        .par_iter()
+        .zip(old.par_iter())
+        .enumerate()
+        .all(|(i, (&l, &o))| {
+            if l == o {
+                return true;
+            }
+            let x = &xs[i * d..(i + 1) * d];
+            let (cl, co) = (
+                &centers[l as usize * d..][..d],
+                &centers[o as usize * d..][..d],
+            );
+            let (a, b) = (dist2(x, cl), dist2(x, co));
+            let scale =
+                dist2(x, &vec![0.0; d]) + dist2(cl, &vec![0.0; d]) + dist2(co, &vec![0.0; d]);
+            (b - a).abs() <= 64.0 * f64::EPSILON * scale
+        })
+}
+
 /// scikit-learn's `_relocate_empty_clusters_dense`: each empty cluster takes one of
 /// the rows farthest from their (old) centre, which leaves its cluster.
 fn relocate_empty(
@@ -335,6 +372,39 @@ fn relocate_empty(
 mod tests {
     use super::*;
     use crate::neighbours::testutil::random_matrix;
+
+    #[test]
+    fn more_clusters_than_distinct_rows_ends_in_a_few_iterations() {
+        // 40 rows, 12 distinct (each repeated), 20 clusters: the iterations end
+        // when a change of labels only moves exact ties, instead of swapping
+        // duplicates between clusters on every iteration until max_iter (300).
+        let base = random_matrix(12, 3, 7);
+        let x = Array2::from_shape_fn((40, 3), |(i, c)| base[[i % 12, c]]);
+        // centres 12-19 sit on rows other than those a relocation would take
+        let init = Array2::from_shape_fn((20, 3), |(i, c)| {
+            base[[if i < 12 { i } else { (i * 7 + 5) % 12 }, c]]
+        });
+        let c = lloyd(x.view(), init.view(), 300, 0.0).unwrap();
+        assert!(c.n_iter <= 3, "n_iter = {}", c.n_iter);
+        // a fixed point: every row is on its centre (to the rounding of a mean of
+        // copies), and every centre is on a data row
+        assert!(c.inertia <= 1e-24, "inertia {}", c.inertia);
+        for i in 0..40 {
+            let l = c.labels[i] as usize;
+            let row = x.row(i);
+            assert!(
+                dist2(
+                    row.as_slice().unwrap(),
+                    c.centers.row(l).as_slice().unwrap()
+                ) <= 1e-24
+            );
+        }
+        for j in 0..20 {
+            let cj = c.centers.row(j).to_vec();
+            let on_row = (0..12).any(|r| dist2(base.row(r).as_slice().unwrap(), &cj) <= 1e-24);
+            assert!(on_row, "centre {j} is not on a data row");
+        }
+    }
 
     #[test]
     fn lloyd_ends_at_a_fixed_point() {
