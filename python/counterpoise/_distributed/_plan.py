@@ -52,8 +52,10 @@ from ..utils._neighbours import check_enough_rows, uses_engine
 #: A class is gathered and broadcast only if its rows take at most this many
 #: bytes as a float array (per class; the issue's "fits one worker").
 MAX_BROADCAST_BYTES = 1 << 30
-#: Synthetic rows made by one generation task (bounds a task's memory).
+#: Synthetic rows made by one generation task.
 ROWS_PER_TASK = 250_000
+#: Synthetic rows per batch a generation task yields (bounds a task's memory).
+CHUNK_ROWS = 32_768
 #: Query rows per block in the partition-level k-NN steps.
 QUERY_BLOCK = 8192
 
@@ -754,7 +756,7 @@ def _generator(seed, batches):
         keep = m > 0
         bases, m = bases[keep], m[keep]
         if not bases.size:
-            return []
+            return
         if "table" in batch:
             k = batch["table"].shape[1]
             table = batch["table"][bases]
@@ -766,21 +768,32 @@ def _generator(seed, batches):
             pool = X
         keys = batch["keys"][bases]
         n = int(m.sum())
-        row = np.repeat(np.arange(bases.size), m)
-        t = np.arange(n) - np.repeat(np.cumsum(m) - m, m)
-        key_rep = keys[row]
-        col = (_uniform(_bits(seed, _NEIGHBOUR, code, key_rep, t)) * k).astype(np.int64)
-        col = np.minimum(col, k - 1)
-        step = _uniform(_bits(seed, _STEP, code, key_rep, t))[:, None]
-        target = table[row, col]
-        x = X[bases][row]
-        diff = pool[target] - x
-        if "pool_other" in batch:
-            other = batch["pool_other"][target]
-            half = 0.5 * _uniform(_bits(seed, _HALF, code, key_rep, t))
-            diff[other] *= half[other][:, None].astype(diff.dtype)
-        new = x + step.astype(x.dtype) * diff
-        return [("new", new, batch["label"])]
+        row_all = np.repeat(np.arange(bases.size), m)
+        t_all = np.arange(n) - np.repeat(np.cumsum(m) - m, m)
+        xb = X[bases]
+        # In chunks of CHUNK_ROWS new rows: a task's peak memory stays a few
+        # chunk-sized arrays (Spark caps a Python worker's address space at
+        # spark.executor.pyspark.memory). The draws are keyed by (row key,
+        # counter), so chunking does not change them.
+        for s in range(0, n, CHUNK_ROWS):
+            row, t = row_all[s : s + CHUNK_ROWS], t_all[s : s + CHUNK_ROWS]
+            key_rep = keys[row]
+            col = (_uniform(_bits(seed, _NEIGHBOUR, code, key_rep, t)) * k).astype(
+                np.int64
+            )
+            col = np.minimum(col, k - 1)
+            step = _uniform(_bits(seed, _STEP, code, key_rep, t))[:, None]
+            target = table[row, col]
+            x = xb[row]
+            new = pool[target]
+            new -= x  # the step towards the neighbour
+            if "pool_other" in batch:
+                other = batch["pool_other"][target]
+                half = 0.5 * _uniform(_bits(seed, _HALF, code, key_rep, t))
+                new[other] *= half[other][:, None].astype(new.dtype)
+            new *= step.astype(x.dtype)
+            new += x
+            yield ("new", new, batch["label"])
 
     return gen
 
