@@ -105,11 +105,24 @@ class Frame:
         synthetic=False,
     ):
         """The resampled DataFrame: the parts of ``step(pdf, p, None)`` on every
-        partition, followed by the parts of ``gen(i, shared)`` for ``i`` in
-        ``range(n_tasks)`` (``shared`` is broadcast to the generation tasks only).
-        ``synthetic``: whether any part can be new rows (then
+        partition (``step=None``: every row as it is, which an engine can pass
+        through without reading it), followed by the parts of ``gen(i, shared)``
+        for ``i`` in ``range(n_tasks)`` (``shared`` is broadcast to the generation
+        tasks only). ``synthetic``: whether any part can be new rows (then
         the non-feature columns must hold nulls)."""
         raise NotImplementedError
+
+    def keep(self, mask, columns, label, features):
+        """The rows for which ``mask(pdf, p, pos)`` is True, in their order: a
+        vectorised test of the requested ``columns`` of rows at positions ``pos``
+        of partition ``p``. An engine may call it on any slices of a partition
+        (Spark evaluates it as a column expression, so the other columns never
+        leave the JVM); this default runs it on whole partitions."""
+
+        def step(pdf, p, shared):
+            return [("take", np.flatnonzero(mask(pdf, p, np.arange(len(pdf)))))]
+
+        return self.output(step, columns, label, features)
 
 
 # --- random streams ----------------------------------------------------------------
@@ -198,9 +211,13 @@ class _Rows:
     def codes(self, pdf):
         return np.searchsorted(self.classes, pdf[self.label].to_numpy())
 
-    def keys(self, pdf, p):
+    def keys(self, pdf, p, pos=None):
+        """The rows' keys; ``pos``: their positions in partition ``p`` (default:
+        ``pdf`` is the whole partition)."""
         if self.key is None:
-            return np.arange(len(pdf), dtype=np.int64) + int(self.offsets[p])
+            if pos is None:
+                pos = np.arange(len(pdf), dtype=np.int64)
+            return np.asarray(pos, dtype=np.int64) + int(self.offsets[p])
         return _key_values(pdf[self.key])
 
     def X(self, pdf, rows=None):
@@ -550,20 +567,22 @@ def _random_under(plan):
                     )
                 thresholds[code] = v
 
-    def step(pdf, p, shared):
+    if not thresholds:
+        return plan.frame.output(None, rows.columns(False), rows.label, rows.features)
+
+    def mask(pdf, p, pos):
         c = rows.codes(pdf)
         keep = np.ones(len(pdf), dtype=bool)
-        if thresholds:
-            k = rows.keys(pdf, p)
-            for code, v in thresholds.items():
-                at = np.flatnonzero(c == code)
-                if v is None:
-                    keep[at] = False
-                else:
-                    keep[at] = _bits(seed, _SELECT, code, k[at]) <= v
-        return [("take", np.flatnonzero(keep))]
+        k = rows.keys(pdf, p, pos)
+        for code, v in thresholds.items():
+            at = np.flatnonzero(c == code)
+            if v is None:
+                keep[at] = False
+            else:
+                keep[at] = _bits(seed, _SELECT, code, k[at]) <= v
+        return keep
 
-    return plan.frame.output(step, rows.columns(False), rows.label, rows.features)
+    return plan.frame.keep(mask, rows.columns(False), rows.label, rows.features)
 
 
 def _random_under_replacement(plan):
@@ -810,12 +829,8 @@ def _generate(plan, batches):
     for b, batch in enumerate(batches):
         tasks += [(b, r) for r in _tasks(batch["m"])]
     shared = {"batches": batches, "tasks": tasks}
-
-    def step(pdf, p, shared):
-        return [_take_all(len(pdf))]
-
     return plan.frame.output(
-        step,
+        None,
         rows.columns(False),
         rows.label,
         rows.features,
@@ -1143,12 +1158,8 @@ def _generate_categorical(plan, batches):
     tasks = []
     for b, batch in enumerate(batches):
         tasks += [(b, r) for r in _tasks(batch["m"])]
-
-    def step(pdf, p, shared):
-        return [_take_all(len(pdf))]
-
     return plan.frame.output(
-        step,
+        None,
         rows.columns(False),
         rows.label,
         rows.features,

@@ -126,6 +126,10 @@ class _DaskFrame(Frame):
                 }
             )
         columns = list(columns)
+        if step is None:  # every row as it is
+
+            def step(pdf, p, shared):
+                return [("take", np.arange(len(pdf)))]
 
         def run_step(pdf, p, shared):
             return _assemble(pdf, step(pdf[columns], p, shared), meta, label, features)

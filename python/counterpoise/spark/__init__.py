@@ -136,6 +136,36 @@ class _SparkFrame(Frame):
             acc = part if acc is None else combine(acc, part)
         return acc
 
+    def keep(self, mask, columns, label, features):
+        # A pandas UDF over the few columns the test needs and each row's
+        # monotonically_increasing_id (partition index << 33 | position in the
+        # partition), used as a filter: the other columns never leave the JVM.
+        import pandas as pd
+        from pyspark.sql import functions as F
+        from pyspark.sql.functions import pandas_udf
+
+        columns = list(columns)
+        low = np.int64((1 << 33) - 1)
+
+        @pandas_udf("boolean")
+        def test(*series):
+            mid = series[-1].to_numpy().astype(np.int64)
+            pdf = pd.DataFrame({c: s.to_numpy() for c, s in zip(columns, series)})
+            part, pos = mid >> np.int64(33), mid & low
+            out = np.empty(len(mid), dtype=bool)
+            for p in np.unique(part):
+                at = np.flatnonzero(part == p)
+                sub = pdf.iloc[at].reset_index(drop=True)
+                out[at] = mask(sub, int(p), pos[at])
+            return pd.Series(out)
+
+        mid = "__counterpoise_row_id"
+        while mid in self.columns:
+            mid += "_"
+        with_id = self.df.withColumn(mid, F.monotonically_increasing_id())
+        kept = with_id.filter(test(*[F.col(c) for c in columns], F.col(mid)))
+        return kept.drop(mid)
+
     def output(
         self,
         step,
@@ -162,7 +192,8 @@ class _SparkFrame(Frame):
             pdf = table.select(columns).to_pandas()
             yield from _batches(table, step(pdf, p, None), label, features)
 
-        out = df.mapInArrow(run, out_type)
+        # every row as it is: straight from the JVM, never through Python
+        out = df if step is None else df.mapInArrow(run, out_type)
         if n_tasks:
             spark = df.sparkSession
 
