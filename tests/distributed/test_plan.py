@@ -68,12 +68,17 @@ def test_key_column_makes_the_output_independent_of_row_order(dask_client):
     assert not a.equals(b)
 
 
-def test_spark_and_dask_run_the_same_plan(spark, dask_client):
+@pytest.mark.parametrize("kind", ["smote", "under"])
+def test_spark_and_dask_run_the_same_plan(spark, dask_client, kind):
     """Same rows in the same order, same seed: the same output on both engines,
-    whatever the number of partitions."""
+    whatever the number of partitions (Spark's under-sampling filters with a
+    UDF over row ids, Dask's runs the generic partition step)."""
     pdf, _, _, features = table(n=400)
     columns = ["label", *features]
-    sampler = SMOTE(random_state=7, k_neighbors=3)
+    if kind == "smote":
+        sampler = SMOTE(random_state=7, k_neighbors=3)
+    else:
+        sampler = RandomUnderSampler(random_state=7)
     on_spark = canonical(
         run(SparkEngine(spark), sampler, pdf, 5, features=features), columns
     )
