@@ -9,8 +9,9 @@ memory):
               an int label with ``--minority`` of class 1, in files of
               ``--rows-per-file`` rows (row groups of 256k rows).
 ``scale``     resample it with RandomUnderSampler and SMOTE on Spark
-              (``spark.driver.memory=2g``, ``spark.executor.pyspark.memory=1g``,
-              ``local[2]``) and on Dask (LocalCluster of two 2 GB workers),
+              (``spark.driver.memory=2g``, ``spark.executor.pyspark.memory=1g``
+              or ``$COUNTERPOISE_BENCH_PYSPARK_MEMORY``, ``local[2]``) and on
+              Dask (LocalCluster of two 2 GB workers),
               writing Parquet; wall time, peak memory, rows per second.
 ``compare``   on data that fits one machine: our RandomUnderSampler vs
               Spark's ``sampleBy`` (approximate counts), our SMOTE vs "collect to
@@ -128,7 +129,10 @@ def spark_session(extra=None):
     builder = (
         SparkSession.builder.master("local[2]")
         .config("spark.driver.memory", "2g")
-        .config("spark.executor.pyspark.memory", "1g")
+        .config(
+            "spark.executor.pyspark.memory",
+            os.environ.get("COUNTERPOISE_BENCH_PYSPARK_MEMORY", "1g"),
+        )
         .config("spark.sql.shuffle.partitions", "8")
         .config("spark.ui.enabled", "false")
         # random floats do not compress; uncompressed everywhere keeps the
@@ -307,6 +311,7 @@ def record(kind, args, results):
         "when": time.strftime("%Y-%m-%d %H:%M:%S"),
         "data": args.data,
         "load_avg_before": os.getloadavg(),
+        "pyspark_memory": os.environ.get("COUNTERPOISE_BENCH_PYSPARK_MEMORY", "1g"),
         "results": results,
     }
     with path.open("a") as fh:
@@ -315,9 +320,7 @@ def record(kind, args, results):
 
 def scale(args):
     results = [
-        measure(engine, case, args)
-        for engine in ("spark", "dask")
-        for case in ("under", "smote")
+        measure(engine, case, args) for engine in args.engines for case in args.cases
     ]
     record("scale", args, results)
 
@@ -376,6 +379,9 @@ def main():
             "--keep", action="store_true", help="keep the output (default: delete)"
         )
         p.add_argument("--results", default=str(RESULTS), help="JSON lines file")
+        if name == "scale":
+            p.add_argument("--engines", nargs="+", default=["spark", "dask"])
+            p.add_argument("--cases", nargs="+", default=["under", "smote"])
         if name == "one":
             p.add_argument("--engine", required=True)
             p.add_argument("--case", required=True)
