@@ -360,6 +360,51 @@ def compare(args):
     record("compare", args, results + [summary])
 
 
+TASK_MEMORY = """
+import resource, sys
+limit = int(float(sys.argv[3]) * 2**30)
+resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+import pickle
+import numpy as np
+from counterpoise._distributed import _plan
+n, d = int(sys.argv[1]), int(sys.argv[2])
+X = np.random.default_rng(0).standard_t(3, (n, d)) * np.logspace(0, 3, d)
+m = np.full(n, 99)
+batch = {"label": 1, "code": 1, "X": X, "keys": np.arange(n, dtype=np.int64),
+         "bases": np.arange(n), "m": m, "k": 5}
+shared = pickle.loads(pickle.dumps(
+    {"batches": [batch], "tasks": [(0, r) for r in _plan._tasks(m)]}, protocol=5))
+del batch, X
+gen = _plan._generator(0, shared["batches"])
+rows = sum(part[1].shape[0] for i in range(3) for part in gen(i, shared))
+status = open("/proc/self/status").read()
+print("ok", rows, "rows; VmPeak", status.split("VmPeak:")[1].split()[0], "kB")
+"""
+
+
+def task_memory(args):
+    """One SMOTE generation task (a class of --rows x --cols broadcast to it, three
+    tasks of new rows) in a child whose address space is capped as Spark's
+    ``spark.executor.pyspark.memory`` caps a Python worker's (RLIMIT_AS)."""
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            TASK_MEMORY,
+            str(args.rows),
+            str(args.cols),
+            str(args.limit_gb),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    out = (proc.stdout + proc.stderr).strip().splitlines()
+    print(
+        f"limit {args.limit_gb} GiB, class {args.rows} x {args.cols}: "
+        f"rc {proc.returncode}: {out[0] if out else ''}"
+    )
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -370,6 +415,10 @@ def main():
     g.add_argument("--rows-per-file", type=int, default=1_000_000)
     g.add_argument("--seed", type=int, default=0)
     g.add_argument("--out", required=True)
+    t = sub.add_parser("task-memory")
+    t.add_argument("--rows", type=int, default=500_000)
+    t.add_argument("--cols", type=int, default=30)
+    t.add_argument("--limit-gb", type=float, default=1.0)
     for name in ("scale", "compare", "one"):
         p = sub.add_parser(name)
         p.add_argument("--data", required=True)
@@ -386,9 +435,13 @@ def main():
             p.add_argument("--engine", required=True)
             p.add_argument("--case", required=True)
     args = parser.parse_args()
-    {"generate": generate, "scale": scale, "compare": compare, "one": one}[
-        args.command
-    ](args)
+    {
+        "generate": generate,
+        "scale": scale,
+        "compare": compare,
+        "one": one,
+        "task-memory": task_memory,
+    }[args.command](args)
 
 
 if __name__ == "__main__":
