@@ -177,7 +177,7 @@ def battery_cases(minority):
     n, d = BATTERY_LARGE
     for shape in BATTERY_LARGE_SHAPES:
         out.append((f"{shape} {n:,}x{d}", n, d, shape))
-    return [(label, make_shape(shape, n, d, minority), n) for label, n, d, shape in out]
+    return [(label, make_shape(shape, n, d, minority)) for label, n, d, shape in out]
 
 
 def summarise(ratios):
@@ -249,7 +249,7 @@ def main(argv=None):
             cases.append((f"{shape} {n:,}x{d}", make_shape(shape, n, d, args.minority)))
     keel = list(args.keel)
     if args.battery:
-        cases += [(label, data) for label, data, _n in battery_cases(args.minority)]
+        cases += battery_cases(args.minority)
         keel += [k for k in BATTERY_KEEL if k not in keel]
     for name in keel:
         X, y = load_keel(name)

@@ -443,13 +443,9 @@ def resolve_sampling_strategy(sampling_strategy, stats, sampling_type, y=None, *
     the classes with one aggregation and never hold the labels. ``stats`` maps
     each class to its number of samples. A callable strategy is called with
     ``y``; when ``y`` is None it gets labels rebuilt from the counts (same
-    classes and counts, grouped by class).
+    classes and counts, grouped by class). ``sampling_type`` must be one of
+    ``SAMPLING_KIND`` (``check_sampling_strategy`` checks it before counting).
     """
-    if sampling_type not in SAMPLING_KIND:
-        raise ValueError(
-            f"'sampling_type' should be one of {SAMPLING_KIND}. "
-            f"Got '{sampling_type} instead."
-        )
     n_classes = len(stats)
     if n_classes <= 1:
         raise ValueError(

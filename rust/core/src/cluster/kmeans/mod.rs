@@ -172,10 +172,12 @@ impl<'a> Rows<'a> {
 }
 
 /// Squared norms of the `d`-wide rows of `v` (terms added in order).
+fn sq_norm(r: &[f64]) -> f64 {
+    r.iter().map(|x| x * x).sum()
+}
+
 fn sq_norms(v: &[f64], d: usize) -> Vec<f64> {
-    v.par_chunks(d.max(1))
-        .map(|r| r.iter().map(|x| x * x).sum())
-        .collect()
+    v.par_chunks(d.max(1)).map(sq_norm).collect()
 }
 
 /// Lloyd's algorithm from `init` (k x d), scikit-learn's `_kmeans_single_lloyd`.
@@ -253,14 +255,15 @@ pub fn lloyd(
         shift = (0..k)
             .map(|j| dist2(&new[j * d..(j + 1) * d], &centers[j * d..(j + 1) * d]).sqrt())
             .collect();
-        if it > 0 && b.labels != old && only_ties(xs, d, &centers, &b.labels, &old) {
+        let unchanged = b.labels == old;
+        if !unchanged && it > 0 && only_ties(xs, d, &centers, &b.labels, &old) {
             // Keep the centres this assignment was made to: every row is at its
             // nearest one, and the update would only move tied duplicates.
             strict = true;
             break;
         }
         centers = new;
-        if b.labels == old {
+        if unchanged {
             strict = true;
             break;
         }
@@ -327,8 +330,7 @@ fn only_ties(xs: &[f64], d: usize, centers: &[f64], labels: &[i32], old: &[i32])
                 &centers[o as usize * d..][..d],
             );
             let (a, b) = (dist2(x, cl), dist2(x, co));
-            let scale =
-                dist2(x, &vec![0.0; d]) + dist2(cl, &vec![0.0; d]) + dist2(co, &vec![0.0; d]);
+            let scale = sq_norm(x) + sq_norm(cl) + sq_norm(co);
             (b - a).abs() <= 64.0 * f64::EPSILON * scale
         })
 }
