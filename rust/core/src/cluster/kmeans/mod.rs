@@ -444,6 +444,18 @@ mod tests {
         init: &Array2<f64>,
         max_iter: usize,
     ) -> (Vec<f64>, Vec<i32>, usize) {
+        naive_lloyd_tol(x, init, max_iter, 0.0)
+    }
+
+    /// [`naive_lloyd`] with scikit-learn's stopping rule: stop when the labels
+    /// do not change, or when the summed squared centre shift is at most `tol`;
+    /// after a stop that was not a fixed point, assign the rows once more.
+    fn naive_lloyd_tol(
+        x: &Array2<f64>,
+        init: &Array2<f64>,
+        max_iter: usize,
+        tol: f64,
+    ) -> (Vec<f64>, Vec<i32>, usize) {
         let (n, d) = x.dim();
         let k = init.nrows();
         let xs = x.as_slice().unwrap();
@@ -451,8 +463,7 @@ mod tests {
         let mut old = vec![-1i32; n];
         let mut labels = vec![0i32; n];
         let mut it = 0;
-        for i in 0..max_iter {
-            it = i + 1;
+        let assign = |c: &[f64], labels: &mut [i32]| {
             for r in 0..n {
                 let mut best = (f64::INFINITY, 0);
                 for j in 0..k {
@@ -463,16 +474,29 @@ mod tests {
                 }
                 labels[r] = best.1 as i32;
             }
+        };
+        let mut fixed_point = false;
+        for i in 0..max_iter {
+            it = i + 1;
+            assign(&c, &mut labels);
             let (mut sums, w) = centre_sums(xs, d, &labels, k);
             for (row, &wj) in sums.chunks_mut(d).zip(&w) {
                 assert!(wj > 0.0);
                 row.iter_mut().for_each(|v| *v /= wj);
             }
+            let shift: f64 = sums.iter().zip(&c).map(|(a, b)| (a - b) * (a - b)).sum();
             c = sums;
             if labels == old {
+                fixed_point = true;
+                break;
+            }
+            if shift <= tol {
                 break;
             }
             old.copy_from_slice(&labels);
+        }
+        if !fixed_point {
+            assign(&c, &mut labels);
         }
         (c, labels, it)
     }
@@ -514,6 +538,35 @@ mod tests {
             assert_eq!(got.labels, labels, "offset={offset}");
             assert_eq!(got.centers.iter().copied().collect::<Vec<_>>(), c);
             assert_eq!(got.n_iter, it);
+        }
+    }
+
+    #[test]
+    fn tol_and_max_iter_stop_where_scikit_learn_does() {
+        // Stopped by the centre shift (tol) or by max_iter, not at a fixed point:
+        // the same iterations, centres and final labels as the naive rule; and
+        // on the same data times 2^60 (rescaled inside, tol scaled by 2^-120)
+        // the same stop, exactly.
+        let x = random_matrix(2000, 3, 21);
+        let init = x.slice(ndarray::s![0..25, ..]).to_owned();
+        let full = lloyd(x.view(), init.view(), 300, 0.0).unwrap();
+        for (max_iter, tol) in [(300, 1e-4), (300, 1e-2), (2, 0.0), (1, 0.0)] {
+            let got = lloyd(x.view(), init.view(), max_iter, tol).unwrap();
+            let (c, labels, it) = naive_lloyd_tol(&x, &init, max_iter, tol);
+            assert!(
+                it < full.n_iter,
+                "max_iter={max_iter} tol={tol}: not an early stop"
+            );
+            assert_eq!(got.n_iter, it, "max_iter={max_iter} tol={tol}");
+            assert_eq!(got.labels, labels, "max_iter={max_iter} tol={tol}");
+            assert_eq!(got.centers.iter().copied().collect::<Vec<_>>(), c);
+            let big = 2f64.powi(60);
+            let xs = x.mapv(|v| v * big);
+            let is = init.mapv(|v| v * big);
+            let scaled = lloyd(xs.view(), is.view(), max_iter, tol * big * big).unwrap();
+            assert_eq!(scaled.n_iter, it, "x 2^60: max_iter={max_iter} tol={tol}");
+            assert_eq!(scaled.labels, labels);
+            assert_eq!(scaled.centers, got.centers.mapv(|v| v * big));
         }
     }
 }
