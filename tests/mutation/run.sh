@@ -13,8 +13,9 @@
 # round-robin, so every file is sampled; use 0/1 for all of them (about 2,000).
 #
 # Python: mutmut 3 on python/counterpoise/{over_sampling,under_sampling,combine},
-# killed by the sampler, parity and combine tests under the CI hypothesis
-# profile. mutmut only understands a `src/` layout, so the run happens in a
+# killed by the tests of the samplers, parity, bad input, containers, errors,
+# estimator checks and pipeline (not conformance, distributed or workflow),
+# under the CI hypothesis profile. mutmut only understands a `src/` layout, so the run happens in a
 # scratch folder whose `src` and `tests` are links to this checkout. GLOB
 # (default `*__mutmut_*[27]`: mutants numbered 2, 7, 12, ..., about a fifth of
 # them, spread over every function with two or more) picks the sample; `*`
@@ -54,6 +55,16 @@ pytest_add_cli_args_test_selection = [
     "tests/over_sampling",
     "tests/under_sampling",
     "tests/combine",
+    "tests/test_bad_input.py",
+    "tests/test_bad_input_properties.py",
+    "tests/test_inputs.py",
+    "tests/test_containers.py",
+    "tests/test_errors.py",
+    "tests/test_estimator_checks.py",
+    "tests/test_neighbour_tie_rule.py",
+    "tests/test_migration.py",
+    "tests/test_pipeline.py",
+    "tests/test_utils.py",
 ]
 EOF
   cd "$WORK"

@@ -222,6 +222,7 @@ fn search_counting<T: Real>(
                 up: &up,
                 k,
                 cap,
+                limit: vec![cap; qb],
             };
             match &kernel {
                 Kernel::Fused(panels) => search.run_fused(panels, qrows, dim, &mut cands),
@@ -263,12 +264,18 @@ struct BlockSearch<'a> {
     up: &'a [f64],
     k: usize,
     cap: usize,
+    /// Per query, the list length that triggers the next prune: `cap`, or twice
+    /// what the last prune kept when the screen cannot separate more (tight
+    /// clusters keep hundreds of finalists), so a list is pruned O(log) times
+    /// instead of after every panel (the symmetric path does the same).
+    limit: Vec<usize>,
 }
 
 impl BlockSearch<'_> {
     fn maybe_prune(&mut self, i: usize, list: &mut Vec<(f32, usize)>) {
-        if list.len() >= self.cap {
+        if list.len() >= self.limit[i] {
             self.thr[i] = prune(list, self.k, self.margin[i], self.up);
+            self.limit[i] = self.cap.max(2 * list.len());
         }
     }
 

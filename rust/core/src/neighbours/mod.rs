@@ -799,6 +799,28 @@ mod tests {
     }
 
     #[test]
+    fn tight_clusters_keep_more_finalists_than_a_list_holds_and_stay_exact() {
+        // 50 clusters of ~100 rows, spread 0.01 around centres ~5 from the
+        // median: float32 cannot order a cluster's rows, so each query keeps its
+        // whole cluster, more than the 4k + 60 a list holds before a prune (the
+        // list's limit then grows instead of pruning after every panel).
+        let (k, d) = (6, 40);
+        let data = shaped("clusters", 5000, d, 9);
+        let queries = shaped("clusters", 200, d, 9);
+        let sample: Vec<usize> = (0..64).collect();
+        let kept = brute::finalists(data.view(), queries.view(), &sample, k, Kernels::Native);
+        assert!(kept > (4 * k + 60) as f64, "finalists {kept}");
+        let want = naive(&data, &queries, k);
+        for kernels in [Kernels::Native, Kernels::Portable] {
+            let got = brute::search(data.view(), queries.view(), k, false, kernels);
+            for (i, row) in want.iter().enumerate() {
+                let w: Vec<i64> = row.iter().map(|p| p.1 as i64).collect();
+                assert_eq!(got.indices.row(i).to_vec(), w, "{kernels:?} row {i}");
+            }
+        }
+    }
+
+    #[test]
     fn far_from_origin_data_stays_exact() {
         // Large offsets make |x|^2 - 2x.q cancel badly; the margin must keep it exact.
         let data = random_matrix(400, 20, 5).mapv(|v| v + 1.0e4);
