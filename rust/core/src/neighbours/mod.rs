@@ -821,6 +821,23 @@ mod tests {
     }
 
     #[test]
+    fn the_screen_prunes_far_from_the_origin_and_on_heavy_tails() {
+        // Centred on the column medians with a tolerance per row, the float32
+        // screen leaves close to k finalists a query on data offset by 1e4 (centred
+        // at the origin instead, every row's tolerance would exceed the spread of
+        // the distances and every row would be re-checked) and on unscaled
+        // log-normal columns (one tolerance for the largest row would keep all).
+        let k = 6;
+        let sample: Vec<usize> = (0..64).map(|i| i * 31).collect();
+        let far = random_matrix(2000, 20, 5).mapv(|v| v + 1.0e4);
+        let heavy = shaped("heavy", 2000, 20, 5);
+        for (what, data) in [("far", far), ("heavy", heavy)] {
+            let kept = brute::finalists(data.view(), data.view(), &sample, k, Kernels::Native);
+            assert!(kept < 3.0 * k as f64, "{what}: {kept} finalists a query");
+        }
+    }
+
+    #[test]
     fn far_from_origin_data_stays_exact() {
         // Large offsets make |x|^2 - 2x.q cancel badly; the margin must keep it exact.
         let data = random_matrix(400, 20, 5).mapv(|v| v + 1.0e4);
