@@ -1,28 +1,30 @@
 #!/usr/bin/env bash
 # Mutation check of the sampling logic (issue #24). Not part of CI: it takes
-# about an hour per language on 2 cores even on the sample below.
+# an hour or more per language on 2 cores even on the samples below.
 #
 #   bash tests/mutation/run.sh rust [SHARD]     # cargo mutants on rust/core
-#   bash tests/mutation/run.sh python [GLOB]    # mutmut on the Python samplers
+#   bash tests/mutation/run.sh python [N]       # mutmut on the Python samplers
 #
 # Rust: `cargo mutants` on rust/core/src, without the plumbing that decides no
 # sampling result (alloc.rs, cpu.rs, pool.rs, progress.rs), in the `mutants`
 # profile (opt-level 3 without fat LTO: a mutant rebuilds in seconds and the
-# tests run in seconds instead of minutes in debug). SHARD (default 0/16, the
-# sample measured in the session notes) takes every 16th mutant of the list,
-# round-robin, so every file is sampled; use 0/1 for all of them (about 2,000).
+# tests run in seconds instead of minutes in debug). SHARD (default 0/16) takes
+# every 16th mutant of the list, round-robin, so every file is sampled, and
+# tests them in random order (the session notes report the first 52 of them);
+# use 0/1 for all of them (about 2,000; a mutant takes 20-60 s here).
 #
 # Python: mutmut 3 on python/counterpoise/{over_sampling,under_sampling,combine},
 # killed by the tests of the samplers, parity, bad input, containers, errors,
 # estimator checks and pipeline (not conformance, distributed or workflow),
-# under the CI hypothesis profile. mutmut only understands a `src/` layout, so the run happens in a
-# scratch folder whose `src` and `tests` are links to this checkout. GLOB
-# (default `*__mutmut_*[27]`: mutants numbered 2, 7, 12, ..., about a fifth of
-# them, spread over every function with two or more) picks the sample; `*`
-# runs all of them (about 4,300). Results: `cd $WORK && mutmut results`.
+# under the CI hypothesis profile. mutmut only understands a `src/` layout, so
+# the run happens in a scratch folder whose `src` and `tests` are links to this
+# checkout. It generates every mutant (about 4,300) and maps tests to functions,
+# then tests a uniform random sample of N of them (default 300, seed 24, the
+# sample measured in the session notes; N=all tests every one, about a day).
+# Results: `cd target/mutmut && mutmut results` (and `mutmut show NAME`).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-what=${1:?usage: run.sh rust|python [SHARD|GLOB]}
+what=${1:?usage: run.sh rust|python [SHARD|N]}
 
 case $what in
 rust)
@@ -49,6 +51,7 @@ only_mutate = [
     "src/counterpoise/under_sampling/*",
     "src/counterpoise/combine/*",
 ]
+timeout_multiplier = 4.0
 pytest_add_cli_args = ["-p", "no:cacheprovider", "-q"]
 pytest_add_cli_args_test_selection = [
     "tests/parity",
@@ -68,11 +71,25 @@ pytest_add_cli_args_test_selection = [
 ]
 EOF
   cd "$WORK"
-  HYPOTHESIS_PROFILE=ci mutmut run --max-children "${MUTMUT_CHILDREN:-2}" "${2:-*__mutmut_*[27]}"
+  export HYPOTHESIS_PROFILE=ci
+  # generate the mutants and the test map (a name matching no mutant runs none)
+  mutmut run --max-children "${MUTMUT_CHILDREN:-2}" "counterpoise.no_such_module*" || true
+  mapfile -t sample < <(python - "${2:-300}" <<'PY'
+import glob, json, random, sys
+keys = sorted(
+    k
+    for f in sorted(glob.glob("mutants/**/*.meta", recursive=True))
+    for k in json.load(open(f))["exit_code_by_key"]
+)
+n = sys.argv[1]
+print("\n".join(keys if n == "all" else sorted(random.Random(24).sample(keys, int(n)))))
+PY
+  )
+  mutmut run --max-children "${MUTMUT_CHILDREN:-2}" "${sample[@]}"
   mutmut results
   ;;
 *)
-  echo "usage: run.sh rust|python [SHARD|GLOB]" >&2
+  echo "usage: run.sh rust|python [SHARD|N]" >&2
   exit 2
   ;;
 esac

@@ -98,3 +98,25 @@ def test_integer_features_are_cast_back_as_imblearn_does():
     X, y = make_data(n=300, d=4, weights=(0.7, 0.3))
     Xi = (X * 100).astype(np.int64)
     _compare(SMOTE(random_state=1), ImbSMOTE(random_state=1), Xi, y)
+
+
+@pytest.mark.parametrize("fmt", ["csr", "csc"])
+@pytest.mark.parametrize("shrinkage", [0.7, {1: 1.5, 2: 0.2}])
+def test_smoothed_bootstrap_on_sparse_input(fmt, shrinkage):
+    # the sparse path draws the noise from the class's sparse variance and
+    # stacks the smoothed rows in X's format: the same rows as imblearn's
+    from scipy import sparse
+
+    X, y = make_data(n=400, d=6, weights=(0.6, 0.25, 0.15))
+    X[np.abs(X) < 0.6] = 0.0  # sparse-looking: about half the entries zero
+    Xs = sparse.csr_matrix(X).asformat(fmt)
+    for seed in (0, 7):
+        ours = RandomOverSampler(shrinkage=shrinkage, random_state=seed)
+        theirs = ImbROS(shrinkage=shrinkage, random_state=seed)
+        Xa, ya = ours.fit_resample(Xs, y)
+        Xb, yb = theirs.fit_resample(Xs, y)
+        assert len(yb) > len(y)
+        assert sparse.issparse(Xa) and Xa.format == Xb.format == fmt
+        assert_array_equal(Xa.toarray(), Xb.toarray())
+        assert_array_equal(ya, yb)
+        assert_array_equal(ours.sample_indices_, theirs.sample_indices_)
