@@ -238,3 +238,23 @@ def test_borderline_classes_without_danger_strategy_dict_and_estimators(kind, pa
     assert (y_res[len(y) :] == 2).sum() > 0  # the class after it still grows
     assert_array_equal(y_res, y_imb)
     assert_allclose(X_res, X_imb, rtol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.uint8])
+@pytest.mark.parametrize("sampler", [SMOTE, BorderlineSMOTE])
+def test_integer_sparse_input_gives_the_dense_integer_rows(sampler, dtype):
+    # sparse integer data are interpolated in float64 and cast back by the
+    # integer rule (truncation, no wrap-around): the same rows as the same data
+    # dense, kept sparse and of X's dtype
+    X, y = _multiclass(seed=4)
+    X = np.clip(np.round(X * 20 + 100), 0, 255).astype(dtype)
+    X[X < 95] = 0  # about a third of the entries zero
+    dense = sampler(random_state=1, k_neighbors=3)
+    X_d, y_d = dense.fit_resample(X, y)
+    ours = sampler(random_state=1, k_neighbors=3)
+    X_s, y_s = ours.fit_resample(sparse.csr_matrix(X), y)
+    assert X_d.shape[0] > X.shape[0]
+    assert sparse.issparse(X_s) and X_s.dtype == dtype
+    assert_array_equal(y_s, y_d)
+    assert_array_equal(X_s.toarray(), X_d)
+    assert_array_equal(ours.synthetic_parents_, dense.synthetic_parents_)
