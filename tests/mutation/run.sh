@@ -51,7 +51,8 @@ only_mutate = [
     "src/counterpoise/under_sampling/*",
     "src/counterpoise/combine/*",
 ]
-timeout_multiplier = 4.0
+timeout_multiplier = 15.0
+timeout_constant = 20.0
 pytest_add_cli_args = ["-p", "no:cacheprovider", "-q"]
 pytest_add_cli_args_test_selection = [
     "tests/parity",
