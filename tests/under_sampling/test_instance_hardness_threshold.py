@@ -56,3 +56,24 @@ def test_an_estimator_without_predict_proba_is_refused():
     X, y = _data()
     with pytest.raises(ValueError, match="predict_proba"):
         InstanceHardnessThreshold(estimator=LinearSVC()).fit_resample(X, y)
+
+
+def test_fold_count_behind_the_thread_choice():
+    # On >= 5,000 rows the default forest gets the cores when there are more
+    # cores than folds; the fold count is the splitter's own (X matters to
+    # LeaveOneOut), and a splitter that needs groups counts as the default 5.
+    from counterpoise.under_sampling._instance_hardness_threshold import _n_splits
+    from sklearn.model_selection import GroupKFold, LeaveOneOut
+
+    X, y = make_data(n=40, d=3, weights=(0.7, 0.3))
+    assert _n_splits(StratifiedKFold(3), X, y) == 3
+    assert _n_splits(LeaveOneOut(), X, y) == 40
+    assert _n_splits(GroupKFold(4), X, y) == 4
+    assert _n_splits(PredefinedSplitNeedingGroups(), X, y) == 5
+
+
+class PredefinedSplitNeedingGroups:
+    def get_n_splits(self, X=None, y=None, groups=None):
+        if groups is None:
+            raise ValueError("The 'groups' parameter should not be None.")
+        return 2
