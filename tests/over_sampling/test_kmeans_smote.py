@@ -1,6 +1,7 @@
 """KMeansSMOTE: properties (synthetic rows come from kept clusters, on segments
 between two rows of the class in the same cluster), thread invariance, errors."""
 
+import numpy as np
 import pytest
 from counterpoise.over_sampling import KMeansSMOTE
 from hypothesis import given, settings
@@ -50,3 +51,19 @@ def test_no_usable_cluster_fails_clearly():
         KMeansSMOTE(cluster_balance_threshold=0.99, random_state=0).fit_resample(X, y)
     with pytest.raises(ValueError, match="kmeans_estimator"):
         KMeansSMOTE(kmeans_estimator="many").fit_resample(X, y)
+
+
+def test_cluster_weights_when_the_sum_overflows_or_is_zero():
+    # imblearn's sparsity / sum, and when that sum overflows (distances near
+    # the float64 maximum raised to the density exponent), is infinite or is 0,
+    # the same ratios taken in log space
+    from counterpoise.over_sampling._kmeans_smote import _weights
+
+    assert np.allclose(_weights([1.0, 3.0]), [0.25, 0.75])
+    # 1e308 + 1.5e308 overflows; the ratio is still 2 : 3
+    assert np.allclose(_weights([1e308, 1.5e308]), [0.4, 0.6])
+    # an infinite sparsity takes every new row; two share them
+    assert np.array_equal(_weights([np.inf, 1.0, np.inf]), [0.5, 0.0, 0.5])
+    # all zero: an equal share each; zero next to a positive one: nothing
+    assert np.array_equal(_weights([0.0, 0.0, 0.0, 0.0]), [0.25] * 4)
+    assert np.array_equal(_weights([0.0, 1e308, 1e308]), [0.0, 0.5, 0.5])

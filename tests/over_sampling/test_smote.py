@@ -102,3 +102,13 @@ def test_default_attributes_match_imblearn():
         assert public <= set(vars(ours)), public - set(vars(ours))
     assert ours.nn_k_.n_neighbors == theirs.nn_k_.n_neighbors
     assert ours.n_features_in_ == theirs.n_features_in_
+
+
+def test_too_few_rows_names_the_class_and_the_fix():
+    X = np.arange(40, dtype=np.float64).reshape(20, 2)
+    y = np.array(["spam"] * 17 + ["eggs"] * 3)
+    with pytest.raises(ValueError) as err:
+        SMOTE(k_neighbors=5).fit_resample(X, y)
+    text = str(err.value)
+    assert "k_neighbors=5 needs at least 6 samples of class 'eggs'" in text
+    assert "there are 3" in text and "at most 2" in text

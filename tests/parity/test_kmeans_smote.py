@@ -69,3 +69,27 @@ def test_user_clusterer_and_sparse_same_as_imblearn():
     sb, _ = imb.KMeansSMOTE(random_state=5, **params).fit_resample(Xs, y)
     assert sparse.issparse(sa) and sa.format == sb.format
     assert_array_equal(sa.toarray(), sb.toarray())
+
+
+def test_sparse_input_with_several_clusters_kept_same_as_imblearn():
+    # several clusters pass the balance threshold, so the new rows are shared
+    # by the clusters' sparsities (mean pairwise distance over the members,
+    # computed in chunks on sparse data), not all given to one cluster
+    X, y = _blobs(7, (400, 160), 3)
+    Xs = sparse.csr_matrix(np.where(np.abs(X) < 1.5, 0, X))
+    for seed in (0, 3):
+        params = dict(
+            kmeans_estimator=KMeans(n_clusters=5, n_init=2, random_state=seed),
+            cluster_balance_threshold=0.05,
+            random_state=seed,
+        )
+        sa, ya = KMeansSMOTE(**params).fit_resample(Xs, y)
+        sb, yb = imb.KMeansSMOTE(**params).fit_resample(Xs, y)
+        assert sparse.issparse(sa) and sa.format == sb.format
+        assert_array_equal(sa.toarray(), sb.toarray())
+        assert_array_equal(ya, yb)
+        new_rows = sa.toarray()[len(y) :]
+        labels = params["kmeans_estimator"].fit_predict(Xs)
+        # the new rows lie in more than one cluster's span: several were kept
+        nearest = ((new_rows[:, None, :] - Xs.toarray()[None]) ** 2).sum(-1).argmin(1)
+        assert np.unique(labels[nearest]).size > 1

@@ -273,7 +273,8 @@ def _weights(sparsities):
     maximum raised to the density exponent) or every sparsity is 0, the same
     ratio computed from the logarithms."""
     sparsities = np.asarray(sparsities, dtype=np.float64)
-    total = np.sum(sparsities)
+    with np.errstate(over="ignore"):  # an overflow is handled below
+        total = np.sum(sparsities)
     if np.isfinite(total) and total > 0 and np.isfinite(sparsities).all():
         return sparsities / total
     with np.errstate(divide="ignore"):
