@@ -109,6 +109,25 @@ def test_smotenc_polars_in_polars_out():
     assert set(X_res["colour"].to_list()) <= {"r", "g", "b"}
 
 
+def test_smotenc_auto_finds_polars_enum_columns():
+    pl = pytest.importorskip("polars")
+    rng = np.random.default_rng(3)
+    df = pl.DataFrame(
+        {
+            "x": rng.standard_normal(80),
+            "size": pl.Series(np.array(["s", "m", "l"])[rng.integers(0, 3, 80)]).cast(
+                pl.Enum(["s", "m", "l"])
+            ),
+        }
+    )
+    y = np.r_[np.zeros(60, int), np.ones(20, int)]
+    sampler = SMOTENC(categorical_features="auto", random_state=0)
+    X_res, _ = sampler.fit_resample(df, y)
+    assert_array_equal(sampler.categorical_features_, [1])
+    assert X_res.schema == df.schema and X_res.height == 120
+    assert set(X_res["size"].to_list()) <= {"s", "m", "l"}
+
+
 def test_smotenc_pandas_keeps_dtypes_and_categories():
     rng = np.random.default_rng(2)
     df = pd.DataFrame(
@@ -131,8 +150,8 @@ def test_smotenc_pandas_keeps_dtypes_and_categories():
     [
         ([7], "does not select columns"),
         (["nope"], "does not select columns"),
-        ([0, 1, 2], "only with categorical"),
-        ([], "only with numerical"),
+        ([0, 1, 2], "^SMOTE-NC is not designed to work only with categorical"),
+        ([], "^SMOTE-NC is not designed to work only with numerical"),
         ([True, False], "does not select columns"),
     ],
 )
@@ -151,7 +170,10 @@ def test_smotenc_auto_needs_a_dataframe_and_too_few_samples_fail_clearly():
         SMOTENC(categorical_features="auto").fit_resample(X, y)
     with pytest.raises(ValueError, match="k_neighbors=5 needs at least 6"):
         SMOTENC(categorical_features=[2]).fit_resample(X, y)
-    with pytest.raises(ValueError, match="NaN"):
+    # the continuous columns named, and scikit-learn's own words after them
+    with pytest.raises(
+        ValueError, match=r"^SMOTENC's continuous columns \[0, 1\] must be "
+    ):
         bad = X.copy()
         bad[0, 0] = np.nan
         SMOTENC(categorical_features=[2]).fit_resample(bad, y)

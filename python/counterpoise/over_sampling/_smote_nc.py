@@ -437,10 +437,7 @@ def _dtypes(X):
 
 def _is_categorical_dtype(t) -> bool:
     if type(t).__module__.split(".")[0] == "polars":
-        return type(t).__name__ in ("Categorical", "Enum") or t.__class__.__name__ in (
-            "Categorical",
-            "Enum",
-        )
+        return type(t).__name__ in ("Categorical", "Enum")
     import pandas as pd
 
     return isinstance(t, pd.CategoricalDtype)
