@@ -181,3 +181,29 @@ def test_smotenc_auto_needs_a_dataframe_and_too_few_samples_fail_clearly():
         SMOTENC(
             categorical_features=[2], categorical_encoder=OneHotEncoder(drop="first")
         ).fit_resample(X, y)
+
+
+@pytest.mark.parametrize("fmt", [None, "csr"])
+def test_smotenc_extreme_magnitudes_give_the_scaled_rows(fmt):
+    # continuous columns near 1e180 are computed on the data times a power of
+    # two and scaled back (squared distances would overflow): exactly the rows
+    # of the same data at ordinary scale, times that power of two
+    from scipy import sparse
+
+    rng = np.random.default_rng(5)
+    cont = rng.standard_normal((60, 2))
+    cont[np.abs(cont) < 0.4] = 0.0
+    cat = rng.integers(0, 3, (60, 1)).astype(np.float64)
+    y = np.r_[np.zeros(45, int), np.ones(15, int)]
+    big = 2.0**600
+    small_X, big_X = np.hstack([cont, cat]), np.hstack([cont * big, cat])
+    if fmt:
+        small_X, big_X = sparse.csr_matrix(small_X), sparse.csr_matrix(big_X)
+    a, _ = SMOTENC(categorical_features=[2], random_state=0).fit_resample(small_X, y)
+    b, _ = SMOTENC(categorical_features=[2], random_state=0).fit_resample(big_X, y)
+    if fmt:
+        assert sparse.issparse(b)
+        a, b = a.toarray(), b.toarray()
+    assert len(a) == 90
+    assert_array_equal(b[:, :2], a[:, :2] * big)
+    assert_array_equal(b[:, 2], a[:, 2])
