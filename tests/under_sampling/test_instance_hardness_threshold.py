@@ -77,3 +77,23 @@ class PredefinedSplitNeedingGroups:
         if groups is None:
             raise ValueError("The 'groups' parameter should not be None.")
         return 2
+
+
+@pytest.mark.parametrize("n_jobs, expected", [(1, 1), (2, 2), (None, -1)])
+def test_n_jobs_reaches_the_cross_validation(monkeypatch, n_jobs, expected):
+    # a user's n_jobs runs the folds on that many workers; the default (with a
+    # user's estimator, on more than a few rows) runs them on every core
+    import counterpoise.under_sampling._instance_hardness_threshold as iht
+
+    seen = []
+
+    def spy(*args, n_jobs=None, **kwargs):
+        seen.append(n_jobs)
+        return cross_val_predict(*args, n_jobs=n_jobs, **kwargs)
+
+    monkeypatch.setattr(iht, "cross_val_predict", spy)
+    X, y = make_data(n=600, d=4, weights=(0.8, 0.2))
+    InstanceHardnessThreshold(
+        estimator=LogisticRegression(), n_jobs=n_jobs, random_state=0
+    ).fit_resample(X, y)
+    assert seen == [expected]
