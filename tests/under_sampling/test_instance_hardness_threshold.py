@@ -79,10 +79,22 @@ class PredefinedSplitNeedingGroups:
         return 2
 
 
-@pytest.mark.parametrize("n_jobs, expected", [(1, 1), (2, 2), (None, -1)])
-def test_n_jobs_reaches_the_cross_validation(monkeypatch, n_jobs, expected):
-    # a user's n_jobs runs the folds on that many workers; the default (with a
-    # user's estimator, on more than a few rows) runs them on every core
+@pytest.mark.parametrize(
+    "estimator, n, n_jobs, expected",
+    [
+        ("user", 600, 1, 1),
+        ("user", 600, 2, 2),
+        ("user", 600, None, -1),
+        ("default", 600, 2, 2),
+        ("default", 100, None, None),
+    ],
+)
+def test_n_jobs_reaches_the_cross_validation(
+    monkeypatch, estimator, n, n_jobs, expected
+):
+    # a user's n_jobs runs the folds on that many workers; the default runs
+    # them on every core, except the default forest on tiny data (threads only
+    # add contention there: one fold after another)
     import counterpoise.under_sampling._instance_hardness_threshold as iht
 
     seen = []
@@ -92,8 +104,10 @@ def test_n_jobs_reaches_the_cross_validation(monkeypatch, n_jobs, expected):
         return cross_val_predict(*args, n_jobs=n_jobs, **kwargs)
 
     monkeypatch.setattr(iht, "cross_val_predict", spy)
-    X, y = make_data(n=600, d=4, weights=(0.8, 0.2))
+    X, y = make_data(n=n, d=4, weights=(0.8, 0.2))
     InstanceHardnessThreshold(
-        estimator=LogisticRegression(), n_jobs=n_jobs, random_state=0
+        estimator=LogisticRegression() if estimator == "user" else None,
+        n_jobs=n_jobs,
+        random_state=0,
     ).fit_resample(X, y)
     assert seen == [expected]
