@@ -207,3 +207,19 @@ def test_smotenc_extreme_magnitudes_give_the_scaled_rows(fmt):
     assert len(a) == 90
     assert_array_equal(b[:, :2], a[:, :2] * big)
     assert_array_equal(b[:, 2], a[:, 2])
+
+
+def test_smotenc_bad_columns_message_names_the_fix():
+    X = np.random.default_rng(0).standard_normal((40, 3))
+    y = np.r_[np.zeros(30, int), np.ones(10, int)]
+    with pytest.raises(ValueError) as err:
+        SMOTENC(categorical_features=[7]).fit_resample(X, y)
+    assert str(err.value).endswith(
+        "Pass column indices in [0, 3), a boolean mask of length 3, or 'auto' "
+        "for a pandas DataFrame with category columns."
+    )
+    frame = pd.DataFrame(X, columns=["a", "b", "c"])
+    with pytest.raises(
+        ValueError, match=r"in \[0, 3\) or names among \['a', 'b', 'c'\]"
+    ):
+        SMOTENC(categorical_features=["nope"]).fit_resample(frame, y)
