@@ -258,3 +258,28 @@ def test_integer_sparse_input_gives_the_dense_integer_rows(sampler, dtype):
     assert_array_equal(y_s, y_d)
     assert_array_equal(X_s.toarray(), X_d)
     assert_array_equal(ours.synthetic_parents_, dense.synthetic_parents_)
+
+
+def test_base_smote_defaults_are_imblearns():
+    # a user's subclass of the public base class gets imbalanced-learn's defaults
+    import inspect
+
+    from counterpoise.over_sampling._smote_base import BaseSMOTE
+    from imblearn.over_sampling._smote.base import BaseSMOTE as ImbBaseSMOTE
+
+    def defaults(cls):
+        return {
+            name: p.default
+            for name, p in inspect.signature(cls.__init__).parameters.items()
+            if p.default is not inspect.Parameter.empty
+        }
+
+    assert (
+        defaults(BaseSMOTE)
+        == defaults(ImbBaseSMOTE)
+        == {
+            "sampling_strategy": "auto",
+            "random_state": None,
+            "k_neighbors": 5,
+        }
+    )

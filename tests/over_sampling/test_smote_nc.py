@@ -223,3 +223,17 @@ def test_smotenc_bad_columns_message_names_the_fix():
         ValueError, match=r"in \[0, 3\) or names among \['a', 'b', 'c'\]"
     ):
         SMOTENC(categorical_features=["nope"]).fit_resample(frame, y)
+
+
+def test_smotenc_fit_resample_called_directly_validates_its_columns():
+    # imbalanced-learn's own tests call _fit_resample without fit_resample's
+    # checks: the continuous block is then checked there, with the same result
+    rng = np.random.default_rng(0)
+    X = np.hstack([rng.standard_normal((60, 2)), rng.integers(0, 3, (60, 1))])
+    y = np.r_[np.zeros(45, int), np.ones(15, int)]
+    sampler = SMOTENC(categorical_features=[2], random_state=0)
+    X_a, y_a = sampler.fit_resample(X, y)
+    X_b, y_b = sampler._fit_resample(X, y)
+    assert len(y_a) == 90
+    assert_array_equal(X_a, X_b)
+    assert_array_equal(y_a, y_b)
