@@ -264,10 +264,8 @@ struct BlockSearch<'a> {
     up: &'a [f64],
     k: usize,
     cap: usize,
-    /// Per query, the list length that triggers the next prune: `cap`, or twice
-    /// what the last prune kept when the screen cannot separate more (tight
-    /// clusters keep hundreds of finalists), so a list is pruned O(log) times
-    /// instead of after every panel (the symmetric path does the same).
+    /// Per query, the list length that triggers the next prune
+    /// ([`next_prune_at`]).
     limit: Vec<usize>,
 }
 
@@ -275,7 +273,7 @@ impl BlockSearch<'_> {
     fn maybe_prune(&mut self, i: usize, list: &mut Vec<(f32, usize)>) {
         if list.len() >= self.limit[i] {
             self.thr[i] = prune(list, self.k, self.margin[i], self.up);
-            self.limit[i] = self.cap.max(2 * list.len());
+            self.limit[i] = next_prune_at(self.cap, list.len());
         }
     }
 
@@ -440,6 +438,14 @@ fn scan<T: Real>(dots: &[T], norms: &[T], t: T, s: usize, list: &mut Vec<(T, usi
             list.push((key, base + l));
         }
     }
+}
+
+/// The list length at which a list that a prune left with `kept` entries is
+/// pruned again: `cap`, or twice `kept` when the screen cannot separate more
+/// (tight clusters keep hundreds of finalists), so a list is pruned O(log) times
+/// instead of after every panel. Both the one-way and the symmetric search use it.
+pub(super) fn next_prune_at(cap: usize, kept: usize) -> usize {
+    cap.max(2 * kept)
 }
 
 /// Keep the candidates whose lower key is at most `margin` above the k-th

@@ -231,7 +231,6 @@ pub(crate) fn kneighbors_with<T: Real>(
     }
 }
 
-/// Keep the `k` best of `cands` by (exact squared distance, index) and write them.
 /// [`Algorithm::Auto`]'s choice between `d` of 9 to [`PROBE_MAX_DIM`] (see the
 /// module's documentation): the KD-tree, built and probed on a fixed sample of
 /// the queries, when its estimated cost is below brute force's; `None` for brute
@@ -263,6 +262,7 @@ pub(crate) fn probe_tree<T: Real>(
     wins.then_some(tree)
 }
 
+/// Keep the `k` best of `cands` by (exact squared distance, index) and write them.
 pub(crate) fn finish_row(cands: &mut [(f64, usize)], k: usize, idx: &mut [i64], dist: &mut [f64]) {
     cands.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
     for (j, &(d2, i)) in cands.iter().take(k).enumerate() {

@@ -24,6 +24,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
+use super::brute;
 #[cfg(target_arch = "x86_64")]
 use super::fused::{tile_dots, tile_offset};
 use super::fused::{Panels, PANEL};
@@ -133,7 +134,7 @@ impl Rows {
             let list = &mut *self.lists.add(row);
             let t = *self.thr.add(row);
             list.retain(|c| c.0 <= t);
-            *self.limit.add(row) = self.cap.max(2 * list.len());
+            *self.limit.add(row) = brute::next_prune_at(self.cap, list.len());
         }
     }
 }
