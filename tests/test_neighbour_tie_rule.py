@@ -64,3 +64,37 @@ def test_integer_codes_give_exactly_the_lexicographic_order():
         for i in rng.permutation(n)[:100]:
             d2 = ((X - X[i]) ** 2).sum(axis=1)
             np.testing.assert_array_equal(ind[i], np.lexsort((np.arange(n), d2))[:9])
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    data=labelled_data(min_per_class=2),
+    k=st.integers(1, 6),
+    share=st.sampled_from([0.05, 0.3, 0.7, 1.0]),
+    dead=st.sampled_from([0.0, 0.2]),
+)
+def test_neighbour_graph_matches_a_naive_search_on_either_path(data, k, share, dead):
+    # NeighbourGraph answers a search of most alive rows with one self-query of
+    # them all (SELF_QUERY_SHARE) and a smaller one one way: either way each
+    # queried row gets its k nearest alive rows in (distance, index) order.
+    from counterpoise.utils._neighbours import SELF_QUERY_SHARE, NeighbourGraph
+
+    X, _ = data
+    n = X.shape[0]
+    rng = np.random.default_rng(1)
+    alive = rng.random(n) >= dead
+    alive[:2] = True
+    alive_rows = np.flatnonzero(alive)
+    k = min(k, alive_rows.size)
+    rows = np.sort(
+        rng.choice(alive_rows, max(1, int(share * alive_rows.size)), replace=False)
+    )
+    assert (rows.size >= SELF_QUERY_SHARE * alive_rows.size) == (share >= 0.7)
+    graph = NeighbourGraph(X, k, width=k)
+    got = graph.query(rows, alive, k)
+    # the lists of a plain one-way search among the alive rows, which gives the
+    # naive search's answer
+    Xa = X[alive_rows]
+    dist, ind = kneighbors(Xa, X[rows].copy(), k)
+    np.testing.assert_array_equal(got, alive_rows[ind])
+    check_against_naive(Xa, X[rows], dist, ind)

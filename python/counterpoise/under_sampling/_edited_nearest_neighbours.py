@@ -79,6 +79,12 @@ def _edit(y, alive, strategy, n_total, kind_sel, search):
     """One ENN pass over the alive rows; returns kept rows in imblearn's order."""
     kept = []
     y_alive = y[alive]
+    if getattr(search, "graph", None) is not None:
+        # One search for every row of every class to clean (then per class from
+        # the graph's lists): a single large search can be a self-query.
+        cleaned = [c for c in np.unique(y_alive) if c in strategy]
+        if cleaned:
+            search(np.flatnonzero(alive & np.isin(y, cleaned)), alive, n_total)
     for target_class in np.unique(y_alive):
         rows = np.flatnonzero(alive & (y == target_class))
         if target_class in strategy:

@@ -45,7 +45,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use ndarray::{Array2, ArrayView2};
 use rayon::prelude::*;
 
-use super::exact::sq_dist;
+use super::exact::sq_dists;
 use super::fused;
 use super::symmetric;
 use super::{finish_row, Neighbours};
@@ -197,10 +197,15 @@ fn search_counting<T: Real>(
                 }
                 let q = &qslice[i * dim..(i + 1) * dim];
                 exact.clear();
-                exact.extend(list.iter().map(|&(_, j)| {
-                    let j = j as usize;
-                    (sq_dist(q, &dslice[j * dim..(j + 1) * dim]), j)
-                }));
+                finalists.fetch_add(list.len(), Ordering::Relaxed);
+                sq_dists(
+                    q,
+                    dslice,
+                    dim,
+                    list.iter().map(|&(_, j)| j as usize),
+                    exact,
+                    kernels,
+                );
                 finish_row(exact, k, idx_row, dist_row);
             });
         return Neighbours { indices, distances };
@@ -241,10 +246,15 @@ fn search_counting<T: Real>(
                 finalists.fetch_add(cands[i].len(), Ordering::Relaxed);
                 let qi = q0 + i;
                 let q = &qslice[qi * dim..(qi + 1) * dim];
-                let mut exact: Vec<(f64, usize)> = cands[i]
-                    .iter()
-                    .map(|&(_, j)| (sq_dist(q, &dslice[j * dim..(j + 1) * dim]), j))
-                    .collect();
+                let mut exact = Vec::new();
+                sq_dists(
+                    q,
+                    dslice,
+                    dim,
+                    cands[i].iter().map(|&(_, j)| j),
+                    &mut exact,
+                    kernels,
+                );
                 finish_row(&mut exact, k, idx_row, dist_row);
             }
         });

@@ -264,7 +264,14 @@ pub(crate) fn probe_tree<T: Real>(
 
 /// Keep the `k` best of `cands` by (exact squared distance, index) and write them.
 pub(crate) fn finish_row(cands: &mut [(f64, usize)], k: usize, idx: &mut [i64], dist: &mut [f64]) {
-    cands.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let order = |a: &(f64, usize), b: &(f64, usize)| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1));
+    // (distance, index) is a total order without equal pairs, so selecting the k
+    // smallest and sorting them gives the first k of a full sort.
+    if cands.len() > k && k > 0 {
+        cands.select_nth_unstable_by(k - 1, order);
+    }
+    let top = k.min(cands.len());
+    cands[..top].sort_unstable_by(order);
     for (j, &(d2, i)) in cands.iter().take(k).enumerate() {
         idx[j] = i as i64;
         dist[j] = d2.sqrt();
