@@ -75,9 +75,10 @@ def test_integer_codes_give_exactly_the_lexicographic_order():
 )
 def test_neighbour_graph_matches_a_naive_search_on_either_path(data, k, share, dead):
     # NeighbourGraph answers a search of most alive rows with one self-query of
-    # them all (SELF_QUERY_SHARE) and a smaller one one way: either way each
-    # queried row gets its k nearest alive rows in (distance, index) order.
-    from counterpoise.utils._neighbours import SELF_QUERY_SHARE, NeighbourGraph
+    # them all (share >= SELF_QUERY_SHARE) and a smaller one one way: either way
+    # each queried row gets its k nearest alive rows in (distance, index) order.
+    # Both paths are forced in turn through the module's threshold.
+    from counterpoise.utils import _neighbours
 
     X, _ = data
     n = X.shape[0]
@@ -89,12 +90,15 @@ def test_neighbour_graph_matches_a_naive_search_on_either_path(data, k, share, d
     rows = np.sort(
         rng.choice(alive_rows, max(1, int(share * alive_rows.size)), replace=False)
     )
-    assert (rows.size >= SELF_QUERY_SHARE * alive_rows.size) == (share >= 0.7)
-    graph = NeighbourGraph(X, k, width=k)
-    got = graph.query(rows, alive, k)
-    # the lists of a plain one-way search among the alive rows, which gives the
-    # naive search's answer
+    # a plain one-way search among the alive rows, checked against naive
     Xa = X[alive_rows]
     dist, ind = kneighbors(Xa, X[rows].copy(), k)
-    np.testing.assert_array_equal(got, alive_rows[ind])
     check_against_naive(Xa, X[rows], dist, ind)
+    saved = _neighbours.SELF_QUERY_SHARE
+    try:
+        for threshold in (0.0, 2.0):  # always the self-query; never
+            _neighbours.SELF_QUERY_SHARE = threshold
+            graph = _neighbours.NeighbourGraph(X, k, width=k)
+            np.testing.assert_array_equal(graph.query(rows, alive, k), alive_rows[ind])
+    finally:
+        _neighbours.SELF_QUERY_SHARE = saved
