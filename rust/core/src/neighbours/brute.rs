@@ -32,6 +32,9 @@
 //!   rounding of the thresholds (rounding is monotone, so the k-th smallest of the
 //!   rounded upper keys is the rounded k-th smallest).
 //!
+//! A long finalist list (tight clusters, which float32 keys relative to a far
+//! centre cannot order) first goes through a second, rigorous screen on the
+//! float32 differences, whose error grows with the distance itself ([`refine`]).
 //! The finalists are then ranked by the exact squared distance, giving the same
 //! answer as the KD-tree and as a naive search. Every path (the fused kernel
 //! below, the portable GEMM and the symmetric self-query, [`symmetric`]) computes
@@ -193,23 +196,24 @@ fn search_counting<T: Real>(
             .zip(dist_all.par_chunks_mut(k))
             .zip(lists.par_iter_mut())
             .enumerate()
-            .for_each_init(Vec::new, |exact, (i, ((idx_row, dist_row), list))| {
-                if list.len() > k {
-                    prune(list, k, margin[i], &up);
-                }
-                let q = &qslice[i * dim..(i + 1) * dim];
-                exact.clear();
-                finalists.fetch_add(list.len(), Ordering::Relaxed);
-                sq_dists(
-                    q,
-                    dslice,
-                    dim,
-                    list.iter().map(|&(_, j)| j as usize),
-                    exact,
-                    kernels,
-                );
-                finish_row(exact, k, idx_row, dist_row);
-            });
+            .for_each_init(
+                Scratch::default,
+                |scratch, (i, ((idx_row, dist_row), list))| {
+                    let Scratch { exact, ids, bounds } = scratch;
+                    if list.len() > k {
+                        prune(list, k, margin[i], &up);
+                    }
+                    let q = &qslice[i * dim..(i + 1) * dim];
+                    finalists.fetch_add(list.len(), Ordering::Relaxed);
+                    ids.clear();
+                    ids.extend(list.iter().map(|&(_, j)| j as usize));
+                    let q32 = &d32[i * dim..(i + 1) * dim];
+                    refine(q32, norms[i], &d32, &norms, dim, k, ids, bounds, kernels);
+                    exact.clear();
+                    sq_dists(q, dslice, dim, ids.iter().copied(), exact, kernels);
+                    finish_row(exact, k, idx_row, dist_row);
+                },
+            );
         return Neighbours { indices, distances };
     }
     idx_all
@@ -235,6 +239,7 @@ fn search_counting<T: Real>(
                 Kernel::Fused(panels) => search.run_fused(panels, qrows, dim, &mut cands),
                 Kernel::Gemm => search.run_gemm(&d32, &lowered, n, qrows, dim, &mut cands),
             }
+            let mut scratch = Scratch::default();
             for (i, (idx_row, dist_row)) in idx_blk
                 .chunks_mut(k)
                 .zip(dist_blk.chunks_mut(k))
@@ -248,19 +253,133 @@ fn search_counting<T: Real>(
                 finalists.fetch_add(cands[i].len(), Ordering::Relaxed);
                 let qi = q0 + i;
                 let q = &qslice[qi * dim..(qi + 1) * dim];
-                let mut exact = Vec::new();
-                sq_dists(
-                    q,
-                    dslice,
+                let Scratch { exact, ids, bounds } = &mut scratch;
+                ids.clear();
+                ids.extend(cands[i].iter().map(|&(_, j)| j));
+                let q32 = &qrows[i * dim..(i + 1) * dim];
+                refine(
+                    q32,
+                    sq_norm(q32),
+                    &d32,
+                    &norms,
                     dim,
-                    cands[i].iter().map(|&(_, j)| j),
-                    &mut exact,
+                    k,
+                    ids,
+                    bounds,
                     kernels,
                 );
-                finish_row(&mut exact, k, idx_row, dist_row);
+                exact.clear();
+                sq_dists(q, dslice, dim, ids.iter().copied(), exact, kernels);
+                finish_row(exact, k, idx_row, dist_row);
             }
         });
     Neighbours { indices, distances }
+}
+
+/// Per-task buffers of the finalists' re-check.
+#[derive(Default)]
+struct Scratch {
+    exact: Vec<(f64, usize)>,
+    ids: Vec<usize>,
+    bounds: Vec<(f64, f64)>,
+}
+
+/// Finalist lists longer than this go through [`refine`] before the exact
+/// re-check.
+const REFINE_MIN: usize = 24;
+
+/// A second screen for a long finalist list (tight clusters: hundreds of rows
+/// the first screen cannot order, because its tolerance grows with the squared
+/// norms `|x - c|^2`, not with the distances). Each finalist's distance to the
+/// query is computed from the differences of the float32 copies, whose error
+/// grows with the distance itself, and bounded rigorously:
+///
+/// - with `u = 2^-24`, the centred copies satisfy `|x32_t - (x_t - c_t)| <= u' |x_t - c_t|`
+///   (`u' = u (1 + 1e-6)` covers the f64 subtraction), and the float32 difference
+///   `delta_t = fl(x32_t - q32_t)` is within `u |x32_t - q32_t|` of `x32_t - q32_t`; so the
+///   error vector `e = delta - (x - q)` has `|e| <= u |delta| / (1 - u) + u' (|x - c| + |q - c|)`
+///   (triangle inequality), plus `sqrt(d) 2^-148` for values in float32's
+///   subnormal range;
+/// - the float32 sum `S` of the `delta_t^2` is within `gamma = (d + 2) u (1.01)` relative
+///   and `d 2^-148` absolute of `|delta|^2` (any summation order);
+/// - `|x - c|` is at most `sqrt(norm) (1 + 1e-6)` from the float32 copy's squared norm.
+///
+/// So every finalist's true distance lies in `[lo, hi]`. The `k` smallest `hi`
+/// bound the k-th true distance; a row whose `lo` exceeds the k-th smallest
+/// `hi` cannot be among the `k` nearest or tie with the k-th, and is dropped.
+/// Relative slack of `1e-9` on both sides covers the exact re-check's own f64
+/// rounding (about `1e-16`) and the square roots. The survivors keep their order.
+#[allow(clippy::too_many_arguments)]
+fn refine(
+    q32: &[f32],
+    q_norm: f64,
+    d32: &[f32],
+    norms: &[f64],
+    dim: usize,
+    k: usize,
+    ids: &mut Vec<usize>,
+    bounds: &mut Vec<(f64, f64)>,
+    kernels: Kernels,
+) {
+    if k == 0 || ids.len() <= REFINE_MIN.max(2 * k) || dim == 0 || dim > 100_000 {
+        return;
+    }
+    const U: f64 = f32::EPSILON as f64 / 2.0;
+    let tiny = (-148.0f64).exp2();
+    let gamma = (dim as f64 + 2.0) * U * 1.01;
+    let u_c = U * (1.0 + 1e-6);
+    let abs_s = dim as f64 * tiny;
+    let abs_e = (dim as f64).sqrt() * tiny;
+    let q_len = q_norm.sqrt() * (1.0 + 1e-6);
+    bounds.clear();
+    for &j in ids.iter() {
+        let s = diff_sq_f32(q32, &d32[j * dim..(j + 1) * dim], kernels) as f64;
+        let hi_d = ((s + abs_s) / (1.0 - gamma)).sqrt();
+        let lo_d = ((s - abs_s).max(0.0) / (1.0 + gamma)).sqrt();
+        let e = U * hi_d / (1.0 - U) + u_c * (norms[j].sqrt() * (1.0 + 1e-6) + q_len) + abs_e;
+        bounds.push(((lo_d - e) * (1.0 - 1e-9), (hi_d + e) * (1.0 + 1e-9)));
+    }
+    let mut his: Vec<f64> = bounds.iter().map(|b| b.1).collect();
+    let (_, kth, _) = his.select_nth_unstable_by(k - 1, f64::total_cmp);
+    let kth = *kth;
+    let mut b = bounds.iter();
+    ids.retain(|_| b.next().is_some_and(|&(lo, _)| lo <= kth));
+}
+
+/// `sum_t fl(a_t - b_t)^2` in float32 (any order of the sum: [`refine`]'s bound
+/// holds for all), AVX2-built where `kernels` allows.
+fn diff_sq_f32(a: &[f32], b: &[f32], kernels: Kernels) -> f32 {
+    #[inline(always)]
+    fn body(a: &[f32], b: &[f32]) -> f32 {
+        let n = a.len().min(b.len());
+        let (a, b) = (&a[..n], &b[..n]);
+        let mut acc = [0.0f32; 16];
+        let mut ca = a.chunks_exact(16);
+        let mut cb = b.chunks_exact(16);
+        for (x, y) in (&mut ca).zip(&mut cb) {
+            for l in 0..16 {
+                let t = x[l] - y[l];
+                acc[l] += t * t;
+            }
+        }
+        for (l, (x, y)) in ca.remainder().iter().zip(cb.remainder()).enumerate() {
+            let t = x - y;
+            acc[l] += t * t;
+        }
+        acc.iter().sum()
+    }
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn wide(a: &[f32], b: &[f32]) -> f32 {
+        body(a, b)
+    }
+    #[cfg(target_arch = "x86_64")]
+    if kernels.avx2() {
+        // SAFETY: `kernels.avx2()` confirmed the CPU runs AVX2.
+        return unsafe { wide(a, b) };
+    }
+    let _ = kernels;
+    body(a, b)
 }
 
 enum Kernel {
@@ -489,4 +608,103 @@ pub(super) fn prune<T: Real, I: Copy + TryInto<usize>>(
     let thr = kth + margin + kth.abs() * 4.0 * T::EPSILON;
     list.retain(|c| c.0.to_f64() <= thr);
     thr
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::neighbours::testutil::{naive, normal, SplitMix};
+    use crate::neighbours::Algorithm;
+    use ndarray::Array2;
+
+    /// `clusters` tight clusters (spread `spread`, centres ~5 apart, offset by
+    /// `offset`) of `per` rows each in `d` dimensions, rows interleaved.
+    fn clustered(clusters: usize, per: usize, d: usize, spread: f64, offset: f64) -> Array2<f64> {
+        let mut g = SplitMix(11);
+        let centres = Array2::from_shape_fn((clusters, d), |_| 5.0 * normal(&mut g) + offset);
+        Array2::from_shape_fn((clusters * per, d), |(i, j)| {
+            centres[[i % clusters, j]] + spread * normal(&mut g)
+        })
+    }
+
+    #[test]
+    fn refine_keeps_every_true_neighbour_and_drops_most_of_a_tight_cluster() {
+        for (d, spread, offset) in [(64, 0.01, 0.0), (256, 0.01, 1e4), (9, 1e-4, 0.0)] {
+            let data = clustered(3, 300, d, spread, offset);
+            let x = data.as_slice().unwrap();
+            let centre = column_median(x, data.nrows(), d);
+            let d32 = centred_f32(x, &centre);
+            let norms: Vec<f64> = d32.chunks(d).map(sq_norm).collect();
+            let want = naive(&data, &data, 8);
+            for q in [0usize, 1, 2, 450, 899] {
+                for k in [1usize, 3, 8] {
+                    // every row of the query's cluster, as the first screen leaves them
+                    let mut ids: Vec<usize> = (q % 3..data.nrows()).step_by(3).collect();
+                    let q32 = &d32[q * d..(q + 1) * d];
+                    let mut bounds = Vec::new();
+                    refine(
+                        q32,
+                        norms[q],
+                        &d32,
+                        &norms,
+                        d,
+                        k,
+                        &mut ids,
+                        &mut bounds,
+                        Kernels::Native,
+                    );
+                    // the k nearest and every row tied with the k-th survive
+                    let kth = want[q][k - 1].0;
+                    for (i, row) in data.outer_iter().enumerate() {
+                        let d2: f64 = row
+                            .iter()
+                            .zip(data.row(q))
+                            .map(|(a, b)| (a - b) * (a - b))
+                            .sum();
+                        if d2 <= kth {
+                            assert!(ids.contains(&i), "d {d} query {q} k {k}: row {i} dropped");
+                        }
+                    }
+                    assert!(
+                        ids.len() < 100,
+                        "d {d} query {q} k {k}: {} of 300 kept",
+                        ids.len()
+                    );
+                    assert!(ids.windows(2).all(|w| w[0] < w[1]), "order kept");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn brute_force_on_large_tight_clusters_matches_naive_search() {
+        // Clusters of 200-400 rows: the finalist lists are long enough for
+        // `refine`, on the symmetric, fused one-way and portable paths.
+        for (clusters, per, d, offset) in [(4, 300, 48, 0.0), (2, 400, 100, 1e3)] {
+            let data = clustered(clusters, per, d, 0.01, offset);
+            let queries = clustered(clusters, 40, d, 0.01, offset);
+            for k in [1usize, 5] {
+                for (q, same) in [(&data, true), (&queries, false)] {
+                    let want = naive(&data, q, k);
+                    for kernels in [Kernels::Native, Kernels::Portable] {
+                        let got = search(data.view(), q.view(), k, same, kernels);
+                        for (i, row) in want.iter().enumerate() {
+                            let idx: Vec<usize> = row.iter().map(|r| r.1).collect();
+                            let gi: Vec<usize> =
+                                got.indices.row(i).iter().map(|&v| v as usize).collect();
+                            assert_eq!(gi, idx, "{kernels:?} d {d} k {k} same {same} row {i}");
+                        }
+                    }
+                }
+                let auto =
+                    crate::neighbours::kneighbors(data.view(), data.view(), k, Algorithm::Brute)
+                        .unwrap();
+                let want = naive(&data, &data, k);
+                assert!(want.iter().enumerate().all(|(i, r)| r
+                    .iter()
+                    .enumerate()
+                    .all(|(j, c)| auto.indices[[i, j]] == c.1 as i64)));
+            }
+        }
+    }
 }
