@@ -78,20 +78,20 @@ def _n_total(n_neighbors) -> int:
 def _edit(y, alive, strategy, n_total, kind_sel, search):
     """One ENN pass over the alive rows; returns kept rows in imblearn's order."""
     kept = []
-    y_alive = y[alive]
-    if getattr(search, "graph", None) is not None:
+    classes = np.unique(y[alive])
+    if search.graph is not None:
         # One search for every row of every class to clean (then per class from
         # the graph's lists): a single large search can be a self-query.
-        cleaned = [c for c in np.unique(y_alive) if c in strategy]
+        cleaned = [c for c in classes if c in strategy]
         if cleaned:
             search(np.flatnonzero(alive & np.isin(y, cleaned)), alive, n_total)
-    for target_class in np.unique(y_alive):
+    for target_class in classes:
         rows = np.flatnonzero(alive & (y == target_class))
         if target_class in strategy:
             neighbours = search(rows, alive, n_total)[:, 1:]
             labels = y[neighbours]
             if kind_sel == "mode":
-                agree = mode_rows(labels, np.unique(y_alive)) == target_class
+                agree = mode_rows(labels, classes) == target_class
             else:
                 agree = np.all(labels == target_class, axis=1)
             rows = rows[agree]

@@ -204,7 +204,6 @@ fn search_counting<T: Real>(
                         prune(list, k, margin[i], &up);
                     }
                     let q = &qslice[i * dim..(i + 1) * dim];
-                    finalists.fetch_add(list.len(), Ordering::Relaxed);
                     ids.clear();
                     ids.extend(list.iter().map(|&(_, j)| j as usize));
                     let q32 = &d32[i * dim..(i + 1) * dim];
