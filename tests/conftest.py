@@ -43,3 +43,26 @@ def examples(n):
     """``n`` hypothesis examples, five times as many under the nightly profile
     (a test's own ``max_examples`` overrides the profile's, so scale it here)."""
     return n * NIGHTLY_FACTOR if PROFILE == "nightly" else n
+
+
+def engine_threads() -> dict:
+    """CPU time (ns, from /proc's schedstat) of each engine thread of this
+    process: the pool workers the engine names ``counterpoise-<i>``."""
+    times = {}
+    for tid in os.listdir("/proc/self/task"):
+        try:
+            with open(f"/proc/self/task/{tid}/comm") as f:
+                name = f.read().strip()
+            if name.startswith("counterpoise-"):
+                with open(f"/proc/self/task/{tid}/schedstat") as f:
+                    times[tid] = int(f.read().split()[0])
+        except OSError:  # the thread ended meanwhile
+            pass
+    return times
+
+
+def engine_threads_ran(before: dict) -> int:
+    """How many engine threads ran since ``before = engine_threads()``: those
+    started since or whose CPU time grew (the engine keeps its pools between
+    calls, so a call can use threads without starting any)."""
+    return sum(1 for tid, ns in engine_threads().items() if ns > before.get(tid, 0))

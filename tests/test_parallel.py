@@ -1,5 +1,6 @@
 """Samplers work in joblib/loky workers, after os.fork(), and under
-cross_val_score(n_jobs=2): the per-call pool means no dead pool is inherited."""
+cross_val_score(n_jobs=2): the engine keeps its thread pools per process, so a
+forked child builds its own instead of using one whose threads died in the fork."""
 
 import multiprocessing
 import os
@@ -13,7 +14,7 @@ from joblib import Parallel, delayed
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import cross_val_score
 
-from .conftest import make_data
+from .conftest import engine_threads, engine_threads_ran, make_data
 
 
 def _resample(seed):
@@ -31,7 +32,12 @@ def test_loky_workers():
 
 @pytest.mark.skipif(sys.platform == "win32", reason="fork is POSIX-only")
 def test_fork_after_use_does_not_hang():
-    expected = _resample(0)  # the parent has run the engine before forking
+    from counterpoise import _core
+
+    # The parent has run the engine, in pools of 2 and 3 threads, before forking.
+    X = np.random.default_rng(0).standard_normal((3000, 6))
+    knn = [_core.kneighbors(X, X, 5, "auto", n_threads=n)[1] for n in (2, 3)]
+    expected = _resample(0)
     ctx = multiprocessing.get_context("fork")
     with ctx.Pool(2) as pool:
         result = pool.map_async(_resample, [0, 0])
@@ -39,6 +45,10 @@ def test_fork_after_use_does_not_hang():
     pid = os.fork()
     if pid == 0:  # child
         ok = _resample(0) == expected
+        for n, want in zip((2, 3, 2), knn + knn[:1]):
+            ok = ok and np.array_equal(
+                _core.kneighbors(X, X, 5, "auto", n_threads=n)[1], want
+            )
         os._exit(0 if ok else 1)
     _, status = os.waitpid(pid, 0)
     assert os.WEXITSTATUS(status) == 0
@@ -82,44 +92,18 @@ def test_instance_hardness_in_a_forked_worker_lets_it_exit():
 
 
 # ---------------------------------------------------------------------------
-# n_jobs and threadpoolctl reach the engine: count the threads a call starts.
+# n_jobs and threadpoolctl reach the engine: count the engine threads a call runs on.
 
 
 def _threads_started(call) -> int:
-    """Most threads alive in this process during ``call()``, beyond those
-    alive before it (the poller's own thread not counted).
-
-    A poller thread lists /proc/self/task while ``call`` runs on this thread
-    (the engine releases the GIL, so the poller keeps running).
+    """Engine threads that ran during ``call()``: pool workers that did not
+    exist before it or whose CPU time grew. The engine keeps its pools between
+    calls, so a call can use threads without starting any; a call limited to
+    one thread runs on the calling thread itself and uses none.
     """
-    import threading
-    import time
-
-    def count():
-        return len(os.listdir("/proc/self/task"))
-
-    done = threading.Event()
-    peak = []
-    ready = threading.Event()
-
-    def poll():
-        ready.set()
-        most = count()
-        while not done.is_set():
-            most = max(most, count())
-            time.sleep(0.0005)
-        peak.append(most)
-
-    poller = threading.Thread(target=poll)
-    before = count()
-    poller.start()
-    ready.wait()
-    try:
-        call()
-    finally:
-        done.set()
-        poller.join()
-    return peak[0] - before - 1
+    before = engine_threads()
+    call()
+    return engine_threads_ran(before)
 
 
 def _engine_call(**params):

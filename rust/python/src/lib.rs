@@ -2,8 +2,9 @@
 //!
 //! Only array conversion, GIL release and error mapping live here; each submodule
 //! mirrors the core module of the same name. Every heavy call releases the GIL and
-//! runs in a private pool built for that call (`counterpoise_core::pool`), so a
-//! process forked by joblib or multiprocessing never inherits a live pool.
+//! runs in a private pool of the requested size (`counterpoise_core::pool`, kept
+//! for later calls of the same process), so a process forked by joblib or
+//! multiprocessing never uses a pool whose threads died in the fork.
 //!
 //! No Rust panic reaches Python as PyO3's `PanicException` (a `BaseException`):
 //! every function body runs inside [`guard`] and every GIL-free computation inside
@@ -196,8 +197,8 @@ pub(crate) fn guard<T>(
 }
 
 /// Run `f` with the GIL released, inside a private pool (of `n_threads` threads,
-/// or for `0` the limit [`resolve_threads`] reads on this thread), built for this
-/// call and dropped after it: the one way every heavy binding call runs. A panic
+/// or for `0` the limit [`resolve_threads`] reads on this thread; kept per process,
+/// rebuilt after a fork): the one way every heavy binding call runs. A panic
 /// inside is caught and returned as [`Error::Panic`].
 pub(crate) fn release<R: Send>(
     py: Python<'_>,
