@@ -75,27 +75,7 @@ pub(crate) fn search<T: Real>(
     symmetric: bool,
     kernels: Kernels,
 ) -> Neighbours {
-    search_reporting(data, queries, k, symmetric, kernels, &Task::silent())
-}
-
-/// [`search`], reporting the query rows done to `task`.
-pub(crate) fn search_reporting<T: Real>(
-    data: ArrayView2<T>,
-    queries: ArrayView2<T>,
-    k: usize,
-    symmetric: bool,
-    kernels: Kernels,
-    task: &Task,
-) -> Neighbours {
-    search_counting(
-        data,
-        queries,
-        k,
-        symmetric,
-        kernels,
-        &AtomicUsize::new(0),
-        task,
-    )
+    Screen::new(data, kernels).search_reporting(queries, k, symmetric, &Task::silent())
 }
 
 /// The mean number of finalists per query the screen leaves for the exact
@@ -109,170 +89,216 @@ pub(crate) fn finalists<T: Real>(
     k: usize,
     kernels: Kernels,
 ) -> f64 {
-    let rows: Vec<usize> = sample
-        .iter()
-        .copied()
-        .filter(|&p| p < queries.nrows())
-        .collect();
-    if rows.is_empty() {
-        return 0.0;
-    }
-    let picked = queries.select(ndarray::Axis(0), &rows);
-    let count = AtomicUsize::new(0);
-    search_counting(
-        data,
-        picked.view(),
-        k,
-        false,
-        kernels,
-        &count,
-        &Task::silent(),
-    );
-    count.into_inner() as f64 / rows.len() as f64
+    Screen::new(data, kernels).finalists(queries, sample, k)
 }
 
-/// [`search`], adding the number of finalists of every query to `finalists`.
-fn search_counting<T: Real>(
-    data: ArrayView2<T>,
-    queries: ArrayView2<T>,
-    k: usize,
-    symmetric: bool,
+/// The data side of the float32 screen, prepared once (column medians, centred
+/// float32 copy, norms, packed panels) for any number of searches of these rows:
+/// the engine counts the finalists of a probe's sample and then searches with the
+/// same screen (at 20,000 x 64 the preparation is ~5 ms, the sample's scan ~1 ms).
+pub(crate) struct Screen<'a, T: Real> {
+    /// The data rows, row-major (`None` for a view that is not: no search then).
+    data: Option<&'a [T]>,
+    n: usize,
+    dim: usize,
     kernels: Kernels,
-    finalists: &AtomicUsize,
-    task: &Task,
-) -> Neighbours {
-    let (n, dim) = data.dim();
-    let m = queries.nrows();
-    let mut indices = Array2::<i64>::zeros((m, k));
-    let mut distances = Array2::<f64>::zeros((m, k));
-    let (Some(idx_all), Some(dist_all), Some(dslice), Some(qslice)) = (
-        indices.as_slice_mut(),
-        distances.as_slice_mut(),
-        data.as_slice(),
-        queries.as_slice(),
-    ) else {
-        return Neighbours { indices, distances };
-    };
-    // Candidate keys are computed on float32 copies centred on the column medians:
-    // twice the SIMD width of float64, and centring removes the cancellation that
-    // data far from the origin would cause. The tolerance below covers the
-    // conversion.
-    let centre = column_median(dslice, n, dim);
-    let same = std::ptr::eq(dslice.as_ptr(), qslice.as_ptr()) && n == m;
-    let d32 = centred_f32(dslice, &centre);
-    let q32_owned;
-    let q32: &[f32] = if same {
-        &d32
-    } else {
-        q32_owned = centred_f32(qslice, &centre);
-        &q32_owned
-    };
-    // (d + 8) covers the dot product's d roundings, the conversion to float32 of both
-    // operands, the norms, the scaling and the subtraction, twice over (see above).
-    let gamma = 2.0 * (dim as f64 + 8.0) * f32::EPSILON as f64;
-    let norms: Vec<f64> = d32.par_chunks(dim.max(1)).map(sq_norm).collect();
-    // The kernels compute lower keys from the lowered norms; `up[j]` lifts row `j`'s
-    // lower key to its upper key.
-    let lowered: Vec<f32> = norms.iter().map(|&v| (v - gamma * v) as f32).collect();
-    let up: Vec<f64> = norms.iter().map(|&v| 2.0 * gamma * v).collect();
-    // Keep the candidate list short: prune once it holds this many.
-    let cap = 4 * k + 60;
+    centre: Vec<f64>,
+    d32: Vec<f32>,
+    gamma: f64,
+    norms: Vec<f64>,
+    up: Vec<f64>,
+    lowered: Vec<f32>,
+    kernel: Kernel,
+}
 
-    let kernel = if kernels.avx2_fma() {
-        Kernel::Fused(fused::Panels::pack(&d32, &lowered, dim))
-    } else {
-        Kernel::Gemm
-    };
-    let margin_of = |q: &[f32]| 2.0 * gamma * sq_norm(q) * (1.0 + 1e-6);
-    if let (true, Kernel::Fused(panels)) = (
-        symmetric && same && dim > 0 && symmetric::fits(n, k),
-        &kernel,
-    ) {
-        // A self-query: each pair of rows is scanned once for both (symmetric.rs).
-        let margin: Vec<f64> = d32.par_chunks(dim.max(1)).map(margin_of).collect();
-        let mut lists = symmetric::candidates(panels, &margin, &up, k, task);
+impl<'a, T: Real> Screen<'a, T> {
+    pub(crate) fn new(data: ArrayView2<'a, T>, kernels: Kernels) -> Self {
+        let (n, dim) = data.dim();
+        let slice = data.to_slice();
+        // Candidate keys are computed on float32 copies centred on the column
+        // medians: twice the SIMD width of float64, and centring removes the
+        // cancellation that data far from the origin would cause. The tolerance
+        // below covers the conversion.
+        let (centre, d32) = match slice {
+            Some(x) => {
+                let centre = column_median(x, n, dim);
+                let d32 = centred_f32(x, &centre);
+                (centre, d32)
+            }
+            None => (Vec::new(), Vec::new()),
+        };
+        // (d + 8) covers the dot product's d roundings, the conversion to float32
+        // of both operands, the norms, the scaling and the subtraction, twice over
+        // (see above).
+        let gamma = 2.0 * (dim as f64 + 8.0) * f32::EPSILON as f64;
+        let norms: Vec<f64> = d32.par_chunks(dim.max(1)).map(sq_norm).collect();
+        // The kernels compute lower keys from the lowered norms; `up[j]` lifts row
+        // `j`'s lower key to its upper key.
+        let lowered: Vec<f32> = norms.iter().map(|&v| (v - gamma * v) as f32).collect();
+        let up: Vec<f64> = norms.iter().map(|&v| 2.0 * gamma * v).collect();
+        let kernel = if kernels.avx2_fma() && slice.is_some() {
+            Kernel::Fused(fused::Panels::pack(&d32, &lowered, dim))
+        } else {
+            Kernel::Gemm
+        };
+        Screen {
+            data: slice,
+            n,
+            dim,
+            kernels,
+            centre,
+            d32,
+            gamma,
+            norms,
+            up,
+            lowered,
+            kernel,
+        }
+    }
+
+    /// [`finalists`] with this screen.
+    pub(crate) fn finalists(&self, queries: ArrayView2<T>, sample: &[usize], k: usize) -> f64 {
+        let rows: Vec<usize> = sample
+            .iter()
+            .copied()
+            .filter(|&p| p < queries.nrows())
+            .collect();
+        if rows.is_empty() {
+            return 0.0;
+        }
+        let picked = queries.select(ndarray::Axis(0), &rows);
+        let count = AtomicUsize::new(0);
+        self.search_counting(picked.view(), k, false, &count, &Task::silent());
+        count.into_inner() as f64 / rows.len() as f64
+    }
+
+    /// The search of `queries` (`symmetric` allows a self-query to use
+    /// symmetric.rs), reporting the query rows done to `task`.
+    pub(crate) fn search_reporting(
+        &self,
+        queries: ArrayView2<T>,
+        k: usize,
+        symmetric: bool,
+        task: &Task,
+    ) -> Neighbours {
+        self.search_counting(queries, k, symmetric, &AtomicUsize::new(0), task)
+    }
+
+    /// The search, adding the number of finalists of every query to `finalists`.
+    fn search_counting(
+        &self,
+        queries: ArrayView2<T>,
+        k: usize,
+        symmetric: bool,
+        finalists: &AtomicUsize,
+        task: &Task,
+    ) -> Neighbours {
+        let (n, dim, kernels) = (self.n, self.dim, self.kernels);
+        let m = queries.nrows();
+        let mut indices = Array2::<i64>::zeros((m, k));
+        let mut distances = Array2::<f64>::zeros((m, k));
+        let (Some(idx_all), Some(dist_all), Some(dslice), Some(qslice)) = (
+            indices.as_slice_mut(),
+            distances.as_slice_mut(),
+            self.data,
+            queries.as_slice(),
+        ) else {
+            return Neighbours { indices, distances };
+        };
+        let (d32, norms, up) = (&self.d32, &self.norms, &self.up);
+        let same = std::ptr::eq(dslice.as_ptr(), qslice.as_ptr()) && n == m;
+        let q32_owned;
+        let q32: &[f32] = if same {
+            d32
+        } else {
+            q32_owned = centred_f32(qslice, &self.centre);
+            &q32_owned
+        };
+        let gamma = self.gamma;
+        // Keep the candidate list short: prune once it holds this many.
+        let cap = 4 * k + 60;
+        let margin_of = |q: &[f32]| 2.0 * gamma * sq_norm(q) * (1.0 + 1e-6);
+        if let (true, Kernel::Fused(panels)) = (
+            symmetric && same && dim > 0 && symmetric::fits(n, k),
+            &self.kernel,
+        ) {
+            // A self-query: each pair of rows is scanned once for both (symmetric.rs).
+            let margin: Vec<f64> = d32.par_chunks(dim.max(1)).map(margin_of).collect();
+            let mut lists = symmetric::candidates(panels, &margin, up, k, task);
+            idx_all
+                .par_chunks_mut(k)
+                .zip(dist_all.par_chunks_mut(k))
+                .zip(lists.par_iter_mut())
+                .enumerate()
+                .for_each_init(
+                    Scratch::default,
+                    |scratch, (i, ((idx_row, dist_row), list))| {
+                        let Scratch { exact, ids, bounds } = scratch;
+                        if list.len() > k {
+                            prune(list, k, margin[i], up);
+                        }
+                        let q = &qslice[i * dim..(i + 1) * dim];
+                        ids.clear();
+                        ids.extend(list.iter().map(|&(_, j)| j as usize));
+                        let q32 = &d32[i * dim..(i + 1) * dim];
+                        refine(q32, norms[i], d32, norms, dim, k, ids, bounds, kernels);
+                        exact.clear();
+                        sq_dists(q, dslice, dim, ids.iter().copied(), exact, kernels);
+                        finish_row(exact, k, idx_row, dist_row);
+                    },
+                );
+            return Neighbours { indices, distances };
+        }
         idx_all
-            .par_chunks_mut(k)
-            .zip(dist_all.par_chunks_mut(k))
-            .zip(lists.par_iter_mut())
+            .par_chunks_mut(QUERY_BLOCK * k)
+            .zip(dist_all.par_chunks_mut(QUERY_BLOCK * k))
             .enumerate()
-            .for_each_init(
-                Scratch::default,
-                |scratch, (i, ((idx_row, dist_row), list))| {
-                    let Scratch { exact, ids, bounds } = scratch;
-                    if list.len() > k {
-                        prune(list, k, margin[i], &up);
+            .for_each(|(b, (idx_blk, dist_blk))| {
+                let q0 = b * QUERY_BLOCK;
+                let qb = idx_blk.len() / k;
+                let _done = Advance(task, qb);
+                let qrows = &q32[q0 * dim..(q0 + qb) * dim];
+                let margin: Vec<f64> = qrows.chunks_exact(dim.max(1)).map(margin_of).collect();
+                let mut cands: Vec<Vec<(f32, usize)>> =
+                    vec![Vec::with_capacity(cap + DATA_BLOCK); qb];
+                let mut search = BlockSearch {
+                    thr: vec![f64::INFINITY; qb],
+                    margin,
+                    up,
+                    k,
+                    cap,
+                    limit: vec![cap; qb],
+                };
+                match &self.kernel {
+                    Kernel::Fused(panels) => search.run_fused(panels, qrows, dim, &mut cands),
+                    Kernel::Gemm => search.run_gemm(d32, &self.lowered, n, qrows, dim, &mut cands),
+                }
+                let mut scratch = Scratch::default();
+                for (i, (idx_row, dist_row)) in idx_blk
+                    .chunks_mut(k)
+                    .zip(dist_blk.chunks_mut(k))
+                    .enumerate()
+                {
+                    // A last prune leaves only the finalists (entries pushed before the
+                    // threshold last tightened are still in the list).
+                    if cands[i].len() > k {
+                        prune(&mut cands[i], k, search.margin[i], up);
                     }
-                    let q = &qslice[i * dim..(i + 1) * dim];
+                    finalists.fetch_add(cands[i].len(), Ordering::Relaxed);
+                    let qi = q0 + i;
+                    let q = &qslice[qi * dim..(qi + 1) * dim];
+                    let Scratch { exact, ids, bounds } = &mut scratch;
                     ids.clear();
-                    ids.extend(list.iter().map(|&(_, j)| j as usize));
-                    let q32 = &d32[i * dim..(i + 1) * dim];
-                    refine(q32, norms[i], &d32, &norms, dim, k, ids, bounds, kernels);
+                    ids.extend(cands[i].iter().map(|&(_, j)| j));
+                    let q32 = &qrows[i * dim..(i + 1) * dim];
+                    refine(q32, sq_norm(q32), d32, norms, dim, k, ids, bounds, kernels);
                     exact.clear();
                     sq_dists(q, dslice, dim, ids.iter().copied(), exact, kernels);
                     finish_row(exact, k, idx_row, dist_row);
-                },
-            );
-        return Neighbours { indices, distances };
-    }
-    idx_all
-        .par_chunks_mut(QUERY_BLOCK * k)
-        .zip(dist_all.par_chunks_mut(QUERY_BLOCK * k))
-        .enumerate()
-        .for_each(|(b, (idx_blk, dist_blk))| {
-            let q0 = b * QUERY_BLOCK;
-            let qb = idx_blk.len() / k;
-            let _done = Advance(task, qb);
-            let qrows = &q32[q0 * dim..(q0 + qb) * dim];
-            let margin: Vec<f64> = qrows.chunks_exact(dim.max(1)).map(margin_of).collect();
-            let mut cands: Vec<Vec<(f32, usize)>> = vec![Vec::with_capacity(cap + DATA_BLOCK); qb];
-            let mut search = BlockSearch {
-                thr: vec![f64::INFINITY; qb],
-                margin,
-                up: &up,
-                k,
-                cap,
-                limit: vec![cap; qb],
-            };
-            match &kernel {
-                Kernel::Fused(panels) => search.run_fused(panels, qrows, dim, &mut cands),
-                Kernel::Gemm => search.run_gemm(&d32, &lowered, n, qrows, dim, &mut cands),
-            }
-            let mut scratch = Scratch::default();
-            for (i, (idx_row, dist_row)) in idx_blk
-                .chunks_mut(k)
-                .zip(dist_blk.chunks_mut(k))
-                .enumerate()
-            {
-                // A last prune leaves only the finalists (entries pushed before the
-                // threshold last tightened are still in the list).
-                if cands[i].len() > k {
-                    prune(&mut cands[i], k, search.margin[i], &up);
                 }
-                finalists.fetch_add(cands[i].len(), Ordering::Relaxed);
-                let qi = q0 + i;
-                let q = &qslice[qi * dim..(qi + 1) * dim];
-                let Scratch { exact, ids, bounds } = &mut scratch;
-                ids.clear();
-                ids.extend(cands[i].iter().map(|&(_, j)| j));
-                let q32 = &qrows[i * dim..(i + 1) * dim];
-                refine(
-                    q32,
-                    sq_norm(q32),
-                    &d32,
-                    &norms,
-                    dim,
-                    k,
-                    ids,
-                    bounds,
-                    kernels,
-                );
-                exact.clear();
-                sq_dists(q, dslice, dim, ids.iter().copied(), exact, kernels);
-                finish_row(exact, k, idx_row, dist_row);
-            }
-        });
-    Neighbours { indices, distances }
+            });
+        Neighbours { indices, distances }
+    }
 }
 
 /// Per-task buffers of the finalists' re-check.

@@ -15,8 +15,10 @@
 //!   each pair of rows once for both ([`symmetric`]).
 //!
 //! [`Algorithm::Auto`] chooses from the data, not from `d` alone: the KD-tree for
-//! `d <= KD_TREE_MAX_DIM`; up to [`PROBE_MAX_DIM`] (with enough queries to pay for
-//! it) it builds the tree (cheap next to a brute-force scan) and searches a fixed
+//! `d <= KD_TREE_MAX_DIM`; up to [`PROBE_MAX_DIM`], when the most a tree could
+//! save repays its build ([`probe_pays`]: brute force's scan, plus the screen's
+//! finalists counted on the probe's sample when the scan alone does not), it
+//! builds the tree (cheap next to a brute-force scan) and searches a fixed
 //! sample of the queries with it ([`kdtree::KdTree::probe`]: the share of the data
 //! a tree search measures). When that share is small (low intrinsic dimension,
 //! columns on very different scales, tight clusters) the tree's estimated cost is
@@ -71,6 +73,85 @@ pub mod cost {
     /// Brute force's exact re-check, per finalist, per dimension and fixed.
     pub const FINALIST_PER_DIM: f64 = 2.0;
     pub const FINALIST: f64 = 60.0;
+    /// Brute force's fixed cost per query (its share of the setup, the candidate
+    /// list and the final ranking): measured 0.9-1.8 us at d = 10 on 559-20,000
+    /// rows (KEEL page-blocks0's majority against its minority: 1.3 us a query,
+    /// where the scan and the finalists account for 0.4).
+    pub const QUERY: f64 = 1000.0;
+    /// The KD-tree's build, per data row, per dimension, per level (measured 1.0-3.5
+    /// over 5,000-100,000 rows at d = 10-64 on Gaussian and heavy-tailed columns;
+    /// the upper half of that range, so a doubtful probe is skipped).
+    pub const BUILD_ROW_PER_DIM_LEVEL: f64 = 2.5;
+    /// Fewest data rows a tree search measures per query (two leaves).
+    pub const TREE_MIN_ROWS: f64 = 64.0;
+}
+
+/// How many times its (estimated) build the most a tree could save must be before
+/// [`Algorithm::Auto`] builds one to probe.
+pub const PROBE_PAYBACK: f64 = 1.0;
+
+/// Brute force's estimated cost per query (ns): the float32 screen's scan of `n`
+/// rows in `d` dimensions, the exact re-check of `kept` finalists and the fixed
+/// cost of a query.
+fn brute_cost(n: f64, d: f64, kept: f64) -> f64 {
+    cost::QUERY
+        + n * (cost::SCAN_ROW_PER_DIM * d + cost::SCAN_ROW)
+        + kept * (cost::FINALIST_PER_DIM * d + cost::FINALIST)
+}
+
+/// Whether a search of `m` queries among `n` rows in `dim` dimensions, where the
+/// screen leaves `kept` finalists a query (0 when not measured), is large enough
+/// to probe the KD-tree: brute force's cost less the least a tree search could
+/// cost (every query measuring [`cost::TREE_MIN_ROWS`] rows) must be at least
+/// [`PROBE_PAYBACK`] times the tree's build. A one-way search of a tenth of 20,000
+/// rows at d = 32-64 (BorderlineSMOTE's, ADASYN's) is not: at d = 64 the build and
+/// the probe took 35-45 ms, brute force 41-63 ms, and a tree could save at most
+/// ~20 ms. A self-query of the same rows is, and so is the same one-way search at
+/// d = 10 (build ~3.5 ms, scan ~9 ms), and any search whose screen keeps hundreds
+/// of finalists (tight clusters, where float32 cannot order a cluster's rows).
+pub fn probe_pays(n: usize, m: usize, dim: usize, kept: f64) -> bool {
+    let (n, m, d) = (n as f64, m as f64, dim as f64);
+    let per_dim = if dim <= kdtree::UNROLLED {
+        cost::TREE_ROW_PER_DIM_UNROLLED
+    } else {
+        cost::TREE_ROW_PER_DIM
+    };
+    let brute = m * brute_cost(n, d, kept);
+    let tree_least = m * cost::TREE_MIN_ROWS.min(n) * per_dim * d;
+    let levels = (n / 32.0).log2().max(1.0);
+    let build = n * d * levels * cost::BUILD_ROW_PER_DIM_LEVEL;
+    brute - tree_least >= PROBE_PAYBACK * build
+}
+
+/// [`Algorithm::Auto`]'s choice between `d` of 9 to [`PROBE_MAX_DIM`]: when the
+/// screen's scan alone cannot repay a tree's build ([`probe_pays`]), the screen's
+/// finalists are counted on the probe's sample first (cheap next to the build,
+/// with the screen prepared for the search itself, left in `screen`) and the tree
+/// is built and probed only if they can; `None` for brute force.
+fn choose_tree<'a, T: Real>(
+    data: ArrayView2<'a, T>,
+    queries: ArrayView2<T>,
+    k: usize,
+    kernels: Kernels,
+    screen: &mut Option<brute::Screen<'a, T>>,
+) -> Option<kdtree::KdTree<T>> {
+    let (m, dim) = queries.dim();
+    let n = data.nrows();
+    if probe_pays(n, m, dim, 0.0) {
+        return probe_tree(data, queries, k, kernels, None);
+    }
+    let prepared = screen.insert(brute::Screen::new(data, kernels));
+    let kept = prepared.finalists(queries, &probe_sample(m), k);
+    if probe_pays(n, m, dim, kept) {
+        probe_tree(data, queries, k, kernels, Some(kept))
+    } else {
+        None
+    }
+}
+
+/// The probe's query rows: every `m / PROBE_QUERIES`-th.
+fn probe_sample(m: usize) -> Vec<usize> {
+    (0..PROBE_QUERIES).map(|i| i * m / PROBE_QUERIES).collect()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -207,43 +288,42 @@ pub(crate) fn kneighbors_with<T: Real>(
     let queries = queries.as_standard_layout();
     let (m, dim) = queries.dim();
     let task = Task::start(m);
+    let mut screen = None;
     let tree = match algorithm {
         Algorithm::KdTree => Some(kdtree::KdTree::build(data.view(), kernels)),
         Algorithm::Auto if dim <= KD_TREE_MAX_DIM => {
             Some(kdtree::KdTree::build(data.view(), kernels))
         }
         Algorithm::Auto if dim <= PROBE_MAX_DIM && m >= PROBE_MIN_QUERIES => {
-            probe_tree(data.view(), queries.view(), k, kernels)
+            choose_tree(data.view(), queries.view(), k, kernels, &mut screen)
         }
         _ => None,
     };
     match tree {
         Some(tree) if same => tree.query_self_reporting(k, &task),
         Some(tree) => tree.query_reporting(queries.view(), k, &task),
-        None => Ok(brute::search_reporting(
-            data.view(),
-            queries.view(),
-            k,
-            !cpu::one_way_knn_forced(),
-            kernels,
-            &task,
-        )),
+        None => {
+            let screen = screen.unwrap_or_else(|| brute::Screen::new(data.view(), kernels));
+            Ok(screen.search_reporting(queries.view(), k, !cpu::one_way_knn_forced(), &task))
+        }
     }
 }
 
 /// [`Algorithm::Auto`]'s choice between `d` of 9 to [`PROBE_MAX_DIM`] (see the
 /// module's documentation): the KD-tree, built and probed on a fixed sample of
 /// the queries, when its estimated cost is below brute force's; `None` for brute
-/// force.
+/// force. `kept`: the screen's finalists a query, when already counted on the
+/// same sample.
 pub(crate) fn probe_tree<T: Real>(
     data: ArrayView2<T>,
     queries: ArrayView2<T>,
     k: usize,
     kernels: Kernels,
+    kept: Option<f64>,
 ) -> Option<kdtree::KdTree<T>> {
     let (m, dim) = queries.dim();
     let tree = kdtree::KdTree::build(data, kernels);
-    let sample: Vec<usize> = (0..PROBE_QUERIES).map(|i| i * m / PROBE_QUERIES).collect();
+    let sample = probe_sample(m);
     let (n, d) = (data.nrows() as f64, dim as f64);
     let cap = (PROBE_MAX_SHARE * n).ceil() as usize;
     let share = tree.probe(queries, &sample, k, cap);
@@ -253,11 +333,10 @@ pub(crate) fn probe_tree<T: Real>(
         cost::TREE_ROW_PER_DIM
     };
     let tree_cost = share * n * per_dim * d;
-    let scan_cost = n * (cost::SCAN_ROW_PER_DIM * d + cost::SCAN_ROW);
     let wins = share < PROBE_MAX_SHARE
-        && (tree_cost < scan_cost || {
-            let kept = brute::finalists(data, queries, &sample, k, kernels);
-            tree_cost < scan_cost + kept * (cost::FINALIST_PER_DIM * d + cost::FINALIST)
+        && (tree_cost < brute_cost(n, d, 0.0) || {
+            let kept = kept.unwrap_or_else(|| brute::finalists(data, queries, &sample, k, kernels));
+            tree_cost < brute_cost(n, d, kept)
         });
     wins.then_some(tree)
 }
@@ -779,6 +858,75 @@ mod tests {
     }
 
     #[test]
+    fn auto_is_exact_whichever_way_the_probe_gate_goes() {
+        // One-way searches of 600 queries among 3,000 rows: at d = 40 the scan
+        // alone cannot repay a tree, so the finalists are counted with the screen
+        // the search then reuses (Gaussian, heavy tails: brute force on that
+        // screen; tight clusters: hundreds of finalists, the tree is probed); at
+        // d = 12 the gate passes on the scan. Each against a naive search.
+        let k = 5;
+        for (shape, d) in [
+            ("normal", 40),
+            ("heavy", 40),
+            ("clusters", 40),
+            ("clusters", 12),
+        ] {
+            let data = shaped(shape, 3000, d, 21);
+            // every fifth row, moved slightly (the same clusters, no zero distances)
+            let rows: Vec<usize> = (0..600).map(|i| 5 * i).collect();
+            let queries = data.select(ndarray::Axis(0), &rows).mapv(|v| v + 1e-3);
+            let gate = probe_pays(3000, 600, d, 0.0);
+            assert_eq!(gate, d == 12, "{shape} d={d}");
+            if !gate {
+                let sample = probe_sample(600);
+                let kept =
+                    brute::finalists(data.view(), queries.view(), &sample, k, Kernels::Native);
+                assert_eq!(
+                    probe_pays(3000, 600, d, kept),
+                    shape == "clusters",
+                    "{shape} {kept}"
+                );
+            }
+            let want = naive(&data, &queries, k);
+            for kernels in [Kernels::Native, Kernels::Portable] {
+                let got = kneighbors_with(data.view(), queries.view(), k, Algorithm::Auto, kernels)
+                    .unwrap();
+                for (i, row) in want.iter().enumerate() {
+                    let w: Vec<i64> = row.iter().map(|p| p.1 as i64).collect();
+                    assert_eq!(got.indices.row(i).to_vec(), w, "{shape} d={d} row {i}");
+                    for (j, p) in row.iter().enumerate() {
+                        let (a, b) = (got.distances[[i, j]], p.0.sqrt());
+                        assert!((a - b).abs() <= 1e-9 * b.max(1.0), "{shape} d={d} row {i}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_tree_is_probed_only_where_it_could_pay_for_its_build() {
+        // (rows, queries, d, probed): one-way searches of a tenth of the rows at
+        // d = 32-64 cannot repay the build; self-queries and low d can. Many
+        // queries among few rows at d = 64 (NearMiss's majority against the
+        // minority) cannot either: a tree search would measure most of them.
+        for (n, m, d, probed) in [
+            (20_000, 2_000, 64, false),
+            (20_000, 2_000, 32, false),
+            (20_000, 20_000, 64, true),
+            (20_000, 2_000, 10, true),
+            (100_000, 10_000, 16, true),
+            (5_000, 5_000, 16, true),
+            (2_000, 18_000, 64, false),
+        ] {
+            assert_eq!(probe_pays(n, m, d, 0.0), probed, "n={n} m={m} d={d}");
+        }
+        // A screen that keeps a few hundred finalists a query (tight clusters)
+        // makes the same small searches worth probing.
+        assert!(probe_pays(2_000, 2_000, 10, 300.0));
+        assert!(probe_pays(20_000, 2_000, 64, 300.0));
+    }
+
+    #[test]
     fn the_probe_picks_the_tree_only_where_the_screen_fails() {
         // Tight clusters (50 clusters, spread 0.01, centres ~5 apart): the tree
         // measures ~2.5% of the rows and the float32 screen keeps 80-160
@@ -800,7 +948,7 @@ mod tests {
             ("heavy", 4000, 32, false),
         ] {
             let data = shaped(shape, n, d, 3);
-            let chosen = probe_tree(data.view(), data.view(), 6, Kernels::Native).is_some();
+            let chosen = probe_tree(data.view(), data.view(), 6, Kernels::Native, None).is_some();
             assert_eq!(chosen, tree, "{shape} n={n} d={d}");
         }
     }
