@@ -95,7 +95,7 @@ def test_instance_hardness_in_a_forked_worker_lets_it_exit():
 # n_jobs and threadpoolctl reach the engine: count the engine threads a call runs on.
 
 
-def _threads_started(call) -> int:
+def _threads_used(call) -> int:
     """Engine threads that ran during ``call()``: pool workers that did not
     exist before it or whose CPU time grew. The engine keeps its pools between
     calls, so a call can use threads without starting any; a call limited to
@@ -122,7 +122,7 @@ needs_proc = pytest.mark.skipif(
 @needs_proc
 def test_n_jobs_1_starts_no_engine_threads():
     _engine_call()()  # warm up: lazy imports, BLAS threads
-    assert _threads_started(_engine_call(n_jobs=1)) == 0
+    assert _threads_used(_engine_call(n_jobs=1)) == 0
 
 
 @needs_proc
@@ -131,19 +131,19 @@ def test_threadpool_limits_1_starts_no_engine_threads():
 
     _engine_call()()
     with threadpool_limits(1):
-        started = _threads_started(_engine_call())
-    assert started == 0
+        used = _threads_used(_engine_call())
+    assert used == 0
     # and the limit is lifted on exit: the default uses the cores again
     if len(os.sched_getaffinity(0)) > 1:
-        assert _threads_started(_engine_call()) >= 2
+        assert _threads_used(_engine_call()) >= 2
 
 
 @needs_proc
 @pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="one core")
 def test_default_and_n_jobs_2_use_the_cores():
     _engine_call()()
-    assert _threads_started(_engine_call()) >= 2
-    assert 1 <= _threads_started(_engine_call(n_jobs=2)) <= 2
+    assert _threads_used(_engine_call()) >= 2
+    assert 1 <= _threads_used(_engine_call(n_jobs=2)) <= 2
 
 
 def test_threadpoolctl_sees_and_sets_the_engine():

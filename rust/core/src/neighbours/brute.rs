@@ -81,7 +81,9 @@ pub(crate) fn search<T: Real>(
 /// The mean number of finalists per query the screen leaves for the exact
 /// re-check, measured by searching the query rows `sample` one way: how well the
 /// screen prunes on these data (the engine's choice of path uses it). The same
-/// for any number of threads.
+/// for any number of threads. (The engine counts them with [`Screen::finalists`],
+/// on the screen its search then reuses.)
+#[cfg(test)]
 pub(crate) fn finalists<T: Real>(
     data: ArrayView2<T>,
     queries: ArrayView2<T>,

@@ -82,8 +82,19 @@ pub mod cost {
     /// over 5,000-100,000 rows at d = 10-64 on Gaussian and heavy-tailed columns;
     /// the upper half of that range, so a doubtful probe is skipped).
     pub const BUILD_ROW_PER_DIM_LEVEL: f64 = 2.5;
-    /// Fewest data rows a tree search measures per query (two leaves).
-    pub const TREE_MIN_ROWS: f64 = 64.0;
+    /// Fewest leaves a tree search measures per query.
+    pub const TREE_MIN_LEAVES: f64 = 2.0;
+}
+
+/// The KD-tree's cost per data row a search measures (ns): the search compiled
+/// for the dimension up to [`kdtree::UNROLLED`], the generic one above.
+fn tree_row_cost(dim: usize) -> f64 {
+    let per_dim = if dim <= kdtree::UNROLLED {
+        cost::TREE_ROW_PER_DIM_UNROLLED
+    } else {
+        cost::TREE_ROW_PER_DIM
+    };
+    per_dim * dim as f64
 }
 
 /// How many times its (estimated) build the most a tree could save must be before
@@ -102,7 +113,7 @@ fn brute_cost(n: f64, d: f64, kept: f64) -> f64 {
 /// Whether a search of `m` queries among `n` rows in `dim` dimensions, where the
 /// screen leaves `kept` finalists a query (0 when not measured), is large enough
 /// to probe the KD-tree: brute force's cost less the least a tree search could
-/// cost (every query measuring [`cost::TREE_MIN_ROWS`] rows) must be at least
+/// cost (every query measuring [`cost::TREE_MIN_LEAVES`] leaves) must be at least
 /// [`PROBE_PAYBACK`] times the tree's build. A one-way search of a tenth of 20,000
 /// rows at d = 32-64 (BorderlineSMOTE's, ADASYN's) is not: at d = 64 the build and
 /// the probe took 35-45 ms, brute force 41-63 ms, and a tree could save at most
@@ -110,15 +121,12 @@ fn brute_cost(n: f64, d: f64, kept: f64) -> f64 {
 /// d = 10 (build ~3.5 ms, scan ~9 ms), and any search whose screen keeps hundreds
 /// of finalists (tight clusters, where float32 cannot order a cluster's rows).
 pub fn probe_pays(n: usize, m: usize, dim: usize, kept: f64) -> bool {
+    let leaf = kdtree::leaf_size(dim) as f64;
+    let row = tree_row_cost(dim);
     let (n, m, d) = (n as f64, m as f64, dim as f64);
-    let per_dim = if dim <= kdtree::UNROLLED {
-        cost::TREE_ROW_PER_DIM_UNROLLED
-    } else {
-        cost::TREE_ROW_PER_DIM
-    };
     let brute = m * brute_cost(n, d, kept);
-    let tree_least = m * cost::TREE_MIN_ROWS.min(n) * per_dim * d;
-    let levels = (n / 32.0).log2().max(1.0);
+    let tree_least = m * (cost::TREE_MIN_LEAVES * leaf).min(n) * row;
+    let levels = (n / leaf).log2().max(1.0);
     let build = n * d * levels * cost::BUILD_ROW_PER_DIM_LEVEL;
     brute - tree_least >= PROBE_PAYBACK * build
 }
@@ -138,12 +146,12 @@ fn choose_tree<'a, T: Real>(
     let (m, dim) = queries.dim();
     let n = data.nrows();
     if probe_pays(n, m, dim, 0.0) {
-        return probe_tree(data, queries, k, kernels, None);
+        return probe_tree(data, queries, k, kernels, None, screen);
     }
     let prepared = screen.insert(brute::Screen::new(data, kernels));
     let kept = prepared.finalists(queries, &probe_sample(m), k);
     if probe_pays(n, m, dim, kept) {
-        probe_tree(data, queries, k, kernels, Some(kept))
+        probe_tree(data, queries, k, kernels, Some(kept), screen)
     } else {
         None
     }
@@ -313,13 +321,15 @@ pub(crate) fn kneighbors_with<T: Real>(
 /// module's documentation): the KD-tree, built and probed on a fixed sample of
 /// the queries, when its estimated cost is below brute force's; `None` for brute
 /// force. `kept`: the screen's finalists a query, when already counted on the
-/// same sample.
-pub(crate) fn probe_tree<T: Real>(
-    data: ArrayView2<T>,
+/// same sample; else they are counted (when the tree's cost needs them) with the
+/// screen in `screen`, prepared there if absent, for the search to reuse.
+pub(crate) fn probe_tree<'a, T: Real>(
+    data: ArrayView2<'a, T>,
     queries: ArrayView2<T>,
     k: usize,
     kernels: Kernels,
     kept: Option<f64>,
+    screen: &mut Option<brute::Screen<'a, T>>,
 ) -> Option<kdtree::KdTree<T>> {
     let (m, dim) = queries.dim();
     let tree = kdtree::KdTree::build(data, kernels);
@@ -327,15 +337,14 @@ pub(crate) fn probe_tree<T: Real>(
     let (n, d) = (data.nrows() as f64, dim as f64);
     let cap = (PROBE_MAX_SHARE * n).ceil() as usize;
     let share = tree.probe(queries, &sample, k, cap);
-    let per_dim = if dim <= kdtree::UNROLLED {
-        cost::TREE_ROW_PER_DIM_UNROLLED
-    } else {
-        cost::TREE_ROW_PER_DIM
-    };
-    let tree_cost = share * n * per_dim * d;
+    let tree_cost = share * n * tree_row_cost(dim);
     let wins = share < PROBE_MAX_SHARE
         && (tree_cost < brute_cost(n, d, 0.0) || {
-            let kept = kept.unwrap_or_else(|| brute::finalists(data, queries, &sample, k, kernels));
+            let kept = kept.unwrap_or_else(|| {
+                screen
+                    .get_or_insert_with(|| brute::Screen::new(data, kernels))
+                    .finalists(queries, &sample, k)
+            });
             tree_cost < brute_cost(n, d, kept)
         });
     wins.then_some(tree)
@@ -948,7 +957,15 @@ mod tests {
             ("heavy", 4000, 32, false),
         ] {
             let data = shaped(shape, n, d, 3);
-            let chosen = probe_tree(data.view(), data.view(), 6, Kernels::Native, None).is_some();
+            let chosen = probe_tree(
+                data.view(),
+                data.view(),
+                6,
+                Kernels::Native,
+                None,
+                &mut None,
+            )
+            .is_some();
             assert_eq!(chosen, tree, "{shape} n={n} d={d}");
         }
     }

@@ -23,7 +23,7 @@ use crate::Real;
 
 /// Points per leaf (measured with the unrolled search at d = 2-8, 100k-400k rows:
 /// 32 is best or within noise of it everywhere).
-fn leaf_size(_dim: usize) -> usize {
+pub(crate) fn leaf_size(_dim: usize) -> usize {
     32
 }
 /// Rows whose coordinates choose a node's split dimension (dimensions above 16):
