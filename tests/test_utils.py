@@ -288,3 +288,38 @@ def test_top_level_has_imblearns_names():
     ]
     assert missing == []
     assert callable(counterpoise.show_versions)
+
+
+def test_package_loads_submodules_on_first_use():
+    """``import counterpoise`` is light (the Rust engine and threadpoolctl's
+    hook), so a Spark or Dask worker that only needs the engine does not import
+    scikit-learn; every public name still resolves, by attribute, ``from``
+    import and ``import *``."""
+    import subprocess
+    import sys
+
+    code = """
+import sys
+import counterpoise
+assert "sklearn" not in sys.modules and "scipy" not in sys.modules, "eager"
+import threadpoolctl
+info = threadpoolctl.threadpool_info()
+assert any(i.get("internal_api") == "counterpoise" for i in info)
+names = {}
+exec("from counterpoise import *", names)
+missing = [n for n in counterpoise.__all__ if n not in names]
+assert missing == [], missing
+from counterpoise import compare, BaseSampler
+from counterpoise.utils import check_sampling_strategy, Substitution
+assert counterpoise.over_sampling.SMOTE.__name__ == "SMOTE"
+assert set(counterpoise.__all__) <= set(dir(counterpoise))
+try:
+    counterpoise.nope
+except AttributeError as exc:
+    assert "nope" in str(exc)
+else:
+    raise AssertionError("no AttributeError")
+print("ok")
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.strip() == "ok", out.stderr

@@ -31,28 +31,55 @@ Examples
 [(0, 450), (1, 450)]
 """
 
+import importlib
+
 from . import _core
+from .utils._threads import register_controller
 
 __version__ = _core.__version__
 
-from . import (  # noqa: E402
-    combine,
-    ensemble,
-    exceptions,
-    metrics,
-    model_selection,
-    over_sampling,
-    pipeline,
-    under_sampling,
-    utils,
-)
-from .base import BaseSampler, FunctionSampler, is_sampler  # noqa: E402
-from .utils._show_versions import show_versions  # noqa: E402
-from .utils._threads import register_controller  # noqa: E402
-from .workflow import CompareResult, InspectResult, compare, inspect  # noqa: E402
-
 # threadpoolctl's threadpool_limits/threadpool_info see the Rust thread pool
 register_controller()
+
+# The submodules and names below load on first use (PEP 562), so importing one
+# light module (the Rust engine for a Spark or Dask worker's step) does not
+# import scikit-learn and SciPy; ``from counterpoise import X`` works as before.
+_SUBMODULES = {
+    "combine",
+    "ensemble",
+    "exceptions",
+    "metrics",
+    "model_selection",
+    "over_sampling",
+    "pipeline",
+    "under_sampling",
+    "utils",
+}
+_NAMES = {
+    "BaseSampler": "base",
+    "FunctionSampler": "base",
+    "is_sampler": "base",
+    "show_versions": "utils._show_versions",
+    "CompareResult": "workflow",
+    "InspectResult": "workflow",
+    "compare": "workflow",
+    "inspect": "workflow",
+}
+
+
+def __getattr__(name):
+    if name in _SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
+    if name in _NAMES:
+        value = getattr(importlib.import_module(f".{_NAMES[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | _SUBMODULES | set(_NAMES))
+
 
 __all__ = [
     "BaseSampler",

@@ -210,3 +210,149 @@ def test_fitted_attributes(dask_client):
     assert sampler.n_features_in_ == 4
     assert list(sampler.feature_names_in_) == features
     assert sampler.nn_k_.n_neighbors == 6 and sampler.nn_m_.n_neighbors == 11
+
+
+def test_select_bits_are_spark_sql_xxhash64(spark):
+    """RandomUnderSampler's keep test is evaluated by Spark SQL in the JVM and by
+    numpy in the Python steps (Dask, fallbacks): both must draw the same bits.
+    The truth here is Spark's own xxhash64."""
+    from counterpoise._distributed._plan import _select_bits, _select_prefix
+    from pyspark.sql import functions as F
+
+    rng = np.random.default_rng(0)
+    keys = np.concatenate(
+        [rng.integers(-(2**63), 2**63 - 1, 300, dtype=np.int64), np.arange(-3, 3)]
+    )
+    df = spark.createDataFrame([(int(k),) for k in keys], "k long")
+    for seed in (0, 1, 2**63 + 5, 2**64 - 1, 123456789):
+        for code in (0, 3):
+            prefix = [F.lit(x).cast("long") for x in _select_prefix(seed, code)]
+            got = df.select(F.xxhash64(*prefix, F.col("k"))).collect()
+            got = np.array([r[0] for r in got], dtype=np.int64).view(np.uint64)
+            np.testing.assert_array_equal(got, _select_bits(seed, code, keys))
+
+
+@pytest.mark.parametrize(
+    "strategy, key",
+    [
+        ("auto", None),
+        ({0: 40, 1: 0, 2: 30}, None),  # a class emptied, two reduced
+        ("not minority", "id"),  # an integer key column
+    ],
+)
+@pytest.mark.parametrize("direct", [True, False], ids=["direct", "histogram"])
+def test_spark_under_sampling_in_the_jvm_equals_the_python_steps(
+    spark, monkeypatch, strategy, key, direct
+):
+    """Spark counts classes and under-samples in the JVM (group-by, xxhash64,
+    filter); the result is the same rows as the generic Python steps give on
+    Spark (forced by lifting the partition limit to nothing), with exact counts,
+    on both ways of finding the threshold (one pass over the lowest buckets, or a
+    histogram first)."""
+    import counterpoise.spark as cs
+    from counterpoise._distributed import _plan
+
+    pdf, _, y, features = table(n=500)
+    eng = SparkEngine(spark)
+    if not direct:
+        monkeypatch.setattr(_plan, "DIRECT_SELECT_ROWS", 0)
+    kw = {"features": features} if key is None else {"key": key}
+    columns = ["label", *features]
+
+    jvm = run(
+        eng,
+        RandomUnderSampler(sampling_strategy=strategy, random_state=5),
+        pdf,
+        7,
+        **kw,
+    )
+    monkeypatch.setattr(cs, "_LABEL_DTYPES", {})  # the Python count step
+    monkeypatch.setattr(cs, "MAX_JVM_PARTITIONS", -1)  # the Python select steps
+    monkeypatch.setattr(cs, "_INTEGRAL", set())
+    python = run(
+        eng,
+        RandomUnderSampler(sampling_strategy=strategy, random_state=5),
+        pdf,
+        7,
+        **kw,
+    )
+    pd.testing.assert_frame_equal(
+        canonical(jvm, columns), canonical(python, columns), check_dtype=False
+    )
+    want = RandomUnderSampler(sampling_strategy=strategy).fit_resample(
+        pdf[features].to_numpy(), y
+    )[1]
+    assert (
+        jvm["label"].value_counts().to_dict()
+        == pd.Series(want).value_counts().to_dict()
+    )
+    # kept rows keep their order
+    assert jvm["id"].is_monotonic_increasing
+
+
+def test_spark_counts_in_the_jvm_reject_null_labels_and_keys(spark):
+    pdf, _, _, features = table(n=120)
+    eng = SparkEngine(spark)
+    text = pdf.assign(label=pdf["label"].map({0: "a", 1: "b", 2: "c"}).astype(object))
+    text.loc[7, "label"] = None
+    with pytest.raises(ValueError, match="label column 'label' holds nulls"):
+        eng.fit_resample(RandomUnderSampler(), eng.frame(text, 3), label="label")
+    nan = pdf.astype({"label": "float64"})
+    nan.loc[9, "label"] = np.nan
+    with pytest.raises(ValueError, match="label column 'label' holds nulls"):
+        eng.fit_resample(RandomUnderSampler(), eng.frame(nan, 3), label="label")
+    nokey = pdf.astype({"id": "float64"}).astype({"id": "Int64"})
+    nokey.loc[4, "id"] = pd.NA
+    df = spark.createDataFrame(
+        [
+            (None if pd.isna(i) else int(i), int(lab), *map(float, row))
+            for i, lab, row in zip(nokey["id"], nokey["label"], nokey[features].values)
+        ],
+        ", ".join(["id long", "label long"] + [f"{f} double" for f in features]),
+    )
+    with pytest.raises(ValueError, match="key column 'id' holds nulls"):
+        eng.fit_resample(RandomUnderSampler(), df, label="label", key="id")
+
+
+def test_near_miss_tied_minority_is_the_class_seen_first(spark):
+    """The JVM count pass does not compute each class's first row; NearMiss asks
+    for it when the smallest classes tie, and picks the class seen first, as
+    the local sampler does (Counter order)."""
+    from counterpoise.under_sampling import NearMiss
+
+    pdf, X, y, features = table(n=400, weights=(0.6, 0.2, 0.2))
+    counts = pd.Series(y).value_counts()
+    # make classes 1 and 2 the same size by relabelling extra rows of the larger
+    big, small = (1, 2) if counts[1] > counts[2] else (2, 1)
+    extra = np.flatnonzero(y == big)[: counts[big] - counts[small]]
+    y = y.copy()
+    y[extra] = 0
+    pdf["label"] = y
+    local = NearMiss(n_neighbors=3).fit(pdf[features].to_numpy(), y)
+    local.fit_resample(pdf[features].to_numpy(), y)
+    sampler = NearMiss(n_neighbors=3)
+    out = run(SparkEngine(spark), sampler, pdf, 5, features=features)
+    want = local.fit_resample(pdf[features].to_numpy(), y)[1]
+    assert out["label"].value_counts().to_dict() == (
+        pd.Series(want).value_counts().to_dict()
+    )
+    kept = np.sort(out["id"].to_numpy())
+    np.testing.assert_array_equal(kept, np.sort(local.sample_indices_))
+
+
+def test_workers_import_no_scikit_learn():
+    """A Spark or Dask worker unpickles the plan's steps by importing
+    counterpoise's distributed modules: they must not import scikit-learn or
+    SciPy (seconds per worker, and address space a capped worker lacks)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, counterpoise._distributed._plan, counterpoise.spark, "
+        "counterpoise.dask; print(sorted(m for m in ('sklearn', 'scipy') "
+        "if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "[]"

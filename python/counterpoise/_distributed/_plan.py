@@ -46,8 +46,28 @@ import numpy as np
 import pandas as pd
 
 from .. import _core
-from ..utils import _validation as _val
-from ..utils._neighbours import check_enough_rows, uses_engine
+
+# Steps run in Spark's and Dask's workers, which unpickle them by importing this
+# module: it must not import scikit-learn or SciPy (1.5 s and ~250 MB of address
+# space per worker). The driver-side checks below import them when called.
+
+
+def _plain(label):
+    """A class label as users wrote it (``1``, not ``np.int64(1)``) for messages."""
+    return label.item() if isinstance(label, np.generic) else label
+
+
+def check_enough_rows(*args, **kwargs):
+    from ..utils._neighbours import check_enough_rows
+
+    return check_enough_rows(*args, **kwargs)
+
+
+def uses_engine(value):
+    from ..utils._neighbours import uses_engine
+
+    return uses_engine(value)
+
 
 #: A class is gathered and broadcast only if its rows take at most this many
 #: bytes as a float array (per class; the issue's "fits one worker").
@@ -112,6 +132,77 @@ class Frame:
         the non-feature columns must hold nulls)."""
         raise NotImplementedError
 
+    def counts(self, rows):
+        """Per partition ``(p, n_rows, classes, first, counts)``: the sorted
+        classes present, their counts, and each class's smallest key (without a
+        key column: its first position in the partition; None: not computed,
+        the plan asks for it when it needs it)."""
+        return self.collect(_count_step(rows), rows.columns(False))
+
+    def select_histogram(self, rows, seed, codes, shift):
+        """``{code: (buckets, counts)}`` over all partitions: how many rows of
+        class ``code`` have ``_select_bits >> shift`` equal to each bucket."""
+
+        def step(pdf, p, shared):
+            c = rows.codes(pdf)
+            k = rows.keys(pdf, p)
+            return {
+                int(code): np.unique(
+                    _select_bits(seed, code, k[c == code]) >> np.uint64(shift),
+                    return_counts=True,
+                )
+                for code in codes
+            }
+
+        out = {int(code): [] for code in codes}
+        for part in self.collect(step, rows.columns(False)):
+            for code, bc in part.items():
+                out[code].append(bc)
+        return {
+            code: tuple(np.concatenate(x) for x in zip(*parts))
+            for code, parts in out.items()
+        }
+
+    def select_in_buckets(self, rows, seed, ranges, shift):
+        """``{code: bits}``: the ``_select_bits`` of the rows of class ``code``
+        whose bucket (bits >> shift) is in ``ranges[code] = (lo, hi)``
+        (inclusive), in any order."""
+
+        def step(pdf, p, shared):
+            c = rows.codes(pdf)
+            k = rows.keys(pdf, p)
+            out = {}
+            for code, (lo, hi) in ranges.items():
+                u = _select_bits(seed, code, k[c == code])
+                b = u >> np.uint64(shift)
+                out[code] = u[(b >= np.uint64(lo)) & (b <= np.uint64(hi))]
+            return out
+
+        found = {code: [] for code in ranges}
+        for part in self.collect(step, rows.columns(False)):
+            for code, u in part.items():
+                found[code].append(u)
+        return {code: np.concatenate(u) for code, u in found.items()}
+
+    def keep_selected(self, rows, seed, thresholds):
+        """Every row, except that of each class ``code`` in ``thresholds`` only
+        the rows with ``_select_bits <= thresholds[code]`` are kept (none when
+        it is None); in their order."""
+
+        def mask(pdf, p, pos):
+            c = rows.codes(pdf)
+            keep = np.ones(len(pdf), dtype=bool)
+            k = rows.keys(pdf, p, pos)
+            for code, v in thresholds.items():
+                at = np.flatnonzero(c == code)
+                if v is None:
+                    keep[at] = False
+                else:
+                    keep[at] = _select_bits(seed, code, k[at]) <= v
+            return keep
+
+        return self.keep(mask, rows.columns(False), rows.label, rows.features)
+
     def keep(self, mask, columns, label, features):
         """The rows for which ``mask(pdf, p, pos)`` is True, in their order: a
         vectorised test of the requested ``columns`` of rows at positions ``pos``
@@ -147,6 +238,52 @@ def _bits(seed, stream, cls, keys, counter=None):
         if counter is not None:
             x = _mix(x + np.asarray(counter).astype(np.uint64) * _GOLDEN)
     return x
+
+
+# RandomUnderSampler's keep test uses Spark SQL's xxhash64 over longs (XXH64 of
+# one 8-byte value, each column's hash seeding the next, from 42), so Spark can
+# evaluate it in the JVM and every engine draws the same bits.
+_XXH_P1 = np.uint64(0x9E3779B185EBCA87)
+_XXH_P2 = np.uint64(0xC2B2AE3D27D4EB4F)
+_XXH_P3 = np.uint64(0x165667B19E3779F9)
+_XXH_P4 = np.uint64(0x85EBCA77C2B2AE63)
+_XXH_P5 = np.uint64(0x27D4EB2F165667C5)
+_XXH_SEED = 42
+
+
+def _rotl(x, r):
+    return (x << np.uint64(r)) | (x >> np.uint64(64 - r))
+
+
+def _xxh_long(values, seed):
+    """XXH64 of each 8-byte value with ``seed`` (a bijection of the value)."""
+    with np.errstate(over="ignore"):
+        x = np.asarray(values).astype(np.int64).view(np.uint64)
+        h = np.uint64(seed & _MASK64) + _XXH_P5 + np.uint64(8)
+        h = h ^ (_rotl(x * _XXH_P2, 31) * _XXH_P1)
+        h = _rotl(h, 27) * _XXH_P1 + _XXH_P4
+        h = (h ^ (h >> np.uint64(33))) * _XXH_P2
+        h = (h ^ (h >> np.uint64(29))) * _XXH_P3
+        return h ^ (h >> np.uint64(32))
+
+
+def _signed(x):
+    """A 64-bit pattern as the signed long Spark holds."""
+    x &= _MASK64
+    return x - (1 << 64) if x >> 63 else x
+
+
+def _select_prefix(seed, code):
+    """The longs hashed before the row key: (seed, stream, class code)."""
+    return [_signed(seed), _SELECT, int(code)]
+
+
+def _select_bits(seed, code, keys):
+    """64 bits per key for RandomUnderSampler: ``xxhash64(seed, stream, code, key)``."""
+    h = _XXH_SEED
+    for v in _select_prefix(seed, code):
+        h = int(_xxh_long(np.array([v]), h)[0])
+    return _xxh_long(keys, h)
 
 
 def _uniform(bits):
@@ -217,7 +354,9 @@ class _Rows:
         if self.key is None:
             if pos is None:
                 pos = np.arange(len(pdf), dtype=np.int64)
-            return np.asarray(pos, dtype=np.int64) + int(self.offsets[p])
+            # (a partition the count pass saw no row of has no offset, nor rows)
+            offset = int(self.offsets[p]) if p < len(self.offsets) else 0
+            return np.asarray(pos, dtype=np.int64) + offset
         return _key_values(pdf[self.key])
 
     def X(self, pdf, rows=None):
@@ -309,7 +448,7 @@ class _Plan:
         if key is not None and key not in columns:
             raise ValueError(f"key={key!r} is not a column of the DataFrame {columns}.")
         self.rows = _Rows(label, features, key)
-        parts = frame.collect(_count_step(self.rows), self.rows.columns(False))
+        parts = frame.counts(self.rows)
         if not parts:
             raise ValueError("The DataFrame has no partitions.")
         sizes = np.zeros(max(p[0] for p in parts) + 1, dtype=np.int64)
@@ -328,19 +467,38 @@ class _Plan:
             at = np.searchsorted(classes, cls)
             counts[at] += cnt
             self.part_counts[p, at] = cnt
-            fst = fst if key is not None else fst + offsets[p]
-            first[at] = np.minimum(first[at], fst)
-        self.classes, self.counts, self.first = classes, counts, first
+            if fst is None:  # the engine counted without it: computed when asked
+                first = None
+            elif first is not None:
+                fst = fst if key is not None else fst + offsets[p]
+                first[at] = np.minimum(first[at], fst)
+        self.classes, self.counts, self._first = classes, counts, first
         self.n_samples = int(counts.sum())
         self.rows.classes, self.rows.offsets = classes, offsets
         self.seed = _seed(getattr(sampler, "random_state", None))
-        sampler.sampling_strategy_ = _val.resolve_sampling_strategy(
+        from ..utils._validation import resolve_sampling_strategy
+
+        sampler.sampling_strategy_ = resolve_sampling_strategy(
             sampler.sampling_strategy,
             dict(zip(classes, counts.astype(np.int64))),
             sampler._sampling_type,
         )
         sampler.n_features_in_ = len(features)
         sampler.feature_names_in_ = np.asarray(features, dtype=object)
+
+    @property
+    def first(self):
+        """Each class's smallest row key (its first row without a key column)."""
+        if self._first is None:
+            parts = self.frame.collect(_count_step(self.rows), self.rows.columns(False))
+            first = np.full(self.classes.size, np.iinfo(np.int64).max, dtype=np.int64)
+            for p, _, cls, fst, _ in parts:
+                if self.rows.key is None:
+                    fst = fst + self.rows.offsets[p]
+                at = np.searchsorted(self.classes, cls)
+                first[at] = np.minimum(first[at], fst)
+            self._first = first
+        return self._first
 
     def code(self, klass):
         return int(np.searchsorted(self.classes, klass))
@@ -360,7 +518,7 @@ class _Plan:
         if nbytes > MAX_BROADCAST_BYTES:
             raise ValueError(
                 f"{type(self.sampler).__name__} on Spark/Dask broadcasts {what} "
-                f"(class {_val._plain(klass)!r}: {n_rows} rows, {nbytes / 2**20:.0f} "
+                f"(class {_plain(klass)!r}: {n_rows} rows, {nbytes / 2**20:.0f} "
                 f"MiB), more than counterpoise._distributed.MAX_BROADCAST_BYTES = "
                 f"{MAX_BROADCAST_BYTES / 2**20:.0f} MiB. Raise that limit if each "
                 "worker has the memory, or under-sample first (RandomUnderSampler "
@@ -508,81 +666,72 @@ def _take_all(n):
     return ("take", np.arange(n, dtype=np.int64))
 
 
+#: RandomUnderSampler gathers the selection bits of a class's lowest buckets
+#: directly (one pass) when about this many rows or fewer fall in them; for
+#: larger kept counts it first counts a histogram (two passes).
+DIRECT_SELECT_ROWS = 262_144
+
+
 def _random_under(plan):
+    """Keep, of each class to reduce, the ``n`` rows with the smallest keyed
+    random bits: exact counts and a uniform subset. The ``n``-th smallest value
+    is found without gathering the class: the bits of the rows in the lowest
+    buckets of the bits' top 16 (enough buckets to hold ``n`` rows but for a
+    10-sigma chance), or, for large ``n``, a histogram of the top bits, then the
+    bits of the one bucket holding it. The output is a filter."""
     sampler, rows = plan.sampler, plan.rows
     if sampler.replacement:
         return _random_under_replacement(plan)
-    seed = plan.seed
+    seed, frame = plan.seed, plan.frame
     targets = {c: n for c, (_, n) in plan.targets().items() if n < plan.counts[c]}
-    thresholds = {}
-    if targets:
-        tcodes = np.array(sorted(targets))
-
-        def hist(pdf, p, shared):
-            c = rows.codes(pdf)
-            k = rows.keys(pdf, p)
-            out = {}
-            for code in tcodes:
-                at = c == code
-                u = _bits(seed, _SELECT, int(code), k[at])
-                out[int(code)] = np.unique(u >> np.uint64(48), return_counts=True)
-            return out
-
-        buckets = {c: np.zeros(1 << 16, dtype=np.int64) for c in targets}
-        for part in plan.frame.collect(hist, rows.columns(False)):
-            for code, (b, n) in part.items():
-                np.add.at(buckets[code], b.astype(np.int64), n)
+    thresholds = {c: None for c, n in targets.items() if n == 0}
+    targets = {c: n for c, n in targets.items() if n > 0}
+    found, below = {}, {}  # bits gathered; rows below the gathered buckets
+    direct = {}
+    for code, n in targets.items():
+        total = int(plan.counts[code])
+        want = n + 10 * math.sqrt(n) + 64
+        hi = min((1 << 16) - 1, math.ceil(want / total * (1 << 16)))
+        if total * (hi + 1) / (1 << 16) <= DIRECT_SELECT_ROWS:
+            direct[code] = (0, hi)
+    if direct:
+        got = frame.select_in_buckets(rows, seed, direct, 48)
+        for code in direct:
+            if got[code].size >= targets[code]:
+                found[code], below[code] = got[code], 0
+    rest = sorted(c for c in targets if c not in found)
+    if rest:
+        # buckets enough that the boundary bucket holds ~4,096 rows (2 to 2^16;
+        # a shift by 64 would be no shift in Java and numpy)
+        largest = max(int(plan.counts[c]) for c in rest)
+        bits = min(16, max(1, math.ceil(math.log2(max(largest, 1) / 4096))))
+        shift = 64 - bits
+        hist = frame.select_histogram(rows, seed, rest, shift)
         bounds = {}
-        for code, n_keep in targets.items():
-            if n_keep == 0:
-                thresholds[code] = None
-                continue
-            cum = np.cumsum(buckets[code])
-            b = int(np.searchsorted(cum, n_keep))
-            bounds[code] = (b, n_keep - (int(cum[b - 1]) if b else 0))
-
-        def in_bucket(pdf, p, shared):
-            c = rows.codes(pdf)
-            k = rows.keys(pdf, p)
-            out = {}
-            for code, (b, _) in bounds.items():
-                u = _bits(seed, _SELECT, code, k[c == code])
-                out[code] = u[(u >> np.uint64(48)) == np.uint64(b)]
-            return out
-
-        if bounds:
-            found = {c: [] for c in bounds}
-            for part in plan.frame.collect(in_bucket, rows.columns(False)):
-                for code, u in part.items():
-                    found[code].append(u)
-            for code, (_, need) in bounds.items():
-                u = np.sort(np.concatenate(found[code]))
-                v = u[need - 1]
-                if need < u.size and u[need] == v:
-                    raise ValueError(
-                        f"The key column {rows.key!r} holds duplicate values in "
-                        f"class {_val._plain(plan.classes[code])!r}, so the rows to "
-                        "keep are not determined; pass a key column of unique values "
-                        "(or key=None)."
-                    )
-                thresholds[code] = v
+        for code in rest:
+            per_bucket = np.zeros(1 << bits, dtype=np.int64)
+            np.add.at(per_bucket, hist[code][0].astype(np.int64), hist[code][1])
+            cum = np.cumsum(per_bucket)
+            b = int(np.searchsorted(cum, targets[code]))
+            bounds[code] = (b, b)
+            below[code] = int(cum[b - 1]) if b else 0
+        found.update(frame.select_in_buckets(rows, seed, bounds, shift))
+    for code, n_keep in targets.items():
+        n = n_keep - below[code]
+        u = np.sort(np.asarray(found[code], dtype=np.uint64))
+        v = u[n - 1]
+        if n < u.size and u[n] == v:
+            raise ValueError(
+                f"The key column {rows.key!r} holds duplicate values in "
+                f"class {_plain(plan.classes[code])!r}, so the rows to "
+                "keep are not determined; pass a key column of unique values "
+                "(or key=None)."
+            )
+        thresholds[code] = v
 
     if not thresholds:
-        return plan.frame.output(None, rows.columns(False), rows.label, rows.features)
-
-    def mask(pdf, p, pos):
-        c = rows.codes(pdf)
-        keep = np.ones(len(pdf), dtype=bool)
-        k = rows.keys(pdf, p, pos)
-        for code, v in thresholds.items():
-            at = np.flatnonzero(c == code)
-            if v is None:
-                keep[at] = False
-            else:
-                keep[at] = _bits(seed, _SELECT, code, k[at]) <= v
-        return keep
-
-    return plan.frame.keep(mask, rows.columns(False), rows.label, rows.features)
+        return frame.output(None, rows.columns(False), rows.label, rows.features)
+    return frame.keep_selected(rows, seed, thresholds)
 
 
 def _random_under_replacement(plan):
@@ -637,7 +786,7 @@ def _class_keys(plan, codes):
         if keys.size > 1 and (np.diff(keys) == 0).any():
             raise ValueError(
                 f"The key column {rows.key!r} holds duplicate values in class "
-                f"{_val._plain(plan.classes[code])!r}; pass a key column of unique "
+                f"{_plain(plan.classes[code])!r}; pass a key column of unique "
                 "values (or key=None)."
             )
         out[int(code)] = keys

@@ -15,6 +15,7 @@ import pickle
 import numpy as np
 
 from .._distributed import Frame, resample
+from .._distributed._plan import _select_prefix, _signed
 
 __all__ = ["fit_resample"]
 
@@ -23,6 +24,25 @@ REDUCE_FAN_IN = 16
 
 _BLOB = "p long, blob binary"
 
+#: The numpy dtype pandas gives a label column of each Spark type (what the
+#: Python count step sees); labels of other types are counted in Python.
+_LABEL_DTYPES = {
+    "LongType": np.int64,
+    "IntegerType": np.int32,
+    "ShortType": np.int16,
+    "ByteType": np.int8,
+    "DoubleType": np.float64,
+    "FloatType": np.float32,
+    "BooleanType": np.bool_,
+    "StringType": object,
+}
+_INTEGRAL = {"LongType", "IntegerType", "ShortType", "ByteType"}
+#: Positional keys are computed in the JVM from a literal array of partition
+#: offsets up to this many partitions (beyond, the Python steps compute them).
+MAX_JVM_PARTITIONS = 20_000
+_LOW33 = (1 << 33) - 1
+_MIN_LONG = -(1 << 63)
+
 
 def _table(batches, schema):
     import pyarrow as pa
@@ -30,6 +50,15 @@ def _table(batches, schema):
     if batches:
         return pa.Table.from_batches(batches)
     return schema.empty_table()
+
+
+def _to_table(df):
+    """A small DataFrame's rows on the driver as an Arrow table."""
+    import pyarrow as pa
+
+    if hasattr(df, "toArrow"):  # pyspark >= 4.0, also over Spark Connect
+        return df.toArrow()
+    return pa.Table.from_pandas(df.toPandas(), preserve_index=False)
 
 
 def _partition_id():
@@ -84,6 +113,170 @@ class _SparkFrame(Frame):
         # the Arrow types Spark's Python workers exchange (timestamps in UTC)
         self._large = str(large).lower() == "true"
         self._to_arrow_schema = to_arrow_schema
+
+    def _type(self, column):
+        return type(self.df.schema[column].dataType).__name__
+
+    def _row_id(self):
+        name = "__counterpoise_row_id"
+        while name in self.columns:
+            name += "_"
+        return name
+
+    # --- steps that run in the JVM (no Python worker) -------------------------------
+    # The count pass and RandomUnderSampler's histogram, boundary values and
+    # filter are plain Spark SQL: a group-by, and xxhash64 over the row key (the
+    # same bits as the Python steps' ``_select_bits``). They fall back to the
+    # Python steps for label or key types whose values the driver cannot write
+    # as literals.
+
+    def counts(self, rows):
+        from pyspark.sql import functions as F
+
+        label, key = rows.label, rows.key
+        dtype = _LABEL_DTYPES.get(self._type(label))
+        if dtype is None or (key is not None and self._type(key) not in _INTEGRAL):
+            return super().counts(rows)
+        cols = [label] if key is None else [label, key]
+        aggs = [F.count(F.lit(1)).alias("n")]
+        if key is not None:
+            aggs.append(F.count(key).alias("keys"))
+        # (nulls and NaN form groups of their own; each class's first row is
+        # counted only when a plan asks for it)
+        groups = self.df.select(*cols).groupBy(
+            F.spark_partition_id().alias("p"), F.col(label).alias("y")
+        )
+        found = groups.agg(*aggs).collect()
+        if any(r["y"] is None or r["y"] != r["y"] for r in found):
+            raise ValueError(
+                f"The label column {label!r} holds nulls; every row needs a class. "
+                "Drop or fill those rows first."
+            )
+        if key is not None and any(r["keys"] < r["n"] for r in found):
+            raise ValueError(
+                f"The key column {key!r} holds nulls; a key must identify every "
+                "row (pass a column of unique values, or key=None)."
+            )
+        by_part = {}
+        for r in found:
+            by_part.setdefault(r["p"], []).append(r)
+        parts = []
+        for p in range(max(by_part, default=0) + 1):
+            got = sorted(by_part.get(p, []), key=lambda r: r["y"])
+            parts.append(
+                (
+                    p,
+                    sum(r["n"] for r in got),
+                    np.asarray([r["y"] for r in got], dtype=dtype),
+                    None,
+                    np.asarray([r["n"] for r in got], dtype=np.int64),
+                )
+            )
+        return parts
+
+    def _selection(self, rows, seed, codes):
+        """``(df, code, bits)``: the DataFrame with what the expressions need, a
+        column of each row's class code among ``codes`` (null for other
+        classes), and one of its selection bits (a signed long); None when the
+        JVM cannot compute them."""
+        from pyspark.sql import functions as F
+
+        if rows.key is not None and self._type(rows.key) not in _INTEGRAL:
+            return None
+        if rows.key is None and len(rows.offsets) > MAX_JVM_PARTITIONS:
+            return None
+        values = {}
+        for code in codes:
+            v = rows.classes[code]
+            v = v.item() if isinstance(v, np.generic) else v
+            if not isinstance(v, (bool, int, float, str)):
+                return None
+            values[int(code)] = v
+        df = self.df
+        if rows.key is None:
+            mid = self._row_id()
+            df = df.withColumn(mid, F.monotonically_increasing_id())
+            offsets = ",".join(f"{int(o)}L" for o in rows.offsets)
+            offset = F.expr(f"element_at(array({offsets}), spark_partition_id() + 1)")
+            key = offset + F.col(mid).bitwiseAND(F.lit(_LOW33))
+        else:
+            mid = None
+            key = F.col(rows.key).cast("long")
+        code = bits = None
+        for c, v in values.items():
+            test = F.col(rows.label) == F.lit(v)
+            prefix = [F.lit(x).cast("long") for x in _select_prefix(seed, c)]
+            b = F.xxhash64(*prefix, key)
+            code = (F if code is None else code).when(test, F.lit(c))
+            bits = (F if bits is None else bits).when(test, b)
+        return df, mid, code, bits
+
+    def select_histogram(self, rows, seed, codes, shift):
+        from pyspark.sql import functions as F
+
+        sel = self._selection(rows, seed, codes)
+        if sel is None:
+            return super().select_histogram(rows, seed, codes, shift)
+        df, _, code, bits = sel
+        found = (
+            df.select(code.alias("c"), F.shiftrightunsigned(bits, shift).alias("b"))
+            .where(F.col("c").isNotNull())
+            .groupBy("c", "b")
+            .count()
+            .collect()
+        )
+        out = {}
+        for c in codes:
+            got = [r for r in found if r["c"] == c]
+            out[int(c)] = (
+                np.asarray([r["b"] for r in got], dtype=np.int64),
+                np.asarray([r["count"] for r in got], dtype=np.int64),
+            )
+        return out
+
+    def select_in_buckets(self, rows, seed, ranges, shift):
+        from pyspark.sql import functions as F
+
+        sel = self._selection(rows, seed, list(ranges))
+        if sel is None:
+            return super().select_in_buckets(rows, seed, ranges, shift)
+        df, _, code, bits = sel
+        wanted = None
+        for c, (lo, hi) in ranges.items():
+            test = F.when(F.col("c") == F.lit(c), F.col("b").between(lo, hi))
+            wanted = test if wanted is None else F.coalesce(wanted, test)
+        found = (
+            df.select(
+                code.alias("c"),
+                bits.alias("u"),
+                F.shiftrightunsigned(bits, shift).alias("b"),
+            )
+            .where(F.col("c").isNotNull() & wanted)
+            .select("c", "u")
+        )
+        table = _to_table(found)
+        c = np.asarray(table.column("c").to_numpy(zero_copy_only=False))
+        u = np.asarray(table.column("u").to_numpy(zero_copy_only=False), np.int64)
+        return {int(k): u[c == k].view(np.uint64) for k in ranges}
+
+    def keep_selected(self, rows, seed, thresholds):
+        from pyspark.sql import functions as F
+
+        sel = self._selection(rows, seed, list(thresholds))
+        if sel is None:
+            return super().keep_selected(rows, seed, thresholds)
+        df, mid, code, bits = sel
+        test = None
+        for c, v in thresholds.items():
+            if v is None:
+                ok = F.lit(False)
+            else:
+                # unsigned bits <= v, as signed longs with the sign bit flipped
+                limit = _signed(int(v)) ^ _MIN_LONG
+                ok = bits.bitwiseXOR(F.lit(_MIN_LONG)) <= F.lit(limit)
+            test = (F if test is None else test).when(code == F.lit(c), ok)
+        kept = df.where(test.otherwise(F.lit(True)))
+        return kept.drop(mid) if mid is not None else kept
 
     def _to_arrow(self, schema):
         return self._to_arrow_schema(

@@ -3,13 +3,30 @@
 ``counterpoise.utils.estimator_checks`` has the checks for users' own samplers.
 """
 
-from ._docstring import Substitution
-from ._progress import progress
-from ._validation import (
-    check_neighbors_object,
-    check_sampling_strategy,
-    check_target_type,
-)
+import importlib
+
+# Loaded on first use, so that ``counterpoise.utils._threads`` (imported by the
+# package itself) does not pull in scikit-learn.
+_NAMES = {
+    "Substitution": "_docstring",
+    "progress": "_progress",
+    "check_neighbors_object": "_validation",
+    "check_sampling_strategy": "_validation",
+    "check_target_type": "_validation",
+}
+
+
+def __getattr__(name):
+    if name in _NAMES:
+        value = getattr(importlib.import_module(f".{_NAMES[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_NAMES))
+
 
 __all__ = [
     "Substitution",

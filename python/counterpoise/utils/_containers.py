@@ -13,8 +13,8 @@ import numpy as np
 from scipy import sparse
 
 from .. import _core
+from . import _validation
 from ._threads import SERIAL_WORK
-from ._validation import check_not_lazy
 
 
 def _module(obj) -> str:
@@ -35,7 +35,7 @@ def is_polars_df(obj) -> bool:
 
 def to_numpy_target(y):
     """polars Series/DataFrame to numpy; anything else is left to sklearn."""
-    check_not_lazy(y, "y")
+    _validation.check_not_lazy(y, "y")
     if is_polars(y):
         return y.to_numpy()
     return y
@@ -103,8 +103,8 @@ class Containers:
     """Remembers the types of ``X`` and ``y`` and rebuilds them after resampling."""
 
     def __init__(self, X, y):
-        check_not_lazy(X, "X")
-        check_not_lazy(y, "y")
+        _validation.check_not_lazy(X, "X")
+        _validation.check_not_lazy(y, "y")
         self.x = _Props(X)
         self.y = _Props(y)
         # a one-hot target: its width and the classes (column indices) present,

@@ -10,8 +10,6 @@ import functools
 import inspect
 import warnings
 
-from ._containers import Containers
-
 __all__ = ["ArraysTransformer", "_deprecate_positional_args", "_is_neighbors_object"]
 
 
@@ -27,6 +25,9 @@ class ArraysTransformer:
     """
 
     def __init__(self, X, y):
+        # (imported here: _containers -> _validation -> this module)
+        from ._containers import Containers
+
         self._containers = Containers(X, y)
 
     def transform(self, X, y):
