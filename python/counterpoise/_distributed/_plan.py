@@ -72,6 +72,9 @@ def uses_engine(value):
 #: A class is gathered and broadcast only if its rows take at most this many
 #: bytes as a float array (per class; the issue's "fits one worker").
 MAX_BROADCAST_BYTES = 1 << 30
+#: The column an engine adds to a step's rows when it filtered the partition:
+#: each row's position in the partition (see :meth:`Frame.collect`).
+POSITION = "__counterpoise_position"
 #: Synthetic rows made by one generation task.
 ROWS_PER_TASK = 250_000
 #: Synthetic rows per batch a generation task yields (bounds a task's memory).
@@ -101,11 +104,19 @@ class Frame:
     """
 
     columns: list
+    #: What the plan knows about the rows (set by the plan before any step).
+    rows = None
     #: The columns of a categorical dtype (SMOTENC's ``categorical_features='auto'``).
     categorical_columns: list = []
 
-    def collect(self, step, columns, shared=None):
-        """Run ``step`` on every partition; its results in partition order."""
+    def collect(self, step, columns, shared=None, classes=None):
+        """Run ``step`` on every partition; its results in partition order.
+
+        ``classes``: the step only looks at rows of these classes (codes), so
+        an engine may hand it only those rows (filtered before they reach
+        Python), each partition's kept rows in order with their positions in
+        the partition in a column :data:`POSITION`; the default hands over
+        whole partitions."""
         raise NotImplementedError
 
     def reduce(self, step, combine, columns, shared=None):
@@ -352,7 +363,9 @@ class _Rows:
         """The rows' keys; ``pos``: their positions in partition ``p`` (default:
         ``pdf`` is the whole partition)."""
         if self.key is None:
-            if pos is None:
+            if pos is None and POSITION in pdf.columns:
+                pos = pdf[POSITION].to_numpy()
+            elif pos is None:
                 pos = np.arange(len(pdf), dtype=np.int64)
             # (a partition the count pass saw no row of has no offset, nor rows)
             offset = int(self.offsets[p]) if p < len(self.offsets) else 0
@@ -447,7 +460,7 @@ class _Plan:
             )
         if key is not None and key not in columns:
             raise ValueError(f"key={key!r} is not a column of the DataFrame {columns}.")
-        self.rows = _Rows(label, features, key)
+        self.rows = frame.rows = _Rows(label, features, key)
         parts = frame.counts(self.rows)
         if not parts:
             raise ValueError("The DataFrame has no partitions.")
@@ -540,7 +553,7 @@ class _Plan:
                 pdf[columns].iloc[at].reset_index(drop=True),
             )
 
-        parts = self.frame.collect(step, rows.columns())
+        parts = self.frame.collect(step, rows.columns(), classes=codes)
         c = np.concatenate([p[0] for p in parts])
         k = np.concatenate([p[1] for p in parts])
         frame = pd.concat([p[2] for p in parts], ignore_index=True)
@@ -600,7 +613,9 @@ class _Plan:
             at = np.flatnonzero(mask)
             return c[at], k[at], rows.X(pdf, at)
 
-        parts = self.frame.collect(step, rows.columns())
+        parts = self.frame.collect(
+            step, rows.columns(), classes=codes if keys is None else None
+        )
         c = np.concatenate([p[0] for p in parts])
         k = np.concatenate([p[1] for p in parts])
         X = np.concatenate([p[2] for p in parts]) if parts else np.empty((0, 0))
@@ -777,7 +792,7 @@ def _class_keys(plan, codes):
         at = np.isin(c, codes)
         return c[at], rows.keys(pdf, p)[at]
 
-    parts = plan.frame.collect(step, rows.columns(False))
+    parts = plan.frame.collect(step, rows.columns(False), classes=codes)
     c = np.concatenate([p[0] for p in parts])
     k = np.concatenate([p[1] for p in parts])
     out = {}
@@ -810,7 +825,7 @@ def _moments(plan, codes):
         return out
 
     acc = {}
-    for part in plan.frame.collect(step, rows.columns()):
+    for part in plan.frame.collect(step, rows.columns(), classes=list(codes)):
         for code, (n, mean, m2) in part.items():
             if code not in acc:
                 acc[code] = (n, mean, m2)

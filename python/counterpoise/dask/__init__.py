@@ -88,7 +88,7 @@ class _DaskFrame(Frame):
         parts = self.ddf.to_delayed()
         return [dask.delayed(run)(part, i, shared_d) for i, part in enumerate(parts)]
 
-    def collect(self, step, columns, shared=None):
+    def collect(self, step, columns, shared=None, classes=None):
         import dask
 
         return list(dask.compute(*self._partial(step, columns, shared)))

@@ -15,7 +15,7 @@ import pickle
 import numpy as np
 
 from .._distributed import Frame, resample
-from .._distributed._plan import _select_prefix, _signed
+from .._distributed._plan import POSITION, _select_prefix, _signed
 
 __all__ = ["fit_resample"]
 
@@ -185,13 +185,9 @@ class _SparkFrame(Frame):
             return None
         if rows.key is None and len(rows.offsets) > MAX_JVM_PARTITIONS:
             return None
-        values = {}
-        for code in codes:
-            v = rows.classes[code]
-            v = v.item() if isinstance(v, np.generic) else v
-            if not isinstance(v, (bool, int, float, str)):
-                return None
-            values[int(code)] = v
+        values = self._literals(rows, codes)
+        if values is None:
+            return None
         df = self.df
         if rows.key is None:
             mid = self._row_id()
@@ -283,10 +279,33 @@ class _SparkFrame(Frame):
             schema, timezone="UTC", prefers_large_types=self._large
         )
 
-    def _mapped(self, step, columns, shared):
+    def _literals(self, rows, codes):
+        """``{code: class value}`` as Python literals, or None if one is not."""
+        values = {}
+        for code in codes:
+            v = rows.classes[code]
+            v = v.item() if isinstance(v, np.generic) else v
+            if not isinstance(v, (bool, int, float, str)):
+                return None
+            values[int(code)] = v
+        return values
+
+    def _mapped(self, step, columns, shared, classes=None):
         import pyarrow as pa
+        from pyspark.sql import functions as F
 
         sub = self.df.select(*columns)
+        rows = self.rows
+        values = None
+        if classes is not None and rows is not None and rows.classes is not None:
+            values = self._literals(rows, classes)
+        if values is not None:
+            # only the rows of these classes leave the JVM, with their positions
+            # (taken before the filter, which Spark does not move below them)
+            if rows.key is None:
+                pos = F.monotonically_increasing_id().bitwiseAND(F.lit(_LOW33))
+                sub = self.df.select(*columns, pos.alias(POSITION))
+            sub = sub.where(F.col(rows.label).isin(list(values.values())))
         schema = self._to_arrow(sub.schema)
 
         def run(iterator):
@@ -300,8 +319,8 @@ class _SparkFrame(Frame):
 
         return sub.mapInArrow(run, _BLOB)
 
-    def collect(self, step, columns, shared=None):
-        rows = self._mapped(step, columns, shared).collect()
+    def collect(self, step, columns, shared=None, classes=None):
+        rows = self._mapped(step, columns, shared, classes).collect()
         return [pickle.loads(r["blob"]) for r in sorted(rows, key=lambda r: r["p"])]
 
     def reduce(self, step, combine, columns, shared=None):
