@@ -363,13 +363,17 @@ import resource, sys
 limit = int(float(sys.argv[3]) * 2**30)
 resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 import pickle
+# what a Spark Python worker running an Arrow UDF has imported
+import pandas, pyarrow, pyspark.worker, pyspark.sql.pandas.serializers
 import numpy as np
 from counterpoise._distributed import _plan
 n, d = int(sys.argv[1]), int(sys.argv[2])
 X = np.random.default_rng(0).standard_t(3, (n, d)) * np.logspace(0, 3, d)
 m = np.full(n, 99)
+# the neighbour table comes from the driver; its values do not change the task's work
+table = np.random.default_rng(1).integers(0, n, (n, 5)).astype(np.int32)
 batch = {"label": 1, "code": 1, "X": X, "keys": np.arange(n, dtype=np.int64),
-         "bases": np.arange(n), "m": m, "k": 5}
+         "bases": np.arange(n), "m": m, "table": table, "pool": X}
 shared = pickle.loads(pickle.dumps(
     {"batches": [batch], "tasks": [(0, r) for r in _plan._tasks(m)]}, protocol=5))
 del batch, X

@@ -20,8 +20,10 @@ pass + position in the partition) or, with ``key=``, the value of that column
 (integers as they are, anything else hashed). Randomness never comes from a
 generator that runs through the rows in task order: each random number is a
 counter-based hash of (seed, stream, class, row key, counter) (a SplitMix64
-finaliser; the driver's few draws use numpy's counter-based Philox keyed the same
-way). So the output depends on the seed and the rows' keys only: not on the number
+finaliser; RandomUnderSampler's keep test is Spark SQL's ``xxhash64`` of (seed,
+stream, class, key), so Spark evaluates it in the JVM and numpy everywhere else;
+the driver's few draws use numpy's counter-based Philox keyed the same way).
+So the output depends on the seed and the rows' keys only: not on the number
 of workers, executors, threads or the order tasks run in. With positional keys it
 also does not depend on how the same ordered rows are cut into partitions;
 reordering rows (a shuffle, ``repartition``) changes the keys, hence the draws.
@@ -925,8 +927,8 @@ def _generator(seed, batches):
     """The generation task: ``batches`` is a list of dicts, one per class, with
     ``label``, ``code``, ``X`` (the class rows, broadcast), ``keys``, ``bases``
     (indices into X) and ``m`` (new rows per base), ``ranges`` (the task's slices
-    of bases), and either ``k`` (neighbours searched in X by the task) or
-    ``table`` (``(n_bases, k)`` indices into ``pool``) with ``pool`` and, for
+    of bases), ``table`` (``(len(X), k)``: each base's neighbours as indices
+    into ``pool``, searched on the driver) with ``pool`` and, for
     Borderline-SMOTE-2, ``pool_other`` (whether each pool row is of another
     class: its step is shortened by a factor drawn in [0, 0.5))."""
 
@@ -940,15 +942,9 @@ def _generator(seed, batches):
         bases, m = bases[keep], m[keep]
         if not bases.size:
             return
-        if "table" in batch:
-            k = batch["table"].shape[1]
-            table = batch["table"][bases]
-            pool = batch["pool"]
-        else:
-            k = batch["k"]
-            _, idx = _core.kneighbors(X, X[bases], k + 1)
-            table = idx[:, 1:]
-            pool = X
+        k = batch["table"].shape[1]
+        table = batch["table"][bases]
+        pool = batch["pool"]
         keys = batch["keys"][bases]
         n = int(m.sum())
         row_all = np.repeat(np.arange(bases.size), m)
@@ -1005,6 +1001,19 @@ def _generate(plan, batches):
     )
 
 
+def _table_for(X, bases, k):
+    """The ``k`` nearest other rows of the rows ``bases`` of ``X``, as a table
+    indexed by row of ``X`` (other rows: zeros). Searched once on the driver,
+    which holds the class already: a generation task then only reads it,
+    instead of building its own index over the broadcast class (memory a capped
+    Spark worker lacks, and the same search repeated by every task)."""
+    _, idx = _core.kneighbors(X, X[bases], k + 1)
+    dtype = np.int32 if X.shape[0] < 2**31 else np.int64
+    table = np.zeros((X.shape[0], k), dtype=dtype)
+    table[bases] = idx[:, 1:]
+    return table
+
+
 def _smote(plan):
     sampler = plan.sampler
     _check_int(sampler, "k_neighbors")
@@ -1021,15 +1030,18 @@ def _smote(plan):
     for code, (klass, n) in targets.items():
         at = c == code
         size = int(at.sum())
+        Xc = X[at]
+        table = _table_for(Xc, np.arange(size), k)
         batches.append(
             {
                 "label": klass,
                 "code": code,
-                "X": X[at],
+                "X": Xc,
                 "keys": keys[at],
                 "bases": np.arange(size),
                 "m": _multinomial(plan.seed, code, n, size),
-                "k": k,
+                "table": table,
+                "pool": Xc,
             }
         )
     return _generate(plan, batches)
@@ -1081,7 +1093,7 @@ def _borderline(plan):
         }
         if sampler.kind == "borderline-1":
             check_enough_rows("k_neighbors", k, Xc.shape[0], klass=klass)
-            batch["k"] = k
+            batch["table"], batch["pool"] = _table_for(Xc, bases, k), Xc
         else:
             check_enough_rows("k_neighbors", k, plan.n_samples)
             _, nkeys, ncodes = _knn_all(plan, Xc[bases], k + 1)
@@ -1145,7 +1157,8 @@ def _adasyn(plan):
                 "keys": kc,
                 "bases": np.arange(Xc.shape[0]),
                 "m": per_row,
-                "k": k,
+                "table": _table_for(Xc, np.arange(Xc.shape[0]), k),
+                "pool": Xc,
             }
         )
     return _generate(plan, batches)
