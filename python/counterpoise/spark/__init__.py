@@ -124,11 +124,11 @@ class _SparkFrame(Frame):
         return name
 
     # --- steps that run in the JVM (no Python worker) -------------------------------
-    # The count pass and RandomUnderSampler's histogram, boundary values and
-    # filter are plain Spark SQL: a group-by, and xxhash64 over the row key (the
-    # same bits as the Python steps' ``_select_bits``). They fall back to the
-    # Python steps for label or key types whose values the driver cannot write
-    # as literals.
+    # The count pass and RandomUnderSampler's threshold search (lowest buckets
+    # or histogram, then boundary values) and filter are plain Spark SQL: a
+    # group-by, and xxhash64 over the row key (the same bits as the Python
+    # steps' ``_select_bits``). They fall back to the Python steps for label or
+    # key types whose values the driver cannot write as literals.
 
     def counts(self, rows):
         from pyspark.sql import functions as F
@@ -175,10 +175,11 @@ class _SparkFrame(Frame):
         return parts
 
     def _selection(self, rows, seed, codes):
-        """``(df, code, bits)``: the DataFrame with what the expressions need, a
-        column of each row's class code among ``codes`` (null for other
-        classes), and one of its selection bits (a signed long); None when the
-        JVM cannot compute them."""
+        """``(df, mid, code, bits)``: the DataFrame with what the expressions
+        need (``mid``: the row-id column added to it, or None), a column of
+        each row's class code among ``codes`` (null for other classes), and
+        one of its selection bits (a signed long); None when the JVM cannot
+        compute them."""
         from pyspark.sql import functions as F
 
         if rows.key is not None and self._type(rows.key) not in _INTEGRAL:
