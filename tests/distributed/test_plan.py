@@ -356,3 +356,50 @@ def test_workers_import_no_scikit_learn():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_spark_size_strings():
+    from counterpoise.spark import _size_bytes
+
+    assert _size_bytes("1g") == 1 << 30
+    assert _size_bytes("512m") == 512 << 20
+    assert _size_bytes("2048") == 2048 << 20  # Spark's default unit here: MiB
+    assert _size_bytes("1.5G") == 3 << 29
+    assert _size_bytes("64kb") == 64 << 10
+    assert _size_bytes(None) is None
+    assert _size_bytes("lots") is None
+
+
+@pytest.mark.parametrize("sampler", [SMOTE(random_state=0), "near_miss"])
+def test_spark_refuses_a_broadcast_its_workers_cannot_hold(spark, monkeypatch, sampler):
+    """A class whose broadcast would not fit under spark.executor.pyspark.memory
+    (a worker's address-space cap: it would die on a failed allocation, which
+    Spark reports as a lost worker after minutes) is refused at once, with the
+    setting to raise."""
+    import counterpoise.spark as cs
+    from counterpoise._distributed import _plan
+    from counterpoise.under_sampling import NearMiss
+
+    if sampler == "near_miss":
+        sampler = NearMiss()
+    pdf, _, _, features = table(n=300)
+    counts = pdf["label"].value_counts().sort_values()
+
+    def need(n_rows):
+        nbytes = n_rows * len(features) * 8
+        per_byte = _plan.WORKER_BYTES_PER_BROADCAST_BYTE
+        return _plan.WORKER_BASE_BYTES + int(per_byte * nbytes)
+
+    # every broadcast class (SMOTE: both minorities; NearMiss: the smallest)
+    # needs more than this cap, and less than the second
+    small, enough = need(int(counts.iloc[0])) - 1, need(int(counts.iloc[1])) + 1
+    eng = SparkEngine(spark)
+    monkeypatch.setattr(cs._SparkFrame, "worker_memory", lambda self: small)
+    with pytest.raises(ValueError, match="spark.executor.pyspark.memory") as info:
+        eng.fit_resample(sampler, eng.frame(pdf, 3), label="label", features=features)
+    assert "MiB of address space each, more than" in str(info.value)
+    monkeypatch.setattr(cs._SparkFrame, "worker_memory", lambda self: enough)
+    out = eng.to_pandas(
+        eng.fit_resample(sampler, eng.frame(pdf, 3), label="label", features=features)
+    )
+    assert len(out) > 0

@@ -74,6 +74,13 @@ def uses_engine(value):
 #: A class is gathered and broadcast only if its rows take at most this many
 #: bytes as a float array (per class; the issue's "fits one worker").
 MAX_BROADCAST_BYTES = 1 << 30
+#: A Python worker's address space before a broadcast class arrives (numpy,
+#: pandas, pyarrow, pyspark's worker, the engine, thread stacks: ~400 MB
+#: measured), and what a generation task needs per byte of the broadcast class
+#: (the pickled command, the class, its table, chunks: 3.1-3.3 measured by
+#: ``benches/distributed.py task-memory``), for the check against Spark's cap.
+WORKER_BASE_BYTES = 450 << 20
+WORKER_BYTES_PER_BROADCAST_BYTE = 3.5
 #: The column an engine adds to a step's rows when it filtered the partition:
 #: each row's position in the partition (see :meth:`Frame.collect`).
 POSITION = "__counterpoise_position"
@@ -144,6 +151,10 @@ class Frame:
         tasks only). ``synthetic``: whether any part can be new rows (then
         the non-feature columns must hold nulls)."""
         raise NotImplementedError
+
+    def worker_memory(self):
+        """The cap on a worker's address space in bytes, or None (no cap)."""
+        return None
 
     def counts(self, rows):
         """Per partition ``(p, n_rows, classes, first, counts)``: the sorted
@@ -530,6 +541,19 @@ class _Plan:
 
     def check_broadcast(self, klass, n_rows, what):
         nbytes = n_rows * len(self.rows.features) * np.dtype(self.rows.dtype).itemsize
+        cap = self.frame.worker_memory()
+        need = WORKER_BASE_BYTES + WORKER_BYTES_PER_BROADCAST_BYTE * nbytes
+        if cap is not None and need > cap:
+            raise ValueError(
+                f"{type(self.sampler).__name__} on Spark broadcasts {what} "
+                f"(class {_plain(klass)!r}: {n_rows} rows, {nbytes / 2**20:.0f} "
+                f"MiB) to tasks that need about {need / 2**20:.0f} MiB of address "
+                f"space each, more than spark.executor.pyspark.memory = "
+                f"{cap / 2**20:.0f} MiB allows (the worker would die on a failed "
+                "allocation). Raise spark.executor.pyspark.memory, or under-sample "
+                "that class first (RandomUnderSampler is distributed without a "
+                "limit)."
+            )
         if nbytes > MAX_BROADCAST_BYTES:
             raise ValueError(
                 f"{type(self.sampler).__name__} on Spark/Dask broadcasts {what} "

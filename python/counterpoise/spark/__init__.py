@@ -61,6 +61,24 @@ def _to_table(df):
     return pa.Table.from_pandas(df.toPandas(), preserve_index=False)
 
 
+def _size_bytes(value):
+    """A Spark size string (``"1g"``, ``"512m"``, ``"2048"`` in MiB) in bytes;
+    None when unset or unreadable."""
+    if value is None:
+        return None
+    text = str(value).strip().lower()
+    units = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40, "p": 1 << 50}
+    if text.endswith("b") and len(text) > 1 and text[-2] in units:
+        text = text[:-1]
+    scale = 1 << 20
+    if text and text[-1] in units:
+        scale, text = units[text[-1]], text[:-1]
+    try:
+        return int(float(text) * scale)
+    except ValueError:
+        return None
+
+
 def _partition_id():
     from pyspark import TaskContext
 
@@ -113,6 +131,15 @@ class _SparkFrame(Frame):
         # the Arrow types Spark's Python workers exchange (timestamps in UTC)
         self._large = str(large).lower() == "true"
         self._to_arrow_schema = to_arrow_schema
+
+    def worker_memory(self):
+        # spark.executor.pyspark.memory caps each Python worker's address space
+        # (RLIMIT_AS); a size string whose default unit is MiB
+        try:
+            value = self.df.sparkSession.conf.get("spark.executor.pyspark.memory", None)
+        except Exception:  # a Connect server may not expose it
+            return None
+        return _size_bytes(value)
 
     def _type(self, column):
         return type(self.df.schema[column].dataType).__name__
