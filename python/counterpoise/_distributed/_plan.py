@@ -1308,10 +1308,8 @@ def _categorical_generator(seed, batches):
                 for f, (name, values) in enumerate(zip(batch["names"], cats))
             }
             return [("new", columns, batch["label"])]
-        k = batch["k"]
-        enc = batch["encoded"]
-        _, idx = _core.kneighbors(enc, enc[bases], k + 1)
-        table = idx[:, 1:]
+        table = batch["table"][bases]
+        k = table.shape[1]
         keys = batch["keys"][bases]
         n = int(m.sum())
         row = np.repeat(np.arange(bases.size), m)
@@ -1515,14 +1513,18 @@ def _smotenc(plan):
                 "kind": "nc",
                 "label": klass,
                 "code": code,
-                "encoded": np.ascontiguousarray(np.hstack([cont, onehot])),
+                # each row's k neighbours in SMOTENC's encoding, searched here
+                "table": _table_for(
+                    np.ascontiguousarray(np.hstack([cont, onehot])),
+                    np.arange(at.size),
+                    k,
+                ),
                 "cont": cont,
                 "codes": codes,
                 "categories": categories,
                 "cat_names": cat_names,
                 "cont_names": cont_names,
                 "n_cat_total": n_cat_total,
-                "k": k,
                 "keys": keys[at],
                 "m": _multinomial(plan.seed, code, n, at.size),
             }
