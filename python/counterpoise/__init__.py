@@ -32,6 +32,7 @@ Examples
 """
 
 import importlib
+from typing import TYPE_CHECKING
 
 from . import _core
 from .utils._threads import register_controller
@@ -65,6 +66,22 @@ _NAMES = {
     "compare": "workflow",
     "inspect": "workflow",
 }
+
+if TYPE_CHECKING:  # what type checkers and IDEs see; loaded lazily at run time
+    from . import (
+        combine,
+        ensemble,
+        exceptions,
+        metrics,
+        model_selection,
+        over_sampling,
+        pipeline,
+        under_sampling,
+        utils,
+    )
+    from .base import BaseSampler, FunctionSampler, is_sampler
+    from .utils._show_versions import show_versions
+    from .workflow import CompareResult, InspectResult, compare, inspect
 
 
 def __getattr__(name):

@@ -4,6 +4,7 @@
 """
 
 import importlib
+from typing import TYPE_CHECKING
 
 # Loaded on first use, so that ``counterpoise.utils._threads`` (imported by the
 # package itself) does not pull in scikit-learn.
@@ -14,6 +15,15 @@ _NAMES = {
     "check_sampling_strategy": "_validation",
     "check_target_type": "_validation",
 }
+
+if TYPE_CHECKING:  # what type checkers and IDEs see; loaded lazily at run time
+    from ._docstring import Substitution
+    from ._progress import progress
+    from ._validation import (
+        check_neighbors_object,
+        check_sampling_strategy,
+        check_target_type,
+    )
 
 
 def __getattr__(name):
