@@ -31,10 +31,10 @@ Examples
 [(0, 450), (1, 450)]
 """
 
-import importlib
 from typing import TYPE_CHECKING
 
 from . import _core
+from .utils._lazy import lazy_names
 from .utils._threads import register_controller
 
 __version__ = _core.__version__
@@ -84,19 +84,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; loaded lazily at run time
     from .workflow import CompareResult, InspectResult, compare, inspect
 
 
-def __getattr__(name):
-    if name in _SUBMODULES:
-        return importlib.import_module(f".{name}", __name__)
-    if name in _NAMES:
-        value = getattr(importlib.import_module(f".{_NAMES[name]}", __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(set(globals()) | _SUBMODULES | set(_NAMES))
-
+__getattr__, __dir__ = lazy_names(__name__, _NAMES, _SUBMODULES)
 
 __all__ = [
     "BaseSampler",

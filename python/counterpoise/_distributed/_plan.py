@@ -485,22 +485,17 @@ class _Plan:
             raise ValueError("The DataFrame has no rows.")
         classes = np.unique(np.concatenate(all_classes))
         counts = np.zeros(classes.size, dtype=np.int64)
-        first = np.full(classes.size, np.iinfo(np.int64).max, dtype=np.int64)
         offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
         # rows of each class in each partition
         self.part_counts = np.zeros((sizes.size, classes.size), dtype=np.int64)
-        for p, _, cls, fst, cnt in parts:
+        for p, _, cls, _, cnt in parts:
             at = np.searchsorted(classes, cls)
             counts[at] += cnt
             self.part_counts[p, at] = cnt
-            if fst is None:  # the engine counted without it: computed when asked
-                first = None
-            elif first is not None:
-                fst = fst if key is not None else fst + offsets[p]
-                first[at] = np.minimum(first[at], fst)
-        self.classes, self.counts, self._first = classes, counts, first
+        self.classes, self.counts = classes, counts
         self.n_samples = int(counts.sum())
         self.rows.classes, self.rows.offsets = classes, offsets
+        self._first = self._merge_first(parts)
         self.seed = _seed(getattr(sampler, "random_state", None))
         from ..utils._validation import resolve_sampling_strategy
 
@@ -512,18 +507,28 @@ class _Plan:
         sampler.n_features_in_ = len(features)
         sampler.feature_names_in_ = np.asarray(features, dtype=object)
 
+    def _merge_first(self, parts):
+        """Each class's smallest key from count-pass ``parts``; None if the
+        engine counted without it."""
+        first = np.full(self.classes.size, np.iinfo(np.int64).max, dtype=np.int64)
+        for p, _, cls, fst, _ in parts:
+            if fst is None:
+                return None
+            if self.rows.key is None:
+                fst = fst + self.rows.offsets[p]
+            at = np.searchsorted(self.classes, cls)
+            first[at] = np.minimum(first[at], fst)
+        return first
+
     @property
     def first(self):
-        """Each class's smallest row key (its first row without a key column)."""
+        """Each class's smallest row key (its first row without a key column),
+        from the Python count step when the engine's count pass skipped it."""
         if self._first is None:
-            parts = self.frame.collect(_count_step(self.rows), self.rows.columns(False))
-            first = np.full(self.classes.size, np.iinfo(np.int64).max, dtype=np.int64)
-            for p, _, cls, fst, _ in parts:
-                if self.rows.key is None:
-                    fst = fst + self.rows.offsets[p]
-                at = np.searchsorted(self.classes, cls)
-                first[at] = np.minimum(first[at], fst)
-            self._first = first
+            rows = self.rows
+            self._first = self._merge_first(
+                self.frame.collect(_count_step(rows), rows.columns(False))
+            )
         return self._first
 
     def code(self, klass):

@@ -3,8 +3,9 @@
 ``counterpoise.utils.estimator_checks`` has the checks for users' own samplers.
 """
 
-import importlib
 from typing import TYPE_CHECKING
+
+from ._lazy import lazy_names
 
 # Loaded on first use, so that ``counterpoise.utils._threads`` (imported by the
 # package itself) does not pull in scikit-learn.
@@ -26,17 +27,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; loaded lazily at run time
     )
 
 
-def __getattr__(name):
-    if name in _NAMES:
-        value = getattr(importlib.import_module(f".{_NAMES[name]}", __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(set(globals()) | set(_NAMES))
-
+__getattr__, __dir__ = lazy_names(__name__, _NAMES)
 
 __all__ = [
     "Substitution",
