@@ -152,6 +152,29 @@ class Frame:
         the non-feature columns must hold nulls)."""
         raise NotImplementedError
 
+    def scatter(self, step, columns, n_groups):
+        """Start an exchange: ``step(pdf, p, None)`` on every partition returns
+        ``(group, payload)`` pairs (``group`` in ``range(n_groups)``; payloads
+        are picklable). Returns an engine handle of the payloads by group."""
+        raise NotImplementedError
+
+    def regroup(self, handle, fn, n_groups):
+        """``fn(group, payloads, None)`` on each group of ``handle`` (all its
+        payloads, in any order; groups without payloads may be skipped) returns
+        new ``(group, payload)`` pairs: the handle of those."""
+        raise NotImplementedError
+
+    def gather_groups(self, handle, fn):
+        """``fn(group, payloads, None)`` on each group of ``handle``: the
+        results (small, picklable), in any order."""
+        raise NotImplementedError
+
+    def neighbours_frame(self, handle, fn, k):
+        """The engine DataFrame of a k-NN join: ``fn(group, payloads, None)``
+        on each group of ``handle`` returns ``(ids, distances, neighbour ids)``
+        (arrays of shapes (n,), (n, k), (n, k)), or None."""
+        raise NotImplementedError
+
     def worker_memory(self):
         """The cap on a worker's address space in bytes, or None (no cap)."""
         return None
@@ -362,7 +385,7 @@ class _Rows:
         self.dtype = np.float64
 
     def columns(self, features=True):
-        cols = [self.label]
+        cols = [] if self.label is None else [self.label]
         if features:
             cols += self.features
         if self.key is not None and self.key not in cols:
@@ -1546,7 +1569,16 @@ def _plans():
         BorderlineSMOTE,
         RandomOverSampler,
     )
-    from ..under_sampling import NearMiss, RandomUnderSampler
+    from ..combine import SMOTEENN, SMOTETomek
+    from ..under_sampling import (
+        AllKNN,
+        EditedNearestNeighbours,
+        NearMiss,
+        RandomUnderSampler,
+        RepeatedEditedNearestNeighbours,
+        TomekLinks,
+    )
+    from . import _join
 
     return {
         RandomUnderSampler: _random_under,
@@ -1557,6 +1589,12 @@ def _plans():
         BorderlineSMOTE: _borderline,
         ADASYN: _adasyn,
         NearMiss: _near_miss,
+        EditedNearestNeighbours: _join.enn,
+        RepeatedEditedNearestNeighbours: _join.renn,
+        AllKNN: _join.all_knn,
+        TomekLinks: _join.tomek,
+        SMOTEENN: _join.combined,
+        SMOTETomek: _join.combined,
     }
 
 
@@ -1577,4 +1615,5 @@ def resample(sampler, frame, *, label, features=None, key=None, engine="Spark"):
         )
     sampler._validate_params()
     plan = _Plan(sampler, frame, label, features, key)
+    plan.engine = engine
     return run(plan)

@@ -62,6 +62,35 @@ def _assemble(pdf, parts, meta, label, features):
     return out.astype(meta.dtypes.to_dict())
 
 
+def _neighbours_table(ids, D, NK):
+    """``id``, then ``neighbor_0 .. neighbor_{k-1}`` (nearest first) and
+    ``distance_0 .. distance_{k-1}``."""
+    columns = {"id": pd.Series(ids, dtype="int64")}
+    for j in range(NK.shape[1]):
+        columns[f"neighbor_{j}"] = pd.Series(NK[:, j], dtype="int64")
+    for j in range(D.shape[1]):
+        columns[f"distance_{j}"] = pd.Series(D[:, j], dtype="float64")
+    return pd.DataFrame(columns)
+
+
+def _pick(part, g):
+    return part.get(g, [])
+
+
+def _run_group(fn, g, lists, empty):
+    payloads = [p for ps in lists for p in ps]
+    if not payloads:
+        return empty
+    return fn(g, payloads, None)
+
+
+def _by_group(pairs):
+    out = {}
+    for g, payload in pairs:
+        out.setdefault(int(g), []).append(payload)
+    return out
+
+
 class _DaskFrame(Frame):
     def __init__(self, ddf):
         self.ddf = ddf
@@ -101,6 +130,56 @@ class _DaskFrame(Frame):
             pairs = [level[i : i + 2] for i in range(0, len(level), 2)]
             level = [dask.delayed(combine)(*p) if len(p) == 2 else p[0] for p in pairs]
         return level[0].compute()
+
+    def scatter(self, step, columns, n_groups):
+        def by_group(pdf, p, shared):
+            out = {}
+            for g, payload in step(pdf, p, shared):
+                out.setdefault(int(g), []).append(payload)
+            return out
+
+        return self._partial(by_group, columns, None), n_groups
+
+    @staticmethod
+    def _groups(handle, fn, empty):
+        """One task per group: ``fn`` over the payloads the map tasks hold for it
+        (each map task's share picked out by its own small task)."""
+        import dask
+
+        parts, n_groups = handle
+        return [
+            dask.delayed(_run_group)(
+                fn, g, [dask.delayed(_pick)(part, g) for part in parts], empty
+            )
+            for g in range(n_groups)
+        ]
+
+    def regroup(self, handle, fn, n_groups):
+        import dask
+
+        tasks = self._groups(handle, fn, [])
+        return [dask.delayed(_by_group)(t) for t in tasks], n_groups
+
+    def gather_groups(self, handle, fn):
+        import dask
+
+        out = dask.compute(*self._groups(handle, fn, None))
+        return [r for r in out if r is not None]
+
+    def neighbours_frame(self, handle, fn, k):
+        import dask.dataframe as dd
+
+        meta = _neighbours_table(
+            np.empty(0, np.int64), np.empty((0, k)), np.empty((0, k), np.int64)
+        )
+
+        def run(g, payloads, shared):
+            m = fn(g, payloads, shared)
+            return meta if m is None else _neighbours_table(*m)
+
+        return dd.from_delayed(
+            self._groups(handle, run, meta), meta=meta, verify_meta=False
+        )
 
     def output(
         self,

@@ -23,6 +23,7 @@ __all__ = ["fit_resample"]
 REDUCE_FAN_IN = 16
 
 _BLOB = "p long, blob binary"
+_GROUPS = "g long, blob binary"
 
 #: The numpy dtype pandas gives a label column of each Spark type (what the
 #: Python count step sees); labels of other types are counted in Python.
@@ -375,6 +376,66 @@ class _SparkFrame(Frame):
             part = pickle.loads(row["blob"])
             acc = part if acc is None else combine(acc, part)
         return acc
+
+    def scatter(self, step, columns, n_groups):
+        import pyarrow as pa
+
+        sub = self.df.select(*columns)
+        schema = self._to_arrow(sub.schema)
+        out_schema = pa.schema([("g", pa.int64()), ("blob", pa.binary())])
+
+        def run(iterator):
+            p = _partition_id()
+            pdf = _table(list(iterator), schema).to_pandas()
+            for g, payload in step(pdf, p, None):
+                yield pa.RecordBatch.from_pydict(
+                    {"g": [int(g)], "blob": [pickle.dumps(payload, protocol=5)]},
+                    schema=out_schema,
+                )
+
+        return sub.mapInArrow(run, _GROUPS)
+
+    def regroup(self, handle, fn, n_groups):
+        import pandas as pd
+
+        def run(pdf):
+            g = int(pdf["g"].iloc[0])
+            out = fn(g, [pickle.loads(b) for b in pdf["blob"]], None)
+            return pd.DataFrame(
+                {
+                    "g": pd.Series([int(x[0]) for x in out], dtype="int64"),
+                    "blob": pd.Series(
+                        [pickle.dumps(x[1], protocol=5) for x in out], dtype=object
+                    ),
+                }
+            )
+
+        return handle.groupBy("g").applyInPandas(run, _GROUPS)
+
+    def gather_groups(self, handle, fn):
+        out = self.regroup(handle, lambda g, ps, s: [(g, fn(g, ps, s))], 0)
+        return [pickle.loads(r["blob"]) for r in out.collect()]
+
+    def neighbours_frame(self, handle, fn, k):
+        import pandas as pd
+
+        def run(pdf):
+            g = int(pdf["g"].iloc[0])
+            m = fn(g, [pickle.loads(b) for b in pdf["blob"]], None)
+            if m is None:
+                m = (
+                    np.empty(0, np.int64),
+                    np.empty((0, k)),
+                    np.empty((0, k), np.int64),
+                )
+            ids, D, NK = m
+            return pd.DataFrame(
+                {"id": ids, "neighbors": list(NK), "distances": list(D)}
+            )
+
+        return handle.groupBy("g").applyInPandas(
+            run, "id long, neighbors array<long>, distances array<double>"
+        )
 
     def keep(self, mask, columns, label, features):
         # A pandas UDF over the few columns the test needs and each row's

@@ -1,0 +1,619 @@
+"""An exact all-k-nearest-neighbours join over every row of a distributed table,
+and the cleaning rules built on it (#22).
+
+The join
+--------
+1. A sample of the rows (every m-th row by global position) is split on the
+   driver into ``2**depth`` cells by a KD split: each node cuts the sample at its
+   median along the dimension of largest spread. A pass over the rows then
+   records each cell's bounding box (of the rows it holds, not of its KD cell).
+2. Every row is sent to its cell (one shuffle, keyed by cell).
+3. In each cell, the engine finds each query row's k nearest rows of the cell
+   (the row itself excluded, by position). Its k-th distance ``r`` bounds its
+   true k-th distance, so its true neighbours lie within ``r``: the row is sent
+   only to the cells whose box comes within ``r`` of it (its *halo*; every
+   cell when the cell holds k rows or fewer).
+4. Each cell answers the query rows sent to it (their k nearest rows in the
+   cell, only those within ``r``) and sends the candidates to the rows' home cells.
+5. Each home cell merges its rows' own and received candidates by (distance,
+   key): exactly the k nearest rows among all rows, ties by key (with
+   positional keys: by position, as the local engine breaks them).
+
+One round is exact: every row closer than ``r`` lies in a cell whose box reaches
+within ``r``, and every such cell was asked. Where halos grow to every cell
+(high intrinsic dimension, few rows per cell), step 4 is a blocked brute-force
+join (each cell's queries against every cell's rows, per-row top-k merged): the
+same steps, measured by the halo factor the benchmark reports, not chosen by d.
+
+The engine runs the exchanges (:meth:`Frame.scatter`, :meth:`Frame.regroup`):
+Spark as ``groupBy(cell).applyInPandas`` over pickled payloads (its shuffle
+spills to disk), Dask as per-cell tasks over the map tasks' outputs.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .. import _core
+
+#: Target rows per cell (the number of cells is the power of two that keeps
+#: cells at most about this size).
+CELL_ROWS = 262_144
+#: Rows of the sample the KD split is cut from.
+SAMPLE_ROWS = 65_536
+#: Rows per payload exchanged between steps.
+PAYLOAD_ROWS = 131_072
+#: Slack on the halo test (the engine's distances and the box distances round
+#: differently): a row is sent where a box is within r * (1 + SLACK).
+SLACK = 1e-9
+
+_EMPTY_I = np.empty(0, dtype=np.int64)
+
+
+class Cells:
+    """A KD split of feature space into ``2**depth`` cells (a heap of nodes)."""
+
+    def __init__(self, sample, depth):
+        self.depth = depth
+        n_nodes = (1 << depth) - 1
+        self.dim = np.zeros(max(n_nodes, 1), dtype=np.int64)
+        self.val = np.zeros(max(n_nodes, 1), dtype=np.float64)
+        stack = [(0, np.arange(sample.shape[0]))]
+        while stack:
+            node, idx = stack.pop()
+            if node >= n_nodes:
+                continue
+            pts = sample[idx]
+            if idx.size:
+                spread = pts.max(axis=0) - pts.min(axis=0)
+                dim = int(np.argmax(spread))
+                column = pts[:, dim]
+                val = float(
+                    np.partition(column, (idx.size - 1) // 2)[(idx.size - 1) // 2]
+                )
+                right = column > val
+            else:
+                dim, val, right = 0, 0.0, np.zeros(0, dtype=bool)
+            self.dim[node], self.val[node] = dim, val
+            stack.append((2 * node + 1, idx[~right]))
+            stack.append((2 * node + 2, idx[right]))
+
+    @property
+    def n_cells(self):
+        return 1 << self.depth
+
+    def assign(self, X):
+        node = np.zeros(X.shape[0], dtype=np.int64)
+        rows = np.arange(X.shape[0])
+        for _ in range(self.depth):
+            right = X[rows, self.dim[node]] > self.val[node]
+            node = 2 * node + 1 + right
+        return node - ((1 << self.depth) - 1)
+
+
+def _box_gap(X, lo, hi):
+    """Euclidean distance from each row of ``X`` to the box ``[lo, hi]``."""
+    gap = np.maximum(lo - X, 0.0) + np.maximum(X - hi, 0.0)
+    return np.sqrt(np.einsum("ij,ij->i", gap, gap))
+
+
+def _chunks(n):
+    for a in range(0, n, PAYLOAD_ROWS):
+        yield slice(a, min(n, a + PAYLOAD_ROWS))
+
+
+class _Source:
+    """What the steps read from a partition: keys, class codes, features."""
+
+    def __init__(self, rows, removed=None):
+        self.rows = rows
+        self.removed = removed
+
+    def read(self, pdf, p):
+        rows = self.rows
+        keys = rows.keys(pdf, p)
+        if rows.label is None:
+            codes = np.zeros(len(pdf), dtype=np.int64)
+        else:
+            codes = rows.codes(pdf).astype(np.int64)
+        X = rows.X(pdf)
+        if self.removed is not None and self.removed.size:
+            at = np.searchsorted(self.removed, keys)
+            at = np.minimum(at, self.removed.size - 1)
+            alive = self.removed[at] != keys
+            keys, codes, X = keys[alive], codes[alive], X[alive]
+        return keys, codes, X
+
+
+def _concat(parts, n_cols):
+    if not parts:
+        return _EMPTY_I, _EMPTY_I, np.empty((0, n_cols))
+    keys = np.concatenate([p[1] for p in parts])
+    codes = np.concatenate([p[2] for p in parts])
+    X = np.concatenate([p[3] for p in parts])
+    order = np.argsort(keys, kind="stable")  # ties broken by key, as locally
+    return keys[order], codes[order], np.ascontiguousarray(X[order])
+
+
+def _flat(qkeys, d, nk, nc):
+    width = d.shape[1]
+    return (
+        np.repeat(qkeys, width),
+        d.ravel(),
+        nk.ravel(),
+        nc.ravel(),
+    )
+
+
+def _local_step(k, query_codes, lo, hi, counts):
+    """Step 3: each cell's own neighbours of its query rows, and their halos."""
+    n_cols = lo.shape[1]
+
+    def step(g, payloads, shared):
+        keys, codes, X = _concat(payloads, n_cols)
+        n = keys.size
+        out = []
+        for s in _chunks(n):
+            out.append((g, ("pts", keys[s], codes[s], X[s])))
+        if n == 0:
+            return out
+        q = (
+            np.arange(n)
+            if query_codes is None
+            else np.flatnonzero(np.isin(codes, query_codes))
+        )
+        if q.size == 0:
+            return out
+        w = min(k + 1, n)
+        d, i = _core.kneighbors(X, X[q], w)
+        is_self = i == q[:, None]
+        missing = ~is_self.any(axis=1)  # k + 1 duplicates at distance 0
+        is_self[missing, -1] = True
+        keep = ~is_self
+        d = d[keep].reshape(q.size, w - 1)
+        i = i[keep].reshape(q.size, w - 1)
+        qkeys = keys[q]
+        out.append((g, ("own", qkeys, codes[q], *_flat(qkeys, d, keys[i], codes[i]))))
+        if w - 1 >= k:
+            radius = d[:, k - 1] * (1 + SLACK)
+        else:
+            radius = np.full(q.size, np.inf)
+        Xq = X[q]
+        qlo, qhi = Xq.min(axis=0), Xq.max(axis=0)
+        r_max = radius.max()
+        for t in range(lo.shape[0]):
+            if t == g or counts[t] == 0:
+                continue
+            # the queries' bounding box against the cell's box first
+            between = np.maximum(lo[t] - qhi, 0.0) + np.maximum(qlo - hi[t], 0.0)
+            if np.sqrt(between @ between) > r_max:
+                continue
+            gap = _box_gap(Xq, lo[t], hi[t])
+            sel = np.flatnonzero(gap <= radius)
+            for s in _chunks(sel.size):
+                at = sel[s]
+                out.append((t, ("q", qkeys[at], g, Xq[at], radius[at])))
+        return out
+
+    return step
+
+
+def _halo_step(k, n_cols):
+    """Step 4: answer the query rows sent to each cell, candidates to their homes."""
+
+    def step(t, payloads, shared):
+        out = [(t, p) for p in payloads if p[0] == "own"]
+        pts = [p for p in payloads if p[0] == "pts"]
+        queries = [p for p in payloads if p[0] == "q"]
+        n_halo = sum(p[1].size for p in queries)
+        out.append((t, ("halo", n_halo)))
+        if not queries:
+            return out
+        keys, codes, X = _concat(pts, n_cols)
+        if keys.size == 0:
+            return out
+        qkeys = np.concatenate([p[1] for p in queries])
+        home = np.concatenate(
+            [np.full(p[1].size, p[2], dtype=np.int64) for p in queries]
+        )
+        Q = np.ascontiguousarray(np.concatenate([p[3] for p in queries]))
+        radius = np.concatenate([p[4] for p in queries])
+        w = min(k, keys.size)
+        d, i = _core.kneighbors(X, Q, w)
+        within = d <= radius[:, None]
+        fk, fd, fnk, fnc = _flat(qkeys, d, keys[i], codes[i])
+        fh = np.repeat(home, w)
+        within = within.ravel()
+        fk, fd, fnk, fnc, fh = (a[within] for a in (fk, fd, fnk, fnc, fh))
+        order = np.argsort(fh, kind="stable")
+        fk, fd, fnk, fnc, fh = (a[order] for a in (fk, fd, fnk, fnc, fh))
+        cells, starts = np.unique(fh, return_index=True)
+        ends = np.append(starts[1:], fh.size)
+        for c, a, b in zip(cells, starts, ends):
+            out.append((int(c), ("cand", fk[a:b], fd[a:b], fnk[a:b], fnc[a:b])))
+        return out
+
+    return step
+
+
+def _merged(payloads, k):
+    """Step 5: each row's k nearest (keys, codes, D, NK, NC), rows by key."""
+    own = [p for p in payloads if p[0] == "own"]
+    if not own:
+        return None
+    keys = np.concatenate([p[1] for p in own])
+    codes = np.concatenate([p[2] for p in own])
+    order = np.argsort(keys)
+    keys, codes = keys[order], codes[order]
+    flats = [p[3:] for p in own] + [p[1:] for p in payloads if p[0] == "cand"]
+    fk = np.concatenate([f[0] for f in flats])
+    fd = np.concatenate([f[1] for f in flats])
+    fnk = np.concatenate([f[2] for f in flats])
+    fnc = np.concatenate([f[3] for f in flats])
+    pos = np.searchsorted(keys, fk)
+    order = np.lexsort((fnk, fd, pos))
+    pos, fd, fnk, fnc = pos[order], fd[order], fnk[order], fnc[order]
+    starts = np.searchsorted(pos, np.arange(keys.size))
+    rank = np.arange(pos.size) - starts[pos]
+    top = rank < k
+    width = int(np.bincount(pos[top], minlength=keys.size).min()) if keys.size else 0
+    top &= rank < width
+    shape = (keys.size, width)
+    return (
+        keys,
+        codes,
+        fd[top].reshape(shape),
+        fnk[top].reshape(shape),
+        fnc[top].reshape(shape),
+    )
+
+
+def _depth(n_rows):
+    return max(0, math.ceil(math.log2(max(1, math.ceil(n_rows / CELL_ROWS)))))
+
+
+def _sample(frame, rows, n_rows):
+    every = max(1, n_rows // SAMPLE_ROWS)
+    offsets = rows.offsets
+
+    def step(pdf, p, shared):
+        offset = int(offsets[p]) if p < len(offsets) else 0
+        first = (-offset) % every
+        return rows.X(pdf.iloc[first::every])
+
+    parts = [x for x in frame.collect(step, rows.columns()) if x.shape[0]]
+    return np.concatenate(parts) if parts else np.empty((0, len(rows.features)))
+
+
+def _boxes(frame, source, cells, n_cols):
+    n_cells = cells.n_cells
+
+    def step(pdf, p, shared):
+        keys, codes, X = source.read(pdf, p)
+        lo = np.full((n_cells, n_cols), np.inf)
+        hi = np.full((n_cells, n_cols), -np.inf)
+        cell = cells.assign(X)
+        count = np.bincount(cell, minlength=n_cells)
+        np.minimum.at(lo, cell, X)
+        np.maximum.at(hi, cell, X)
+        return lo, hi, count
+
+    def combine(a, b):
+        return np.minimum(a[0], b[0]), np.maximum(a[1], b[1]), a[2] + b[2]
+
+    return frame.reduce(step, combine, source.rows.columns())
+
+
+def join(frame, rows, n_rows, k, *, query_codes=None, removed=None):
+    """The exchanges of the join up to the merged lists: returns an engine
+    handle whose groups each hold their rows' ``("own", ...)`` and
+    ``("cand", ...)`` payloads; finish it with :func:`merged_groups`.
+
+    ``rows``: the :class:`_Rows` (offsets set); ``query_codes``: only rows of
+    these classes get neighbour lists (every row is a neighbour); ``removed``:
+    sorted keys of rows left out entirely."""
+    n_cols = len(rows.features)
+    source = _Source(rows, removed)
+    sample = _sample(frame, rows, n_rows)
+    depth = min(_depth(n_rows), max(0, int(math.log2(max(1, sample.shape[0] // 4)))))
+    cells = Cells(sample, depth)
+    lo, hi, counts = _boxes(frame, source, cells, n_cols)
+    n_cells = cells.n_cells
+    qc = None if query_codes is None else np.asarray(sorted(query_codes), np.int64)
+
+    def scatter(pdf, p, shared):
+        keys, codes, X = source.read(pdf, p)
+        cell = cells.assign(X)
+        order = np.argsort(cell, kind="stable")
+        cell = cell[order]
+        present, starts = np.unique(cell, return_index=True)
+        ends = np.append(starts[1:], cell.size)
+        out = []
+        for c, a, b in zip(present, starts, ends):
+            at = order[a:b]
+            out.append((int(c), ("pts", keys[at], codes[at], X[at])))
+        return out
+
+    handle = frame.scatter(scatter, rows.columns(), n_cells)
+    handle = frame.regroup(handle, _local_step(k, qc, lo, hi, counts), n_cells)
+    handle = frame.regroup(handle, _halo_step(k, n_cols), n_cells)
+    return handle, n_cells
+
+
+def finish(frame, handle, k, result):
+    """Run ``result(keys, codes, D, NK, NC)`` on every cell's merged lists;
+    returns the results (one per cell with query rows) and the number of halo
+    copies (query rows sent to a cell other than their own)."""
+
+    def step(g, payloads, shared):
+        n_halo = sum(p[1] for p in payloads if p[0] == "halo")
+        m = _merged(payloads, k)
+        return n_halo, (None if m is None else result(*m))
+
+    parts = frame.gather_groups(handle, step)
+    return [r for _, r in parts if r is not None], sum(h for h, _ in parts)
+
+
+# --- the cleaning rules -----------------------------------------------------------
+
+
+def _drop(plan, removed):
+    """Every row but those whose key is in the sorted array ``removed``."""
+    rows = plan.rows
+    plan.sampler.removed_keys_ = removed
+    if removed.size == 0:
+        return plan.frame.output(None, rows.columns(False), rows.label, rows.features)
+
+    def mask(pdf, p, pos):
+        keys = rows.keys(pdf, p, pos)
+        at = np.minimum(np.searchsorted(removed, keys), removed.size - 1)
+        return removed[at] != keys
+
+    return plan.frame.keep(mask, rows.columns(False), rows.label, rows.features)
+
+
+def _alive_counts(plan, removed_codes):
+    counts = plan.counts.copy()
+    if removed_codes.size:
+        counts -= np.bincount(removed_codes, minlength=counts.size)
+    return counts
+
+
+def _edit_round(plan, k, clean_codes, kind_sel, removed, n_alive):
+    """One ENN round on the rows not in ``removed``: the keys and codes of the
+    rows of ``clean_codes`` whose ``k`` neighbours disagree with them."""
+    n_classes = plan.classes.size
+    mode = kind_sel == "mode"
+
+    def result(keys, codes, D, NK, NC):
+        if mode:
+            votes = np.zeros((codes.size, n_classes), dtype=np.int64)
+            np.add.at(
+                votes, (np.repeat(np.arange(codes.size), NC.shape[1]), NC.ravel()), 1
+            )
+            agree = np.argmax(votes, axis=1) == codes
+        else:
+            agree = np.all(NC == codes[:, None], axis=1)
+        return keys[~agree], codes[~agree]
+
+    handle, _ = join(
+        plan.frame, plan.rows, n_alive, k, query_codes=clean_codes, removed=removed
+    )
+    parts, _ = finish(plan.frame, handle, k, result)
+    if not parts:
+        return _EMPTY_I, _EMPTY_I
+    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+
+
+def _neighbours_int(plan, name="n_neighbors"):
+    from ._plan import _check_int
+
+    _check_int(plan.sampler, name)
+    return int(getattr(plan.sampler, name))
+
+
+def _check_rows(k, n):
+    from ._plan import check_enough_rows
+
+    check_enough_rows("n_neighbors", k, n)
+
+
+def _merge_removed(removed, keys, codes, rcodes):
+    keys = np.concatenate([removed, keys])
+    codes = np.concatenate([rcodes, codes])
+    order = np.argsort(keys)
+    return keys[order], codes[order]
+
+
+def enn(plan):
+    s = plan.sampler
+    k = _neighbours_int(plan)
+    _check_rows(k, plan.n_samples)
+    clean = [plan.code(c) for c in s.sampling_strategy_]
+    keys, codes = _edit_round(plan, k, clean, s.kind_sel, None, plan.n_samples)
+    return _drop(plan, np.sort(keys))
+
+
+def _minority_code(plan):
+    """imblearn's minority: the smallest count, ties to the class seen first."""
+    smallest = np.flatnonzero(plan.counts == plan.counts.min())
+    if smallest.size == 1:
+        return int(smallest[0])
+    return int(smallest[np.argmin(plan.first[smallest])])
+
+
+def _repeated(plan, sizes, keep_exempt, stop_when_unchanged, allow_minority=False):
+    from ..utils._validation import resolve_sampling_strategy
+
+    s = plan.sampler
+    minority = _minority_code(plan)
+    original = plan.counts
+    removed, rcodes = _EMPTY_I, _EMPTY_I
+    n_iter = 0
+    for k in sizes:
+        n_iter += 1
+        counts = _alive_counts(plan, rcodes)
+        present = np.flatnonzero(counts > 0)
+        strategy = resolve_sampling_strategy(
+            s.sampling_strategy,
+            {plan.classes[c]: int(counts[c]) for c in present},
+            s._sampling_type,
+        )
+        if keep_exempt:
+            strategy = {c: n for c, n in strategy.items() if c in s.sampling_strategy_}
+        clean = [plan.code(c) for c in strategy]
+        _check_rows(k, int(counts.sum()))
+        keys, codes = _edit_round(
+            plan, k, clean, s.kind_sel, removed, int(counts.sum())
+        )
+        removed, rcodes = _merge_removed(removed, keys, codes, rcodes)
+        after = _alive_counts(plan, rcodes)
+        others = np.delete(after, minority)
+        became_majority = bool(np.any(others < original[minority]))
+        class_removed = bool(np.any(after == 0))
+        if allow_minority:
+            became_majority = False
+        if (stop_when_unchanged and keys.size == 0) or became_majority or class_removed:
+            break
+    return removed, n_iter
+
+
+def renn(plan):
+    s = plan.sampler
+    k = _neighbours_int(plan)
+    _check_rows(k, plan.n_samples)
+    removed, n_iter = _repeated(plan, [k] * int(s.max_iter), True, True)
+    s.n_iter_ = n_iter
+    return _drop(plan, removed)
+
+
+def all_knn(plan):
+    s = plan.sampler
+    k = _neighbours_int(plan)
+    _check_rows(k, plan.n_samples)
+    removed, _ = _repeated(
+        plan,
+        range(1, k + 1),
+        not s.allow_minority,
+        False,
+        allow_minority=s.allow_minority,
+    )
+    return _drop(plan, removed)
+
+
+def tomek(plan):
+    s = plan.sampler
+    _check_rows(1, plan.n_samples)
+    clean = np.asarray(sorted(plan.code(c) for c in s.sampling_strategy_))
+
+    def result(keys, codes, D, NK, NC):
+        cross = NC[:, 0] != codes
+        return keys[cross], codes[cross], NK[cross, 0]
+
+    handle, _ = join(plan.frame, plan.rows, plan.n_samples, 1)
+    parts, _ = finish(plan.frame, handle, 1, result)
+    if not parts:
+        return _drop(plan, _EMPTY_I)
+    a = np.concatenate([p[0] for p in parts])
+    codes = np.concatenate([p[1] for p in parts])
+    b = np.concatenate([p[2] for p in parts])
+    order = np.argsort(a)
+    a, codes, b = a[order], codes[order], b[order]
+    at = np.minimum(np.searchsorted(a, b), max(a.size - 1, 0))
+    mutual = (a[at] == b) & (b[at] == a)
+    links = mutual & np.isin(codes, clean)
+    return _drop(plan, a[links])
+
+
+def combined(plan):
+    """SMOTEENN / SMOTETomek: the distributed SMOTE, then the cleaning rule on
+    its output (rows keyed by position in it)."""
+    from ._plan import resample
+
+    s = plan.sampler
+    s._validate_estimator()
+    s.sampling_strategy_ = s.sampling_strategy
+    rows = plan.rows
+    engine = plan.engine
+    over = resample(
+        s.smote_,
+        plan.frame,
+        label=rows.label,
+        features=rows.features,
+        key=rows.key,
+        engine=engine,
+    )
+    cleaner = getattr(s, s._cleaner_name + "_")
+    return resample(
+        cleaner,
+        type(plan.frame)(over),
+        label=rows.label,
+        features=rows.features,
+        key=None,
+        engine=engine,
+    )
+
+
+# --- the public join ------------------------------------------------------------------
+
+
+def kneighbors(frame, n_neighbors, features=None, key=None):
+    """Each row's ``n_neighbors`` nearest other rows: an engine DataFrame with
+    columns ``id``, ``neighbors`` (ids, nearest first) and ``distances``."""
+    import numbers
+
+    from ._plan import _Rows
+
+    if isinstance(n_neighbors, bool) or not isinstance(n_neighbors, numbers.Integral):
+        raise TypeError(f"n_neighbors must be an int, got {n_neighbors!r}.")
+    k = int(n_neighbors)
+    if k < 1:
+        raise ValueError(f"n_neighbors must be at least 1, got {k}.")
+    columns = list(frame.columns)
+    if features is None:
+        features = [c for c in columns if c != key]
+    else:
+        features = [features] if isinstance(features, str) else list(features)
+        missing = [f for f in features if f not in columns]
+        if missing:
+            raise ValueError(
+                f"features {missing} are not columns of the DataFrame {columns}."
+            )
+    if not features:
+        raise ValueError("No feature column: pass features= with at least one column.")
+    if key is not None and key not in columns:
+        raise ValueError(f"key={key!r} is not a column of the DataFrame {columns}.")
+    rows = frame.rows = _Rows(None, features, key)
+
+    def count(pdf, p, shared):
+        if key is not None:
+            values = pdf[key]
+            if values.isna().any() or values.to_numpy().dtype.kind not in "iu":
+                raise ValueError(
+                    f"The key column {key!r} must hold integers without nulls "
+                    "(they are the ids kneighbors returns); pass key=None to "
+                    "number the rows by position."
+                )
+        return p, len(pdf)
+
+    parts = frame.collect(
+        count, rows.columns(False) if key is not None else [features[0]]
+    )
+    sizes = np.zeros(max([p for p, _ in parts], default=-1) + 1, dtype=np.int64)
+    for p, n in parts:
+        sizes[p] = n
+    n_rows = int(sizes.sum())
+    if n_rows <= k:
+        raise ValueError(
+            f"n_neighbors={k} needs more than {k} rows; the DataFrame has {n_rows}."
+        )
+    rows.offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    handle, _ = join(frame, rows, n_rows, k)
+
+    def step(g, payloads, shared):
+        m = _merged(payloads, k)
+        return None if m is None else (m[0], m[2], m[3])
+
+    return frame.neighbours_frame(handle, step, k)
