@@ -8,8 +8,8 @@ import pytest
 from counterpoise.over_sampling import SMOTE, SVMSMOTE, RandomOverSampler
 from counterpoise.under_sampling import (
     ClusterCentroids,
+    NeighbourhoodCleaningRule,
     RandomUnderSampler,
-    TomekLinks,
 )
 
 from .conftest import DaskEngine, SparkEngine, table
@@ -143,7 +143,9 @@ def test_dask_schema_and_nulls(dask_client):
 
 
 @pytest.mark.parametrize(
-    "sampler", [TomekLinks(), SVMSMOTE(), ClusterCentroids()], ids=type
+    "sampler",
+    [NeighbourhoodCleaningRule(), SVMSMOTE(), ClusterCentroids()],
+    ids=type,
 )
 def test_samplers_not_distributed_yet_say_so(engine, sampler):
     pdf, _, _, _ = table(n=100)

@@ -1561,6 +1561,7 @@ def _smotenc(plan):
 
 
 def _plans():
+    from ..combine import SMOTEENN, SMOTETomek
     from ..over_sampling import (
         ADASYN,
         SMOTE,
@@ -1569,7 +1570,6 @@ def _plans():
         BorderlineSMOTE,
         RandomOverSampler,
     )
-    from ..combine import SMOTEENN, SMOTETomek
     from ..under_sampling import (
         AllKNN,
         EditedNearestNeighbours,

@@ -14,7 +14,7 @@ import pandas as pd
 
 from .._distributed import Frame, resample
 
-__all__ = ["fit_resample"]
+__all__ = ["fit_resample", "kneighbors"]
 
 
 def _nullable(dtype):
@@ -147,6 +147,7 @@ class _DaskFrame(Frame):
         import dask
 
         parts, n_groups = handle
+        fn = dask.delayed(fn, traverse=False)  # in the graph once, not per task
         return [
             dask.delayed(_run_group)(
                 fn, g, [dask.delayed(_pick)(part, g) for part in parts], empty
@@ -237,13 +238,19 @@ def fit_resample(sampler, df, *, label, features=None, key=None):
     ----------
     sampler : sampler object
         One of counterpoise's RandomUnderSampler, RandomOverSampler, SMOTE,
-        SMOTENC, SMOTEN, BorderlineSMOTE, ADASYN or NearMiss (any other raises
-        ``NotImplementedError``). It receives its fitted attributes
+        SMOTENC, SMOTEN, BorderlineSMOTE, ADASYN, NearMiss,
+        EditedNearestNeighbours, RepeatedEditedNearestNeighbours, AllKNN,
+        TomekLinks, SMOTEENN or SMOTETomek (any other raises
+        ``NotImplementedError``; the cleaning rules run on the exact k-NN join
+        of :func:`kneighbors`). It receives its fitted attributes
         (``sampling_strategy_``, ``n_features_in_``, ``feature_names_in_``, and
         per sampler ``in_danger_indices``, ``shrinkage_``, ``median_std_``, ...);
         row indices are row keys (positions, or the ``key`` column's values).
-        Two are added: ADASYN's ``adasyn_weights_`` (each class row's share)
-        and NearMiss's ``selected_keys_`` (the keys kept per class).
+        Three are added: ADASYN's ``adasyn_weights_`` (each class row's share),
+        NearMiss's ``selected_keys_`` (the keys kept per class) and the cleaning
+        rules' ``removed_keys_`` (sorted keys of the rows removed; their
+        output keeps the other rows in their input order, where the local
+        samplers list them class by class).
     df : dask.dataframe.DataFrame
         The data, one row per sample.
     label : str
@@ -291,3 +298,62 @@ def fit_resample(sampler, df, *, label, features=None, key=None):
     return resample(
         sampler, _DaskFrame(df), label=label, features=features, key=key, engine="Dask"
     )
+
+
+def kneighbors(df, n_neighbors, *, features=None, key=None):
+    """Exact k nearest neighbours of every row among all rows (a k-NN self-join).
+
+    Each row's ``n_neighbors`` nearest other rows by Euclidean distance, exactly
+    (the same lists as scikit-learn's ``NearestNeighbors().kneighbors()`` and
+    counterpoise's local engine on data without tied distances; ties go to the
+    smaller id). The rows are split into cells by a KD split of a sample; each
+    cell is solved by the Rust engine, and a row is copied only to the cells
+    that come within its current k-th distance (see
+    :mod:`counterpoise._distributed._join`), so the data is shuffled about
+    twice, plus the copies.
+
+    Parameters
+    ----------
+    df : dask.dataframe.DataFrame
+        The rows; the feature columns must be numeric, without nulls or
+        infinities.
+    n_neighbors : int
+        Neighbours per row (the row itself not counted); the table needs more
+        rows than this.
+    features : list of str, default=None
+        The columns to measure; default every column but ``key``.
+    key : str, default=None
+        A column of unique integers naming the rows (the ids returned). Without
+        it a row's id is its position in the DataFrame (0-based, in partition
+        order).
+
+    Returns
+    -------
+    dask.dataframe.DataFrame
+        Columns ``id`` (int64), ``neighbor_0`` ... ``neighbor_{k-1}`` (the ids
+        of the ``n_neighbors`` nearest other rows, nearest first) and
+        ``distance_0`` ... ``distance_{k-1}`` (Euclidean), one row per input
+        row, in no particular order; lazy.
+
+    See Also
+    --------
+    fit_resample : The cleaning rules run on this join.
+
+    Examples
+    --------
+    >>> import dask
+    >>> import dask.dataframe as dd
+    >>> import pandas as pd
+    >>> from counterpoise.dask import kneighbors
+    >>> pdf = pd.DataFrame({"a": [0.0, 1.0, 3.0, 7.0], "b": [0.0, 0.0, 0.0, 0.0]})
+    >>> df = dd.from_pandas(pdf, npartitions=2)
+    >>> with dask.config.set(scheduler="synchronous"):
+    ...     nn = kneighbors(df, 2).compute().sort_values("id")
+    >>> nn[["neighbor_0", "neighbor_1"]].to_numpy().tolist()
+    [[1, 2], [0, 2], [1, 0], [2, 1]]
+    >>> nn["distance_0"].tolist()
+    [1.0, 1.0, 2.0, 4.0]
+    """
+    from .._distributed._join import kneighbors as _kneighbors
+
+    return _kneighbors(_DaskFrame(df), n_neighbors, features=features, key=key)

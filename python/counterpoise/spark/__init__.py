@@ -17,7 +17,7 @@ import numpy as np
 from .._distributed import Frame, resample
 from .._distributed._plan import POSITION, _select_prefix, _signed
 
-__all__ = ["fit_resample"]
+__all__ = ["fit_resample", "kneighbors"]
 
 #: How many partition results one ``applyInPandas`` task merges in a reduction.
 REDUCE_FAN_IN = 16
@@ -522,13 +522,19 @@ def fit_resample(sampler, df, *, label, features=None, key=None):
     ----------
     sampler : sampler object
         One of counterpoise's RandomUnderSampler, RandomOverSampler, SMOTE,
-        SMOTENC, SMOTEN, BorderlineSMOTE, ADASYN or NearMiss (any other raises
-        ``NotImplementedError``). It receives its fitted attributes
+        SMOTENC, SMOTEN, BorderlineSMOTE, ADASYN, NearMiss,
+        EditedNearestNeighbours, RepeatedEditedNearestNeighbours, AllKNN,
+        TomekLinks, SMOTEENN or SMOTETomek (any other raises
+        ``NotImplementedError``; the cleaning rules run on the exact k-NN join
+        of :func:`kneighbors`). It receives its fitted attributes
         (``sampling_strategy_``, ``n_features_in_``, ``feature_names_in_``, and
         per sampler ``in_danger_indices``, ``shrinkage_``, ``median_std_``, ...);
         row indices are row keys (positions, or the ``key`` column's values).
-        Two are added: ADASYN's ``adasyn_weights_`` (each class row's share)
-        and NearMiss's ``selected_keys_`` (the keys kept per class).
+        Three are added: ADASYN's ``adasyn_weights_`` (each class row's share),
+        NearMiss's ``selected_keys_`` (the keys kept per class) and the cleaning
+        rules' ``removed_keys_`` (sorted keys of the rows removed; their
+        output keeps the other rows in their input order, where the local
+        samplers list them class by class).
     df : pyspark.sql.DataFrame
         The data, one row per sample. Its partitioning must be deterministic
         (as for any Spark job that may be retried): a file source or a cached
@@ -579,3 +585,54 @@ def fit_resample(sampler, df, *, label, features=None, key=None):
         key=key,
         engine="Spark",
     )
+
+
+def kneighbors(df, n_neighbors, *, features=None, key=None):
+    """Exact k nearest neighbours of every row among all rows (a k-NN self-join).
+
+    Each row's ``n_neighbors`` nearest other rows by Euclidean distance, exactly
+    (the same lists as scikit-learn's ``NearestNeighbors().kneighbors()`` and
+    counterpoise's local engine on data without tied distances; ties go to the
+    smaller id). The rows are split into cells by a KD split of a sample; each
+    cell is solved by the Rust engine, and a row is copied only to the cells
+    that come within its current k-th distance (see
+    :mod:`counterpoise._distributed._join`), so the data is shuffled about
+    twice, plus the copies.
+
+    Parameters
+    ----------
+    df : pyspark.sql.DataFrame
+        The rows; the feature columns must be numeric, without nulls or
+        infinities.
+    n_neighbors : int
+        Neighbours per row (the row itself not counted); the table needs more
+        rows than this.
+    features : list of str, default=None
+        The columns to measure; default every column but ``key``.
+    key : str, default=None
+        A column of unique integers naming the rows (the ids returned). Without
+        it a row's id is its position in the DataFrame (0-based, in partition
+        order).
+
+    Returns
+    -------
+    pyspark.sql.DataFrame
+        Columns ``id`` (long), ``neighbors`` (array<long>: the ids of the
+        ``n_neighbors`` nearest other rows, nearest first) and ``distances``
+        (array<double>, Euclidean), one row per input row, in no particular
+        order; lazy.
+
+    See Also
+    --------
+    fit_resample : The cleaning rules run on this join.
+
+    Examples
+    --------
+    >>> from counterpoise.spark import kneighbors
+    >>> nn = kneighbors(df, 3, features=["a", "b"])  # doctest: +SKIP
+    >>> nn.orderBy("id").first().neighbors  # doctest: +SKIP
+    [17, 4, 9]
+    """
+    from .._distributed._join import kneighbors as _kneighbors
+
+    return _kneighbors(_SparkFrame(df), n_neighbors, features=features, key=key)

@@ -1,0 +1,223 @@
+"""The exact distributed k-NN join and the cleaning rules built on it (#22).
+
+The truth is the local engine's exact search (``counterpoise._core.kneighbors``,
+itself tested against scikit-learn's brute force) and the local samplers, which
+the parity tests hold to imbalanced-learn. Data is continuous and tie-free,
+heavy-tailed in one column (cells of very different widths), cut into many
+partitions; ``CELL_ROWS`` is lowered so that the join uses many cells and most
+rows' neighbourhoods cross cell boundaries.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from counterpoise import _core
+from counterpoise._distributed import _join
+from counterpoise.combine import SMOTEENN, SMOTETomek
+from counterpoise.under_sampling import (
+    AllKNN,
+    EditedNearestNeighbours,
+    RepeatedEditedNearestNeighbours,
+    TomekLinks,
+)
+
+NPART = 9
+
+
+def heavy(n=1500, seed=0):
+    """Three classes; one Cauchy-scaled column; integer ids 10, 13, 16, ..."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 3))
+    X[:, 0] *= np.abs(rng.standard_cauchy(n)) + 0.1
+    y = (X[:, 1] + 0.6 * rng.normal(size=n) > 0.9).astype(np.int64)
+    y[(X[:, 2] > 1.4) & (y == 0)] = 2
+    pdf = pd.DataFrame(X, columns=["a", "b", "c"])
+    pdf.insert(0, "id", np.arange(n, dtype=np.int64) * 3 + 10)
+    pdf["label"] = y
+    return pdf, X, y
+
+
+@pytest.fixture
+def small_cells(monkeypatch):
+    monkeypatch.setattr(_join, "CELL_ROWS", 60)
+
+
+def neighbour_table(engine, out, k):
+    """(ids, neighbour ids, distances) sorted by id, from either engine's format."""
+    out = out.sort_values("id").reset_index(drop=True)
+    if engine.name == "spark":
+        nk = np.stack(out["neighbors"].to_numpy())
+        d = np.stack(out["distances"].to_numpy())
+    else:
+        nk = out[[f"neighbor_{j}" for j in range(k)]].to_numpy()
+        d = out[[f"distance_{j}" for j in range(k)]].to_numpy()
+    return out["id"].to_numpy(), nk, d
+
+
+def kneighbors(engine, df, k, **kw):
+    if engine.name == "spark":
+        from counterpoise.spark import kneighbors as run
+    else:
+        from counterpoise.dask import kneighbors as run
+    return engine.to_pandas(run(df, k, **kw))
+
+
+@pytest.mark.parametrize("k", [1, 7])
+def test_join_equals_the_local_exact_search(engine, small_cells, k):
+    pdf, X, _ = heavy()
+    df = engine.frame(pdf, NPART)
+    ids, nk, d = neighbour_table(
+        engine, kneighbors(engine, df, k, features=["a", "b", "c"], key="id"), k
+    )
+    dist, idx = _core.kneighbors(X, X, k + 1)
+    np.testing.assert_array_equal(ids, pdf["id"].to_numpy())
+    np.testing.assert_array_equal(nk, pdf["id"].to_numpy()[idx[:, 1:]])
+    np.testing.assert_allclose(d, dist[:, 1:], rtol=1e-12)
+    # and scikit-learn's brute force agrees on the ids
+    from sklearn.neighbors import NearestNeighbors
+
+    sk = NearestNeighbors(n_neighbors=k, algorithm="brute").fit(X).kneighbors()[1]
+    np.testing.assert_array_equal(nk, pdf["id"].to_numpy()[sk])
+
+
+@pytest.mark.parametrize("engine", ["dask"], indirect=True)
+@pytest.mark.parametrize("cell_rows", [3, 10**9])
+def test_join_tiny_cells_and_one_cell(engine, monkeypatch, cell_rows):
+    # cells of fewer rows than k (a row's own cell cannot bound its k-th
+    # distance: it is sent everywhere), and a single cell (no halo at all)
+    monkeypatch.setattr(_join, "CELL_ROWS", cell_rows)
+    pdf, X, _ = heavy(n=300, seed=1)
+    df = engine.frame(pdf.drop(columns=["id", "label"]), 5)
+    ids, nk, d = neighbour_table(engine, kneighbors(engine, df, 5), 5)
+    dist, idx = _core.kneighbors(X, X, 6)
+    np.testing.assert_array_equal(ids, np.arange(len(pdf)))  # positions
+    np.testing.assert_array_equal(nk, idx[:, 1:])
+    np.testing.assert_allclose(d, dist[:, 1:], rtol=1e-12)
+
+
+@pytest.mark.parametrize("engine", ["dask"], indirect=True)
+def test_join_bad_input(engine):
+    pdf, _, _ = heavy(n=50)
+    df = engine.frame(pdf, 2)
+    with pytest.raises(ValueError, match="needs more than 50 rows"):
+        kneighbors(engine, df, 50, features=["a", "b"])
+    with pytest.raises(TypeError, match="n_neighbors must be an int"):
+        kneighbors(engine, df, True, features=["a", "b"])
+    with pytest.raises(ValueError, match="at least 1"):
+        kneighbors(engine, df, 0, features=["a", "b"])
+    with pytest.raises(ValueError, match="not columns"):
+        kneighbors(engine, df, 2, features=["a", "zz"])
+    text = engine.frame(pdf.assign(name=[f"r{i}" for i in range(50)]), 2)
+    with pytest.raises(ValueError, match="must hold integers"):
+        kneighbors(engine, text, 2, features=["a", "b"], key="name")
+    with pytest.raises(ValueError, match="must be numeric"):
+        kneighbors(engine, text, 2, features=["a", "name"])
+    nan = engine.frame(pdf.assign(a=np.where(pdf["a"] > 1, np.nan, pdf["a"])), 2)
+    with pytest.raises(ValueError, match="NaN, null or infinity"):
+        kneighbors(engine, nan, 2, features=["a", "b"])
+
+
+CLEANING = [
+    ("spark", EditedNearestNeighbours()),
+    ("dask", EditedNearestNeighbours()),
+    ("dask", EditedNearestNeighbours(n_neighbors=5, kind_sel="mode")),
+    ("dask", EditedNearestNeighbours(sampling_strategy="all")),
+    ("spark", TomekLinks()),
+    ("dask", TomekLinks(sampling_strategy="all")),
+    ("dask", RepeatedEditedNearestNeighbours()),
+    ("spark", AllKNN()),
+    ("dask", AllKNN(allow_minority=True, kind_sel="mode")),
+]
+
+
+@pytest.mark.parametrize(
+    "engine, sampler",
+    [pytest.param(e, s, id=f"{e}-{s!r}") for e, s in CLEANING],
+    indirect=["engine"],
+)
+def test_cleaning_rules_keep_the_local_rows(engine, small_cells, sampler):
+    pdf, X, y = heavy()
+    local = type(sampler)(**sampler.get_params())
+    local.fit_resample(X, y)
+    out = engine.to_pandas(
+        engine.fit_resample(
+            sampler, engine.frame(pdf, NPART), label="label", features=["a", "b", "c"]
+        )
+    )
+    # the same rows, whole and unchanged, in their input order
+    expected = pdf.iloc[np.sort(local.sample_indices_)].reset_index(drop=True)
+    pd.testing.assert_frame_equal(out.astype(pdf.dtypes.to_dict()), expected)
+    removed = np.setdiff1d(np.arange(len(pdf)), local.sample_indices_)
+    np.testing.assert_array_equal(sampler.removed_keys_, removed)
+    assert sampler.sampling_strategy_ == local.sampling_strategy_
+    if isinstance(sampler, RepeatedEditedNearestNeighbours):
+        assert sampler.n_iter_ == local.n_iter_
+    assert 0 < removed.size < len(pdf)  # the case removes something
+
+
+@pytest.mark.parametrize("engine", ["dask"], indirect=True)
+def test_cleaning_keyed_rows(engine, small_cells):
+    # with key=, the removed keys are the key column's values
+    pdf, X, y = heavy()
+    local = EditedNearestNeighbours().fit(X, y)
+    local.fit_resample(X, y)
+    sampler = EditedNearestNeighbours()
+    engine.to_pandas(
+        engine.fit_resample(
+            sampler,
+            engine.frame(pdf.sample(frac=1, random_state=0), NPART),
+            label="label",
+            features=["a", "b", "c"],
+            key="id",
+        )
+    )
+    removed = np.setdiff1d(np.arange(len(pdf)), local.sample_indices_)
+    np.testing.assert_array_equal(sampler.removed_keys_, pdf["id"].to_numpy()[removed])
+
+
+@pytest.mark.parametrize(
+    "engine, sampler",
+    [("dask", SMOTEENN(random_state=0)), ("spark", SMOTETomek(random_state=0))],
+    indirect=["engine"],
+)
+def test_combined_is_the_cleaner_on_the_distributed_smote(engine, small_cells, sampler):
+    from counterpoise.over_sampling import SMOTE
+
+    pdf, _, _ = heavy(n=600)
+    pdf = pdf.drop(columns=["id"])
+    features = ["a", "b", "c"]
+    df = engine.frame(pdf, 4)
+    out = engine.to_pandas(engine.fit_resample(sampler, df, label="label"))
+    smoted = engine.to_pandas(
+        engine.fit_resample(SMOTE(random_state=0), df, label="label")
+    )
+    cleaner = (
+        EditedNearestNeighbours(sampling_strategy="all")
+        if isinstance(sampler, SMOTEENN)
+        else TomekLinks(sampling_strategy="all")
+    )
+    Xs, ys = smoted[features].to_numpy(), smoted["label"].to_numpy()
+    cleaner.fit_resample(Xs, ys)
+    expected = smoted.iloc[np.sort(cleaner.sample_indices_)].reset_index(drop=True)
+    pd.testing.assert_frame_equal(
+        out.reset_index(drop=True).astype(expected.dtypes.to_dict()), expected
+    )
+    assert len(out) < len(smoted)
+
+
+@pytest.mark.parametrize("engine", ["dask"], indirect=True)
+def test_cleaning_clear_errors(engine):
+    from sklearn.neighbors import NearestNeighbors
+
+    pdf, _, _ = heavy(n=40)
+    df = engine.frame(pdf, 2)
+    with pytest.raises(ValueError, match="pass n_neighbors as an int"):
+        engine.fit_resample(
+            EditedNearestNeighbours(n_neighbors=NearestNeighbors(n_neighbors=4)),
+            df,
+            label="label",
+        )
+    with pytest.raises(ValueError, match="n_neighbors"):
+        engine.fit_resample(EditedNearestNeighbours(n_neighbors=40), df, label="label")
