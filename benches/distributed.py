@@ -65,14 +65,27 @@ def generate(args):
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(args.seed)
+    centers = None
+    if args.kind == "clusters":
+        latent = min(args.latent, args.cols)
+        centers = (
+            rng.normal(size=(24, latent)) * 3,  # cluster centres
+            rng.normal(size=(latent, args.cols)),  # embedding
+            np.logspace(0, 3, args.cols),  # column scales
+        )
     written, part = 0, 0
     while written < args.rows:
         n = min(args.rows_per_file, args.rows - written)
-        y = (rng.random(n) < args.minority).astype(np.int64)
-        # heavy tails and different scales, as real tables have
-        X = rng.standard_t(3, size=(n, args.cols)) * np.logspace(0, 3, args.cols)
-        X[y == 1] += 1.5
-        cols = {f"f{j}": X[:, j] for j in range(args.cols)}
+        if args.kind == "clusters":
+            X, y = clusters(rng, n, args.cols, args.latent, args.minority, centers)
+            cols = {"id": np.arange(written, written + n, dtype=np.int64)}
+        else:
+            y = (rng.random(n) < args.minority).astype(np.int64)
+            # heavy tails and different scales, as real tables have
+            X = rng.standard_t(3, size=(n, args.cols)) * np.logspace(0, 3, args.cols)
+            X[y == 1] += 1.5
+            cols = {}
+        cols.update({f"f{j}": X[:, j] for j in range(args.cols)})
         cols["label"] = y
         pq.write_table(
             pa.table(cols),
@@ -83,6 +96,26 @@ def generate(args):
         written += n
         part += 1
     print(f"wrote {written} rows in {part} files to {out}")
+
+
+def clusters(rng, n, cols, latent, minority, centers):
+    """Rows shaped like real tables for the k-NN join: 24 clusters in a
+    ``latent``-dimensional space embedded in ``cols`` columns (low intrinsic
+    dimension when latent < cols), a log-normal heavy tail on the first column,
+    scales from 1 to 1000, and a label that overlaps between classes (ENN and
+    Tomek links find something to remove). Continuous: no tied distances."""
+    import numpy as np
+
+    mu, embed, scales = centers
+    latent = mu.shape[1]
+    z = mu[rng.integers(mu.shape[0], size=n)] + rng.normal(size=(n, latent))
+    X = z @ embed if cols > latent else z.copy()
+    X += 0.05 * rng.normal(size=X.shape)
+    X[:, 0] *= np.exp(rng.normal(size=n))
+    X *= scales
+    score = z[:, 0] + 0.8 * rng.normal(size=n)
+    y = (score > np.quantile(score, 1 - minority)).astype(np.int64)
+    return X, y
 
 
 # --- measurement -----------------------------------------------------------------
@@ -157,12 +190,22 @@ def dask_client():
 
 def make_sampler(name):
     from counterpoise.over_sampling import SMOTE
-    from counterpoise.under_sampling import RandomUnderSampler
+    from counterpoise.under_sampling import (
+        EditedNearestNeighbours,
+        RandomUnderSampler,
+        TomekLinks,
+    )
 
     return {
         "under": RandomUnderSampler(random_state=0),
         "smote": SMOTE(random_state=0),
+        "enn": EditedNearestNeighbours(),
+        "tomek": TomekLinks(),
     }[name]
+
+
+def features_of(columns):
+    return [c for c in columns if c != "label" and c != "id"]
 
 
 def one(args):
@@ -232,8 +275,10 @@ def written(dest):
 def run_spark_case(case, spark, df, dest):
     from counterpoise.spark import fit_resample
 
-    if case in ("under", "smote"):
-        out = fit_resample(make_sampler(case), df, label="label")
+    if case in ("under", "smote", "enn", "tomek"):
+        out = fit_resample(
+            make_sampler(case), df, label="label", features=features_of(df.columns)
+        )
         out.write.mode("overwrite").parquet(dest)
     elif case == "sampleby":
         counts = {r["label"]: r["count"] for r in df.groupBy("label").count().collect()}
@@ -257,7 +302,9 @@ def run_spark_case(case, spark, df, dest):
 def run_dask_case(case, df, dest):
     from counterpoise.dask import fit_resample
 
-    out = fit_resample(make_sampler(case), df, label="label")
+    out = fit_resample(
+        make_sampler(case), df, label="label", features=features_of(df.columns)
+    )
     out.to_parquet(dest, compression=None)
 
 
@@ -268,9 +315,13 @@ def run_local_case(case, data, dest):
 
     pdf = pd.read_parquet(data)
     y = pdf.pop("label").to_numpy()
-    X_res, y_res = make_sampler(case).fit_resample(pdf.to_numpy(), y)
+    ids = pdf.pop("id").to_numpy() if "id" in pdf.columns else None
+    sampler = make_sampler(case)
+    X_res, y_res = sampler.fit_resample(pdf.to_numpy(), y)
     out = pd.DataFrame(X_res, columns=pdf.columns)
     out["label"] = y_res
+    if ids is not None and hasattr(sampler, "sample_indices_"):
+        out.insert(0, "id", ids[sampler.sample_indices_])
     dest.mkdir(parents=True, exist_ok=True)
     pq.write_table(
         pa.Table.from_pandas(out), dest / "part-0.parquet", compression="none"
@@ -407,6 +458,82 @@ def task_memory(args):
     )
 
 
+def join_bench(args):
+    """The k-NN join on one engine with ``--partitions`` partitions: time, peak
+    memory, halo copies, and its lists against the local engine's."""
+    import numpy as np
+    import pandas as pd
+    from counterpoise import _core
+    from counterpoise._distributed import _join
+
+    pdf = pd.read_parquet(args.data).sort_values("id")
+    features = features_of(pdf.columns)
+    X = np.ascontiguousarray(pdf[features].to_numpy())
+    ids = pdf["id"].to_numpy()
+    del pdf
+    start = time.perf_counter()
+    dist, idx = _core.kneighbors(X, X, args.k + 1)
+    local_s = time.perf_counter() - start
+    del X
+    with PeakMemory() as mem:
+        start = time.perf_counter()
+        if args.engine == "spark":
+            from counterpoise.spark import _SparkFrame
+
+            spark = spark_session()
+            df = spark.read.parquet(args.data).repartition(args.partitions)
+            frame = _SparkFrame(df.persist())
+            df.count()
+        else:
+            import dask.dataframe as dd
+            from counterpoise.dask import _DaskFrame
+
+            client, cluster = dask_client()
+            df = dd.read_parquet(args.data).repartition(npartitions=args.partitions)
+            frame = _DaskFrame(df.persist())
+        setup = time.perf_counter() - start
+        start = time.perf_counter()
+        rows, n_rows, k = _join.setup(frame, args.k, features, "id")
+        handle, n_cells = _join.join(frame, rows, n_rows, k)
+        parts, n_halo = _join.finish(
+            frame, handle, k, lambda keys, codes, D, NK, NC: (keys, NK, D)
+        )
+        wall = time.perf_counter() - start
+        if args.engine == "spark":
+            spark.stop()
+        else:
+            client.close()
+            cluster.close()
+    keys = np.concatenate([p[0] for p in parts])
+    order = np.argsort(keys)
+    NK = np.concatenate([p[1] for p in parts])[order]
+    D = np.concatenate([p[2] for p in parts])[order]
+    truth = ids[idx[:, 1:]]
+    same = np.all(NK == truth, axis=1)
+    result = {
+        "engine": args.engine,
+        "case": "join",
+        "rows": int(n_rows),
+        "cols": len(features),
+        "k": k,
+        "partitions": args.partitions,
+        "cells": n_cells,
+        "wall_s": round(wall, 3),
+        "setup_s": round(setup, 3),
+        "local_kneighbors_s": round(local_s, 3),
+        "halo_per_row": round(n_halo / n_rows, 4),
+        "rows_moved_per_row": round(2 + n_halo / n_rows, 4),
+        "identical_lists": int(same.sum()),
+        "all_identical": bool(same.all() and np.array_equal(keys[order], ids)),
+        "max_rel_distance_diff": float(
+            np.max(np.abs(D - dist[:, 1:]) / np.maximum(dist[:, 1:], 1e-300))
+        ),
+        "peak_rss_mib": round(mem.peak / 2**20),
+    }
+    print(json.dumps(result))
+    record("join", args, [result])
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -416,6 +543,14 @@ def main():
     g.add_argument("--minority", type=float, default=0.01)
     g.add_argument("--rows-per-file", type=int, default=1_000_000)
     g.add_argument("--seed", type=int, default=0)
+    g.add_argument(
+        "--kind",
+        choices=["t", "clusters"],
+        default="t",
+        help="t: Student-t columns (part 1's data); clusters: the join's data "
+        "(clustered, low intrinsic dimension, an id column)",
+    )
+    g.add_argument("--latent", type=int, default=8, help="clusters: latent dims")
     g.add_argument("--out", required=True)
     t = sub.add_parser("task-memory")
     t.add_argument("--rows", type=int, default=500_000)
@@ -436,8 +571,15 @@ def main():
         if name == "one":
             p.add_argument("--engine", required=True)
             p.add_argument("--case", required=True)
+    j = sub.add_parser("join")
+    j.add_argument("--data", required=True)
+    j.add_argument("--engine", choices=["spark", "dask"], required=True)
+    j.add_argument("--partitions", type=int, default=8)
+    j.add_argument("--k", type=int, default=5)
+    j.add_argument("--results", default=str(RESULTS), help="JSON lines file")
     args = parser.parse_args()
     {
+        "join": join_bench,
         "generate": generate,
         "scale": scale,
         "compare": compare,

@@ -4,8 +4,9 @@ and the cleaning rules built on it (#22).
 The join
 --------
 1. A sample of the rows (every m-th row by global position) is split on the
-   driver into ``2**depth`` cells by a KD split: each node cuts the sample at its
-   median along the dimension of largest spread. A pass over the rows then
+   driver into cells of about ``CELL_ROWS`` rows by a KD split: each node cuts
+   the sample along the dimension of largest spread, at the quantile that
+   matches the cells on each side. A pass over the rows then
    records each cell's bounding box (of the rows it holds, not of its KD cell).
 2. Every row is sent to its cell (one shuffle, keyed by cell).
 3. In each cell, the engine finds each query row's k nearest rows of the cell
@@ -38,9 +39,11 @@ import numpy as np
 
 from .. import _core
 
-#: Target rows per cell (the number of cells is the power of two that keeps
-#: cells at most about this size).
-CELL_ROWS = 262_144
+#: Target rows per cell. A cell's step holds its rows, their neighbour lists and
+#: its outputs (pickled, then as Arrow) at once: at 65,536 rows x 10 columns
+#: about 120 MB, within a Spark Python worker under
+#: ``spark.executor.pyspark.memory=1g`` (262,144 rows failed there).
+CELL_ROWS = 65_536
 #: Rows of the sample the KD split is cut from.
 SAMPLE_ROWS = 65_536
 #: Rows per payload exchanged between steps.
@@ -53,44 +56,58 @@ _EMPTY_I = np.empty(0, dtype=np.int64)
 
 
 class Cells:
-    """A KD split of feature space into ``2**depth`` cells (a heap of nodes)."""
+    """A KD split of feature space into ``n_cells`` cells, cut from a sample:
+    each node splits its sample rows at the quantile that gives each side rows
+    in proportion to its number of cells, along the dimension of largest
+    spread. A child is a node index, or ``-(cell + 1)`` for a cell."""
 
-    def __init__(self, sample, depth):
-        self.depth = depth
-        n_nodes = (1 << depth) - 1
-        self.dim = np.zeros(max(n_nodes, 1), dtype=np.int64)
-        self.val = np.zeros(max(n_nodes, 1), dtype=np.float64)
-        stack = [(0, np.arange(sample.shape[0]))]
-        while stack:
-            node, idx = stack.pop()
-            if node >= n_nodes:
-                continue
+    def __init__(self, sample, n_cells):
+        self.n_cells = int(n_cells)
+        self.dim, self.val, self.left, self.right = [], [], [], []
+        if self.n_cells > 1:
+            self._build(sample, np.arange(sample.shape[0]), self.n_cells, 0)
+        self.dim = np.asarray(self.dim, dtype=np.int64)
+        self.val = np.asarray(self.val, dtype=np.float64)
+        self.left = np.asarray(self.left, dtype=np.int64)
+        self.right = np.asarray(self.right, dtype=np.int64)
+
+    def _build(self, sample, idx, m, first):
+        if m == 1:
+            return -(first + 1)
+        node = len(self.dim)
+        self.dim.append(0)
+        self.val.append(0.0)
+        self.left.append(0)
+        self.right.append(0)
+        m_left = m // 2
+        right = np.zeros(idx.size, dtype=bool)
+        if idx.size:
             pts = sample[idx]
-            if idx.size:
-                spread = pts.max(axis=0) - pts.min(axis=0)
-                dim = int(np.argmax(spread))
-                column = pts[:, dim]
-                val = float(
-                    np.partition(column, (idx.size - 1) // 2)[(idx.size - 1) // 2]
-                )
-                right = column > val
-            else:
-                dim, val, right = 0, 0.0, np.zeros(0, dtype=bool)
-            self.dim[node], self.val[node] = dim, val
-            stack.append((2 * node + 1, idx[~right]))
-            stack.append((2 * node + 2, idx[right]))
-
-    @property
-    def n_cells(self):
-        return 1 << self.depth
+            dim = int(np.argmax(pts.max(axis=0) - pts.min(axis=0)))
+            column = pts[:, dim]
+            cut = min(idx.size - 1, max(0, round(idx.size * m_left / m) - 1))
+            self.dim[node] = dim
+            self.val[node] = float(np.partition(column, cut)[cut])
+            right = column > self.val[node]
+        self.left[node] = self._build(sample, idx[~right], m_left, first)
+        self.right[node] = self._build(sample, idx[right], m - m_left, first + m_left)
+        return node
 
     def assign(self, X):
+        cell = np.zeros(X.shape[0], dtype=np.int64)
+        if self.n_cells == 1:
+            return cell
+        active = np.arange(X.shape[0])
         node = np.zeros(X.shape[0], dtype=np.int64)
-        rows = np.arange(X.shape[0])
-        for _ in range(self.depth):
-            right = X[rows, self.dim[node]] > self.val[node]
-            node = 2 * node + 1 + right
-        return node - ((1 << self.depth) - 1)
+        while active.size:
+            nd = node[active]
+            go = X[active, self.dim[nd]] > self.val[nd]
+            child = np.where(go, self.right[nd], self.left[nd])
+            done = child < 0
+            cell[active[done]] = -child[done] - 1
+            node[active[~done]] = child[~done]
+            active = active[~done]
+        return cell
 
 
 def _box_gap(X, lo, hi):
@@ -175,7 +192,7 @@ def _local_step(k, query_codes, lo, hi, counts):
         d = d[keep].reshape(q.size, w - 1)
         i = i[keep].reshape(q.size, w - 1)
         qkeys = keys[q]
-        out.append((g, ("own", qkeys, codes[q], *_flat(qkeys, d, keys[i], codes[i]))))
+        out.append((g, ("own", qkeys, codes[q], d, keys[i], codes[i])))
         if w - 1 >= k:
             radius = d[:, k - 1] * (1 + SLACK)
         else:
@@ -247,7 +264,8 @@ def _merged(payloads, k):
     codes = np.concatenate([p[2] for p in own])
     order = np.argsort(keys)
     keys, codes = keys[order], codes[order]
-    flats = [p[3:] for p in own] + [p[1:] for p in payloads if p[0] == "cand"]
+    flats = [_flat(p[1], *p[3:]) for p in own]
+    flats += [p[1:] for p in payloads if p[0] == "cand"]
     fk = np.concatenate([f[0] for f in flats])
     fd = np.concatenate([f[1] for f in flats])
     fnk = np.concatenate([f[2] for f in flats])
@@ -270,8 +288,9 @@ def _merged(payloads, k):
     )
 
 
-def _depth(n_rows):
-    return max(0, math.ceil(math.log2(max(1, math.ceil(n_rows / CELL_ROWS)))))
+def _n_cells(n_rows, n_sample):
+    """Cells of at most about CELL_ROWS rows, each cut from >= 4 sample rows."""
+    return max(1, min(math.ceil(n_rows / CELL_ROWS), n_sample // 4))
 
 
 def _sample(frame, rows, n_rows):
@@ -317,8 +336,7 @@ def join(frame, rows, n_rows, k, *, query_codes=None, removed=None):
     n_cols = len(rows.features)
     source = _Source(rows, removed)
     sample = _sample(frame, rows, n_rows)
-    depth = min(_depth(n_rows), max(0, int(math.log2(max(1, sample.shape[0] // 4)))))
-    cells = Cells(sample, depth)
+    cells = Cells(sample, _n_cells(n_rows, sample.shape[0]))
     lo, hi, counts = _boxes(frame, source, cells, n_cols)
     n_cells = cells.n_cells
     qc = None if query_codes is None else np.asarray(sorted(query_codes), np.int64)
@@ -559,9 +577,9 @@ def combined(plan):
 # --- the public join ------------------------------------------------------------------
 
 
-def kneighbors(frame, n_neighbors, features=None, key=None):
-    """Each row's ``n_neighbors`` nearest other rows: an engine DataFrame with
-    columns ``id``, ``neighbors`` (ids, nearest first) and ``distances``."""
+def setup(frame, n_neighbors, features=None, key=None):
+    """Check :func:`kneighbors`' arguments and count the rows: ``(rows,
+    n_rows, k)`` for :func:`join`."""
     import numbers
 
     from ._plan import _Rows
@@ -610,6 +628,13 @@ def kneighbors(frame, n_neighbors, features=None, key=None):
             f"n_neighbors={k} needs more than {k} rows; the DataFrame has {n_rows}."
         )
     rows.offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    return rows, n_rows, k
+
+
+def kneighbors(frame, n_neighbors, features=None, key=None):
+    """Each row's ``n_neighbors`` nearest other rows: an engine DataFrame of
+    ids, neighbour ids (nearest first) and distances (see ``neighbours_frame``)."""
+    rows, n_rows, k = setup(frame, n_neighbors, features, key)
     handle, _ = join(frame, rows, n_rows, k)
 
     def step(g, payloads, shared):

@@ -73,22 +73,34 @@ def _neighbours_table(ids, D, NK):
     return pd.DataFrame(columns)
 
 
-def _pick(part, g):
-    return part.get(g, [])
+#: A regrouping runs in at least this many tasks (more when there are more
+#: partitions), each over several groups.
+GROUP_TASKS = 16
 
 
-def _run_group(fn, g, lists, empty):
-    payloads = [p for ps in lists for p in ps]
-    if not payloads:
-        return empty
-    return fn(g, payloads, None)
+def _pick(part, groups):
+    return {g: part[g] for g in groups if g in part}
 
 
-def _by_group(pairs):
-    out = {}
-    for g, payload in pairs:
-        out.setdefault(int(g), []).append(payload)
+def _run_groups(fn, groups, picks, kind):
+    """``fn`` on each group's payloads; ``kind``: 'pairs' returns the new
+    payloads by group, 'list' the results in a list (None dropped)."""
+    out = {} if kind == "pairs" else []
+    for g in groups:
+        payloads = [p for pick in picks for p in pick.get(g, [])]
+        if not payloads:
+            continue
+        result = fn(g, payloads, None)
+        if kind == "pairs":
+            for g2, payload in result:
+                out.setdefault(int(g2), []).append(payload)
+        elif result is not None:
+            out.append(result)
     return out
+
+
+def _frame_of(tables, meta):
+    return pd.concat(tables, ignore_index=True) if tables else meta
 
 
 class _DaskFrame(Frame):
@@ -141,33 +153,32 @@ class _DaskFrame(Frame):
         return self._partial(by_group, columns, None), n_groups
 
     @staticmethod
-    def _groups(handle, fn, empty):
-        """One task per group: ``fn`` over the payloads the map tasks hold for it
-        (each map task's share picked out by its own small task)."""
+    def _groups(handle, fn, kind):
+        """Tasks of several groups each (about as many tasks as map tasks): each
+        runs ``fn`` on its groups' payloads, picked out of every map task's
+        output by one small task per (map task, group task) pair."""
         import dask
 
         parts, n_groups = handle
+        n_tasks = max(1, min(n_groups, max(len(parts), GROUP_TASKS)))
         fn = dask.delayed(fn, traverse=False)  # in the graph once, not per task
-        return [
-            dask.delayed(_run_group)(
-                fn, g, [dask.delayed(_pick)(part, g) for part in parts], empty
-            )
-            for g in range(n_groups)
-        ]
+        out = []
+        for j in range(n_tasks):
+            groups = list(range(j, n_groups, n_tasks))
+            picks = [dask.delayed(_pick)(part, groups) for part in parts]
+            out.append(dask.delayed(_run_groups)(fn, groups, picks, kind))
+        return out
 
     def regroup(self, handle, fn, n_groups):
-        import dask
-
-        tasks = self._groups(handle, fn, [])
-        return [dask.delayed(_by_group)(t) for t in tasks], n_groups
+        return self._groups(handle, fn, "pairs"), n_groups
 
     def gather_groups(self, handle, fn):
         import dask
 
-        out = dask.compute(*self._groups(handle, fn, None))
-        return [r for r in out if r is not None]
+        return [r for rs in dask.compute(*self._groups(handle, fn, "list")) for r in rs]
 
     def neighbours_frame(self, handle, fn, k):
+        import dask
         import dask.dataframe as dd
 
         meta = _neighbours_table(
@@ -176,11 +187,12 @@ class _DaskFrame(Frame):
 
         def run(g, payloads, shared):
             m = fn(g, payloads, shared)
-            return meta if m is None else _neighbours_table(*m)
+            return None if m is None else _neighbours_table(*m)
 
-        return dd.from_delayed(
-            self._groups(handle, run, meta), meta=meta, verify_meta=False
-        )
+        tasks = [
+            dask.delayed(_frame_of)(t, meta) for t in self._groups(handle, run, "list")
+        ]
+        return dd.from_delayed(tasks, meta=meta, verify_meta=False)
 
     def output(
         self,
