@@ -39,10 +39,11 @@ import numpy as np
 
 from .. import _core
 
-#: Target rows per cell. A cell's step holds its rows, their neighbour lists and
-#: its outputs (pickled, then as Arrow) at once: at 65,536 rows x 10 columns
-#: about 120 MB, within a Spark Python worker under
-#: ``spark.executor.pyspark.memory=1g`` (262,144 rows failed there).
+#: Target rows per cell at 10 columns or fewer (above, the same number of values:
+#: 20,480 rows at 32 columns). A cell's step holds its rows, their neighbour
+#: lists and its outputs (pickled, then as Arrow) at once; these sizes run
+#: within a Spark Python worker under ``spark.executor.pyspark.memory=1g``
+#: (262,144 rows x 10 and 65,536 x 32 failed there).
 CELL_ROWS = 65_536
 #: Rows of the sample the KD split is cut from.
 SAMPLE_ROWS = 65_536
@@ -288,9 +289,11 @@ def _merged(payloads, k):
     )
 
 
-def _n_cells(n_rows, n_sample):
-    """Cells of at most about CELL_ROWS rows, each cut from >= 4 sample rows."""
-    return max(1, min(math.ceil(n_rows / CELL_ROWS), n_sample // 4))
+def _n_cells(n_rows, n_sample, n_cols):
+    """Cells of at most about CELL_ROWS rows (fewer above 10 columns: the same
+    bytes), each cut from at least 4 sample rows."""
+    per_cell = max(1, CELL_ROWS * 10 // max(n_cols, 10))
+    return max(1, min(math.ceil(n_rows / per_cell), n_sample // 4))
 
 
 def _sample(frame, rows, n_rows):
@@ -336,7 +339,7 @@ def join(frame, rows, n_rows, k, *, query_codes=None, removed=None):
     n_cols = len(rows.features)
     source = _Source(rows, removed)
     sample = _sample(frame, rows, n_rows)
-    cells = Cells(sample, _n_cells(n_rows, sample.shape[0]))
+    cells = Cells(sample, _n_cells(n_rows, sample.shape[0], n_cols))
     lo, hi, counts = _boxes(frame, source, cells, n_cols)
     n_cells = cells.n_cells
     qc = None if query_codes is None else np.asarray(sorted(query_codes), np.int64)
