@@ -257,36 +257,62 @@ def _halo_step(k, n_cols):
 
 
 def _merged(payloads, k):
-    """Step 5: each row's k nearest (keys, codes, D, NK, NC), rows by key."""
+    """Step 5: each row's k nearest (keys, codes, D, NK, NC), rows by key.
+
+    A row's own list (from its cell, already ordered by distance then key) is
+    final unless candidates came back for it from other cells; only those rows
+    are merged."""
     own = [p for p in payloads if p[0] == "own"]
     if not own:
         return None
     keys = np.concatenate([p[1] for p in own])
     codes = np.concatenate([p[2] for p in own])
-    order = np.argsort(keys)
-    keys, codes = keys[order], codes[order]
-    flats = [_flat(p[1], *p[3:]) for p in own]
-    flats += [p[1:] for p in payloads if p[0] == "cand"]
-    fk = np.concatenate([f[0] for f in flats])
-    fd = np.concatenate([f[1] for f in flats])
-    fnk = np.concatenate([f[2] for f in flats])
-    fnc = np.concatenate([f[3] for f in flats])
-    pos = np.searchsorted(keys, fk)
-    order = np.lexsort((fnk, fd, pos))
-    pos, fd, fnk, fnc = pos[order], fd[order], fnk[order], fnc[order]
-    starts = np.searchsorted(pos, np.arange(keys.size))
-    rank = np.arange(pos.size) - starts[pos]
-    top = rank < k
-    width = int(np.bincount(pos[top], minlength=keys.size).min()) if keys.size else 0
-    top &= rank < width
-    shape = (keys.size, width)
-    return (
-        keys,
-        codes,
-        fd[top].reshape(shape),
-        fnk[top].reshape(shape),
-        fnc[top].reshape(shape),
-    )
+    width = min(p[3].shape[1] for p in own)
+    D = np.concatenate([p[3][:, :width] for p in own])
+    NK = np.concatenate([p[4][:, :width] for p in own])
+    NC = np.concatenate([p[5][:, :width] for p in own])
+    if np.any(keys[1:] < keys[:-1]):
+        order = np.argsort(keys)
+        keys, codes, D, NK, NC = (
+            keys[order],
+            codes[order],
+            D[order],
+            NK[order],
+            NC[order],
+        )
+    cands = [p for p in payloads if p[0] == "cand"]
+    if cands:
+        fk = np.concatenate([c[1] for c in cands])
+        fd = np.concatenate([c[2] for c in cands])
+        fnk = np.concatenate([c[3] for c in cands])
+        fnc = np.concatenate([c[4] for c in cands])
+        pos = np.searchsorted(keys, fk)
+        touched = np.unique(pos)
+        # the touched rows' own entries, then their candidates, per row by
+        # (distance, key)
+        pos = np.concatenate([np.repeat(touched, width), pos])
+        fd = np.concatenate([D[touched].ravel(), fd])
+        fnk = np.concatenate([NK[touched].ravel(), fnk])
+        fnc = np.concatenate([NC[touched].ravel(), fnc])
+        order = np.lexsort((fnk, fd, pos))
+        pos, fd, fnk, fnc = pos[order], fd[order], fnk[order], fnc[order]
+        starts = np.searchsorted(pos, pos)  # each entry's row's first entry
+        rank = np.arange(pos.size) - starts
+        full = min(k, int(np.bincount(pos)[touched].min()))
+        if full > width:  # a small cell: its rows' lists grow to k
+            pad = ((0, 0), (0, full - width))
+            D = np.pad(D, pad, constant_values=np.inf)
+            NK = np.pad(NK, pad, constant_values=-1)
+            NC = np.pad(NC, pad, constant_values=-1)
+            width = full
+            if touched.size < keys.size:  # rows that could not be completed
+                width = min(width, int(np.bincount(pos, minlength=keys.size).min()))
+        top = rank < width
+        rows, cols = pos[top], rank[top]
+        D[rows, cols] = fd[top]
+        NK[rows, cols] = fnk[top]
+        NC[rows, cols] = fnc[top]
+    return keys, codes, D[:, :width], NK[:, :width], NC[:, :width]
 
 
 def _n_cells(n_rows, n_sample, n_cols):
@@ -318,8 +344,12 @@ def _boxes(frame, source, cells, n_cols):
         hi = np.full((n_cells, n_cols), -np.inf)
         cell = cells.assign(X)
         count = np.bincount(cell, minlength=n_cells)
-        np.minimum.at(lo, cell, X)
-        np.maximum.at(hi, cell, X)
+        if cell.size:
+            order = np.argsort(cell, kind="stable")
+            present, starts = np.unique(cell[order], return_index=True)
+            Xs = X[order]
+            lo[present] = np.minimum.reduceat(Xs, starts, axis=0)
+            hi[present] = np.maximum.reduceat(Xs, starts, axis=0)
         return lo, hi, count
 
     def combine(a, b):
