@@ -494,10 +494,12 @@ def join_bench(args):
         setup = time.perf_counter() - start
         start = time.perf_counter()
         rows, n_rows, k = _join.setup(frame, args.k, features, "id")
-        handle, n_cells = _join.join(frame, rows, n_rows, k)
-        parts, n_halo = _join.finish(
-            frame, handle, k, lambda keys, codes, D, NK, NC: (keys, NK, D)
-        )
+
+        def result(keys, codes, D, NK, NC):
+            return keys, NK, D
+
+        handle, n_cells = _join.join(frame, rows, n_rows, k, result)
+        parts, n_halo = _join.finish(frame, handle, k, result)
         wall = time.perf_counter() - start
         if args.engine == "spark":
             spark.stop()

@@ -38,6 +38,7 @@ import math
 import numpy as np
 
 from .. import _core
+from ._plan import _key_values
 
 #: Target rows per cell at 10 columns or fewer (above, the same number of values:
 #: 20,480 rows at 32 columns). A cell's step holds its rows, their neighbour
@@ -130,8 +131,19 @@ class _Source:
         self.removed = removed
 
     def read(self, pdf, p):
+        return self._alive(self.rows.keys(pdf, p), pdf)
+
+    def from_columns(self, pdf, key_column):
+        """The same from a batch whose keys are in ``key_column`` (long keys
+        computed by the engine, or the key column's values)."""
+        if self.rows.key is None:
+            keys = pdf[key_column].to_numpy().astype(np.int64)
+        else:
+            keys = _key_values(pdf[key_column].rename(self.rows.key))
+        return self._alive(keys, pdf)
+
+    def _alive(self, keys, pdf):
         rows = self.rows
-        keys = rows.keys(pdf, p)
         if rows.label is None:
             codes = np.zeros(len(pdf), dtype=np.int64)
         else:
@@ -165,8 +177,10 @@ def _flat(qkeys, d, nk, nc):
     )
 
 
-def _local_step(k, query_codes, lo, hi, counts):
-    """Step 3: each cell's own neighbours of its query rows, and their halos."""
+def _local_step(k, query_codes, lo, hi, counts, result):
+    """Step 3: each cell's own neighbours of its query rows, and their halos.
+    A row sent to no other cell has its final list here: ``result`` of those
+    rows travels on as a ``("final", ...)`` payload instead of the lists."""
     n_cols = lo.shape[1]
 
     def step(g, payloads, shared):
@@ -193,7 +207,6 @@ def _local_step(k, query_codes, lo, hi, counts):
         d = d[keep].reshape(q.size, w - 1)
         i = i[keep].reshape(q.size, w - 1)
         qkeys = keys[q]
-        out.append((g, ("own", qkeys, codes[q], d, keys[i], codes[i])))
         if w - 1 >= k:
             radius = d[:, k - 1] * (1 + SLACK)
         else:
@@ -201,6 +214,7 @@ def _local_step(k, query_codes, lo, hi, counts):
         Xq = X[q]
         qlo, qhi = Xq.min(axis=0), Xq.max(axis=0)
         r_max = radius.max()
+        sent = np.zeros(q.size, dtype=bool)
         for t in range(lo.shape[0]):
             if t == g or counts[t] == 0:
                 continue
@@ -210,9 +224,18 @@ def _local_step(k, query_codes, lo, hi, counts):
                 continue
             gap = _box_gap(Xq, lo[t], hi[t])
             sel = np.flatnonzero(gap <= radius)
+            sent[sel] = True
             for s in _chunks(sel.size):
                 at = sel[s]
                 out.append((t, ("q", qkeys[at], g, Xq[at], radius[at])))
+        done = np.flatnonzero(~sent)
+        nk, nc = keys[i], codes[i]
+        if done.size:
+            final = result(qkeys[done], codes[q][done], d[done], nk[done], nc[done])
+            out.append((g, ("final", final)))
+        if done.size < q.size:
+            at = np.flatnonzero(sent)
+            out.append((g, ("own", qkeys[at], codes[q][at], d[at], nk[at], nc[at])))
         return out
 
     return step
@@ -222,7 +245,7 @@ def _halo_step(k, n_cols):
     """Step 4: answer the query rows sent to each cell, candidates to their homes."""
 
     def step(t, payloads, shared):
-        out = [(t, p) for p in payloads if p[0] == "own"]
+        out = [(t, p) for p in payloads if p[0] in ("own", "final")]
         pts = [p for p in payloads if p[0] == "pts"]
         queries = [p for p in payloads if p[0] == "q"]
         n_halo = sum(p[1].size for p in queries)
@@ -324,6 +347,9 @@ def _n_cells(n_rows, n_sample, n_cols):
 
 def _sample(frame, rows, n_rows):
     every = max(1, n_rows // SAMPLE_ROWS)
+    sample = frame.sample_features(rows, 1.0 / every)
+    if sample is not None:
+        return sample
     offsets = rows.offsets
 
     def step(pdf, p, shared):
@@ -358,7 +384,7 @@ def _boxes(frame, source, cells, n_cols):
     return frame.reduce(step, combine, source.rows.columns())
 
 
-def join(frame, rows, n_rows, k, *, query_codes=None, removed=None):
+def join(frame, rows, n_rows, k, result, *, query_codes=None, removed=None):
     """The exchanges of the join up to the merged lists: returns an engine
     handle whose groups each hold their rows' ``("own", ...)`` and
     ``("cand", ...)`` payloads; finish it with :func:`merged_groups`.
@@ -370,8 +396,8 @@ def join(frame, rows, n_rows, k, *, query_codes=None, removed=None):
     source = _Source(rows, removed)
     sample = _sample(frame, rows, n_rows)
     cells = Cells(sample, _n_cells(n_rows, sample.shape[0], n_cols))
-    lo, hi, counts = _boxes(frame, source, cells, n_cols)
     n_cells = cells.n_cells
+    engine_side = frame.cell_exchange(rows, source, cells)
     qc = None if query_codes is None else np.asarray(sorted(query_codes), np.int64)
 
     def scatter(pdf, p, shared):
@@ -387,24 +413,37 @@ def join(frame, rows, n_rows, k, *, query_codes=None, removed=None):
             out.append((int(c), ("pts", keys[at], codes[at], X[at])))
         return out
 
-    handle = frame.scatter(scatter, rows.columns(), n_cells)
-    handle = frame.regroup(handle, _local_step(k, qc, lo, hi, counts), n_cells)
+    if engine_side is not None:
+        lo, hi, counts, handle = engine_side
+    else:
+        lo, hi, counts = _boxes(frame, source, cells, n_cols)
+        handle = frame.scatter(scatter, rows.columns(), n_cells)
+    handle = frame.regroup(handle, _local_step(k, qc, lo, hi, counts, result), n_cells)
     handle = frame.regroup(handle, _halo_step(k, n_cols), n_cells)
     return handle, n_cells
 
 
 def finish(frame, handle, k, result):
-    """Run ``result(keys, codes, D, NK, NC)`` on every cell's merged lists;
-    returns the results (one per cell with query rows) and the number of halo
-    copies (query rows sent to a cell other than their own)."""
+    """The results of ``join(..., result)``: every cell's (some rows' lists
+    final in step 3, the others' merged here; ``result`` must be the one given
+    to :func:`join`), and the number of halo copies (query rows sent to a cell
+    other than their own)."""
 
     def step(g, payloads, shared):
         n_halo = sum(p[1] for p in payloads if p[0] == "halo")
-        m = _merged(payloads, k)
-        return n_halo, (None if m is None else result(*m))
+        return n_halo, _results(payloads, k, result)
 
     parts = frame.gather_groups(handle, step)
-    return [r for _, r in parts if r is not None], sum(h for h, _ in parts)
+    return [r for _, rs in parts for r in rs], sum(h for h, _ in parts)
+
+
+def _results(payloads, k, result):
+    """A cell's results: those finished in step 3, then the merged rows'."""
+    out = [p[1] for p in payloads if p[0] == "final"]
+    m = _merged(payloads, k)
+    if m is not None:
+        out.append(result(*m))
+    return out
 
 
 # --- the cleaning rules -----------------------------------------------------------
@@ -416,6 +455,9 @@ def _drop(plan, removed):
     plan.sampler.removed_keys_ = removed
     if removed.size == 0:
         return plan.frame.output(None, rows.columns(False), rows.label, rows.features)
+    kept = plan.frame.drop_keys(rows, removed)
+    if kept is not None:
+        return kept
 
     def mask(pdf, p, pos):
         keys = rows.keys(pdf, p, pos)
@@ -450,7 +492,13 @@ def _edit_round(plan, k, clean_codes, kind_sel, removed, n_alive):
         return keys[~agree], codes[~agree]
 
     handle, _ = join(
-        plan.frame, plan.rows, n_alive, k, query_codes=clean_codes, removed=removed
+        plan.frame,
+        plan.rows,
+        n_alive,
+        k,
+        result,
+        query_codes=clean_codes,
+        removed=removed,
     )
     parts, _ = finish(plan.frame, handle, k, result)
     if not parts:
@@ -563,7 +611,7 @@ def tomek(plan):
         cross = NC[:, 0] != codes
         return keys[cross], codes[cross], NK[cross, 0]
 
-    handle, _ = join(plan.frame, plan.rows, plan.n_samples, 1)
+    handle, _ = join(plan.frame, plan.rows, plan.n_samples, 1, result)
     parts, _ = finish(plan.frame, handle, 1, result)
     if not parts:
         return _drop(plan, _EMPTY_I)
@@ -668,10 +716,16 @@ def kneighbors(frame, n_neighbors, features=None, key=None):
     """Each row's ``n_neighbors`` nearest other rows: an engine DataFrame of
     ids, neighbour ids (nearest first) and distances (see ``neighbours_frame``)."""
     rows, n_rows, k = setup(frame, n_neighbors, features, key)
-    handle, _ = join(frame, rows, n_rows, k)
+
+    def result(keys, codes, D, NK, NC):
+        return keys, D, NK
+
+    handle, _ = join(frame, rows, n_rows, k, result)
 
     def step(g, payloads, shared):
-        m = _merged(payloads, k)
-        return None if m is None else (m[0], m[2], m[3])
+        parts = _results(payloads, k, result)
+        if not parts:
+            return None
+        return tuple(np.concatenate([p[j] for p in parts]) for j in range(3))
 
     return frame.neighbours_frame(handle, step, k)

@@ -175,6 +175,25 @@ class Frame:
         (arrays of shapes (n,), (n, k), (n, k)), or None."""
         raise NotImplementedError
 
+    def sample_features(self, rows, fraction):
+        """The features of a random sample of about ``fraction`` of the rows
+        (any rows: it only shapes the k-NN join's cells), or None: the plan
+        then takes every m-th row in a pass of its own."""
+        return None
+
+    def cell_exchange(self, rows, source, cells):
+        """The k-NN join's first exchange done by the engine itself, or None:
+        ``(lo, hi, counts, handle)``, each cell's box and row count (over a
+        superset of ``source``'s rows at least) and a handle whose first
+        regrouping hands each cell's rows as one ``("pts", keys, codes, X)``
+        payload (``source.from_columns``)."""
+        return None
+
+    def drop_keys(self, rows, removed):
+        """Every row but those whose key is in the sorted array ``removed``, in
+        their order, done by the engine itself; or None."""
+        return None
+
     def worker_memory(self):
         """The cap on a worker's address space in bytes, or None (no cap)."""
         return None

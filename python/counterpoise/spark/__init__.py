@@ -120,6 +120,34 @@ def _batches(table, parts, label, features):
             yield _new_batch(table.schema, part[1], part[2], label, features)
 
 
+class _RawCells:
+    """A k-NN join's rows with their cell (``g``) and key computed in the JVM,
+    not yet in Python: the first regrouping reads them as columns."""
+
+    def __init__(self, df, key, source):
+        self.df, self.key, self.source = df, key, source
+
+
+def _cell_column(cells, features):
+    """The cell of each row as a Spark SQL CASE tree over the KD split (the
+    same comparisons as ``Cells.assign``, in double)."""
+    from pyspark.sql import functions as F
+
+    def node(i):
+        if i < 0:
+            return F.lit(-i - 1)
+        test = F.col(features[int(cells.dim[i])]).cast("double") > F.lit(
+            float(cells.val[i])
+        )
+        return F.when(test, node(int(cells.right[i]))).otherwise(
+            node(int(cells.left[i]))
+        )
+
+    if cells.n_cells == 1:
+        return F.lit(0)
+    return node(0).cast("long")
+
+
 class _SparkFrame(Frame):
     def __init__(self, df):
         from pyspark.sql.pandas.types import to_arrow_schema
@@ -202,6 +230,77 @@ class _SparkFrame(Frame):
             )
         return parts
 
+    def _with_key(self, rows):
+        """``(df, mid, key)``: the DataFrame with a row-id column ``mid`` added
+        (None with a key column) and each row's key as a long column (its
+        position: the partition's offset plus its position in the partition)."""
+        from pyspark.sql import functions as F
+
+        df = self.df
+        if rows.key is not None:
+            return df, None, F.col(rows.key).cast("long")
+        mid = self._row_id()
+        df = df.withColumn(mid, F.monotonically_increasing_id())
+        offsets = ",".join(f"{int(o)}L" for o in rows.offsets)
+        offset = F.expr(f"element_at(array({offsets}), spark_partition_id() + 1)")
+        return df, mid, offset + F.col(mid).bitwiseAND(F.lit(_LOW33))
+
+    def _jvm_keys(self, rows):
+        """Whether the JVM can compute the rows' keys."""
+        if rows.key is not None:
+            return self._type(rows.key) in _INTEGRAL
+        return len(rows.offsets) <= MAX_JVM_PARTITIONS
+
+    # --- the k-NN join's JVM side: sample, cells, boxes, and the kept rows ---------
+
+    def sample_features(self, rows, fraction):
+        sample = self.df.select(*rows.features).sample(
+            False, min(1.0, fraction), seed=0
+        )
+        return rows.X(sample.toPandas())
+
+    def cell_exchange(self, rows, source, cells):
+        from pyspark.sql import functions as F
+
+        if not self._jvm_keys(rows):
+            return None
+        df, mid, key = self._with_key(rows)
+        kcol = "__counterpoise_key"
+        while kcol in self.columns:
+            kcol += "_"
+        cell = _cell_column(cells, rows.features)
+        label = [] if rows.label is None else [F.col(rows.label)]
+        sel = df.select(
+            cell.alias("g"), key.alias(kcol), *label, *[F.col(f) for f in rows.features]
+        )
+        n_cells, d = cells.n_cells, len(rows.features)
+        lo = np.full((n_cells, d), np.inf)
+        hi = np.full((n_cells, d), -np.inf)
+        counts = np.zeros(n_cells, dtype=np.int64)
+        aggs = [F.min(f).cast("double") for f in rows.features]
+        aggs += [F.max(f).cast("double") for f in rows.features]
+        for r in sel.groupBy("g").agg(*aggs, F.count(F.lit(1))).collect():
+            g = int(r[0])
+            values = [np.nan if v is None else float(v) for v in r[1 : 1 + 2 * d]]
+            lo[g], hi[g] = values[:d], values[d:]
+            counts[g] = int(r[-1])
+        return lo, hi, counts, _RawCells(sel, kcol, source)
+
+    def drop_keys(self, rows, removed):
+        from pyspark.sql import functions as F
+
+        if not self._jvm_keys(rows):
+            return None
+        df, mid, key = self._with_key(rows)
+        kcol = "__counterpoise_key"
+        while kcol in self.columns:
+            kcol += "_"
+        spark = self.df.sparkSession
+        gone = spark.createDataFrame([(int(k),) for k in removed], f"{kcol} long")
+        kept = df.withColumn(kcol, key).join(F.broadcast(gone), kcol, "left_anti")
+        drop = [kcol] + ([mid] if mid is not None else [])
+        return kept.drop(*drop)
+
     def _selection(self, rows, seed, codes):
         """``(df, mid, code, bits)``: the DataFrame with what the expressions
         need (``mid``: the row-id column added to it, or None), a column of
@@ -217,16 +316,7 @@ class _SparkFrame(Frame):
         values = self._literals(rows, codes)
         if values is None:
             return None
-        df = self.df
-        if rows.key is None:
-            mid = self._row_id()
-            df = df.withColumn(mid, F.monotonically_increasing_id())
-            offsets = ",".join(f"{int(o)}L" for o in rows.offsets)
-            offset = F.expr(f"element_at(array({offsets}), spark_partition_id() + 1)")
-            key = offset + F.col(mid).bitwiseAND(F.lit(_LOW33))
-        else:
-            mid = None
-            key = F.col(rows.key).cast("long")
+        df, mid, key = self._with_key(rows)
         code = bits = None
         for c, v in values.items():
             test = F.col(rows.label) == F.lit(v)
@@ -398,9 +488,18 @@ class _SparkFrame(Frame):
     def regroup(self, handle, fn, n_groups):
         import pandas as pd
 
+        raw = isinstance(handle, _RawCells)
+        if raw:
+            source, kcol = handle.source, handle.key
+            handle = handle.df
+
         def run(pdf):
             g = int(pdf["g"].iloc[0])
-            out = fn(g, [pickle.loads(b) for b in pdf["blob"]], None)
+            if raw:
+                payloads = [("pts", *source.from_columns(pdf, kcol))]
+            else:
+                payloads = [pickle.loads(b) for b in pdf["blob"]]
+            out = fn(g, payloads, None)
             return pd.DataFrame(
                 {
                     "g": pd.Series([int(x[0]) for x in out], dtype="int64"),
