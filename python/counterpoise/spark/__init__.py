@@ -296,7 +296,12 @@ class _SparkFrame(Frame):
         while kcol in self.columns:
             kcol += "_"
         spark = self.df.sparkSession
-        gone = spark.createDataFrame([(int(k),) for k in removed], f"{kcol} long")
+        import pandas as pd
+
+        gone = spark.createDataFrame(
+            pd.DataFrame({kcol: np.asarray(removed, dtype=np.int64)}),
+            f"{kcol} long",
+        )
         kept = df.withColumn(kcol, key).join(F.broadcast(gone), kcol, "left_anti")
         drop = [kcol] + ([mid] if mid is not None else [])
         return kept.drop(*drop)
