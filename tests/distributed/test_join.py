@@ -19,6 +19,7 @@ from counterpoise.combine import SMOTEENN, SMOTETomek
 from counterpoise.under_sampling import (
     AllKNN,
     EditedNearestNeighbours,
+    NeighbourhoodCleaningRule,
     RepeatedEditedNearestNeighbours,
     TomekLinks,
 )
@@ -129,6 +130,17 @@ CLEANING = [
     ("dask", RepeatedEditedNearestNeighbours()),
     ("spark", AllKNN()),
     ("dask", AllKNN(allow_minority=True, kind_sel="mode")),
+    ("spark", NeighbourhoodCleaningRule()),
+    ("dask", NeighbourhoodCleaningRule(n_neighbors=5, threshold_cleaning=0.1)),
+    (
+        "dask",
+        NeighbourhoodCleaningRule(
+            sampling_strategy="all",
+            edited_nearest_neighbours=EditedNearestNeighbours(
+                n_neighbors=2, kind_sel="all"
+            ),
+        ),
+    ),
 ]
 
 
@@ -139,7 +151,9 @@ CLEANING = [
 )
 def test_cleaning_rules_keep_the_local_rows(engine, small_cells, sampler):
     pdf, X, y = heavy()
-    local = type(sampler)(**sampler.get_params())
+    from sklearn.base import clone
+
+    local = clone(sampler)
     local.fit_resample(X, y)
     out = engine.to_pandas(
         engine.fit_resample(
@@ -154,6 +168,8 @@ def test_cleaning_rules_keep_the_local_rows(engine, small_cells, sampler):
     assert sampler.sampling_strategy_ == local.sampling_strategy_
     if isinstance(sampler, RepeatedEditedNearestNeighbours):
         assert sampler.n_iter_ == local.n_iter_
+    if isinstance(sampler, NeighbourhoodCleaningRule):
+        assert set(sampler.classes_to_clean_) == set(local.classes_to_clean_)
     assert 0 < removed.size < len(pdf)  # the case removes something
 
 

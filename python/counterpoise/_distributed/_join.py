@@ -626,6 +626,78 @@ def tomek(plan):
     return _drop(plan, a[links])
 
 
+def ncr(plan):
+    """NeighbourhoodCleaningRule: its ENN (``mode``) and the k nearest rows of
+    each minority row that the k-NN vote (the row and its first k - 1
+    neighbours, as imblearn votes) misclassifies, from one join."""
+    from ..under_sampling import EditedNearestNeighbours
+    from ..utils._validation import resolve_sampling_strategy
+
+    s = plan.sampler
+    k = _neighbours_int(plan)
+    s._validate_estimator()
+    enn_ = s.edited_nearest_neighbours_
+    if type(enn_) is not EditedNearestNeighbours:
+        raise NotImplementedError(
+            "NeighbourhoodCleaningRule on Spark/Dask runs its own "
+            "EditedNearestNeighbours; pass edited_nearest_neighbours=None or an "
+            f"EditedNearestNeighbours (got {type(enn_).__name__})."
+        )
+    from ._plan import _check_int
+
+    _check_int(enn_, "n_neighbors")
+    k_enn = int(enn_.n_neighbors)
+    _check_rows(max(k, k_enn), plan.n_samples)
+    stats = {c: int(n) for c, n in zip(plan.classes, plan.counts)}
+    enn_.sampling_strategy_ = resolve_sampling_strategy(
+        enn_.sampling_strategy, stats, enn_._sampling_type
+    )
+    enn_codes = np.asarray(sorted(plan.code(c) for c in enn_.sampling_strategy_))
+    minority = _minority_code(plan)
+    s.classes_to_clean_ = [
+        c
+        for c in plan.classes  # (sorted; imblearn lists them in order of appearance)
+        if c in s.sampling_strategy_
+        and stats[c] > stats[plan.classes[minority]] * s.threshold_cleaning
+    ]
+    clean_codes = np.asarray(sorted(plan.code(c) for c in s.classes_to_clean_))
+    n_classes = plan.classes.size
+    enn_mode = enn_.kind_sel == "mode"
+
+    def vote(labels):
+        votes = np.zeros((labels.shape[0], n_classes), dtype=np.int64)
+        rows = np.repeat(np.arange(labels.shape[0]), labels.shape[1])
+        np.add.at(votes, (rows, labels.ravel()), 1)
+        return np.argmax(votes, axis=1)
+
+    def result(keys, codes, D, NK, NC):
+        edit = np.isin(codes, enn_codes)
+        nc = NC[edit, :k_enn]
+        own = codes[edit]
+        if enn_mode:
+            agree = vote(nc) == own
+        else:
+            agree = np.all(nc == own[:, None], axis=1)
+        a1 = keys[edit][~agree]
+        m = codes == minority
+        labels = np.concatenate([codes[m, None], NC[m, : k - 1]], axis=1)
+        wrong = vote(labels) != minority
+        nk, nc2 = NK[m][wrong, :k], NC[m][wrong, :k]
+        a2 = nk[np.isin(nc2, clean_codes)]
+        return a1, a2
+
+    queries = np.union1d(enn_codes, [minority])
+    width = max(k, k_enn)
+    handle, _ = join(
+        plan.frame, plan.rows, plan.n_samples, width, result, query_codes=queries
+    )
+    parts, _ = finish(plan.frame, handle, width, result)
+    removed = np.unique(
+        np.concatenate([_EMPTY_I] + [p[0] for p in parts] + [p[1] for p in parts])
+    )
+    return _drop(plan, removed)
+
+
 def combined(plan):
     """SMOTEENN / SMOTETomek: the distributed SMOTE, then the cleaning rule on
     its output (rows keyed by position in it)."""

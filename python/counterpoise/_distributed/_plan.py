@@ -1593,6 +1593,7 @@ def _plans():
         AllKNN,
         EditedNearestNeighbours,
         NearMiss,
+        NeighbourhoodCleaningRule,
         RandomUnderSampler,
         RepeatedEditedNearestNeighbours,
         TomekLinks,
@@ -1612,6 +1613,7 @@ def _plans():
         RepeatedEditedNearestNeighbours: _join.renn,
         AllKNN: _join.all_knn,
         TomekLinks: _join.tomek,
+        NeighbourhoodCleaningRule: _join.ncr,
         SMOTEENN: _join.combined,
         SMOTETomek: _join.combined,
     }
