@@ -38,7 +38,14 @@ import math
 import numpy as np
 
 from .. import _core
-from ._plan import _key_values
+from ._plan import (
+    _check_int,
+    _key_values,
+    _Rows,
+    check_enough_rows,
+    feature_columns,
+    resample,
+)
 
 #: Target rows per cell at 10 columns or fewer (above, the same number of values:
 #: 20,480 rows at 32 columns). A cell's step holds its rows, their neighbour
@@ -150,11 +157,35 @@ class _Source:
             codes = rows.codes(pdf).astype(np.int64)
         X = rows.X(pdf)
         if self.removed is not None and self.removed.size:
-            at = np.searchsorted(self.removed, keys)
-            at = np.minimum(at, self.removed.size - 1)
-            alive = self.removed[at] != keys
+            alive = ~_lookup(self.removed, keys)[1]
             keys, codes, X = keys[alive], codes[alive], X[alive]
         return keys, codes, X
+
+
+def _lookup(sorted_keys, values):
+    """``(at, found)``: where each value is or would go in ``sorted_keys``
+    (clipped to a valid index), and whether it is there."""
+    if sorted_keys.size == 0:
+        return np.zeros(values.size, dtype=np.int64), np.zeros(values.size, bool)
+    at = np.minimum(np.searchsorted(sorted_keys, values), sorted_keys.size - 1)
+    return at, sorted_keys[at] == values
+
+
+def _vote(labels, n_classes):
+    """Each row's most frequent class code, ties to the smallest (scipy's
+    mode, as imblearn votes)."""
+    votes = np.zeros((labels.shape[0], n_classes), dtype=np.int64)
+    rows = np.repeat(np.arange(labels.shape[0]), labels.shape[1])
+    np.add.at(votes, (rows, labels.ravel()), 1)
+    return np.argmax(votes, axis=1)
+
+
+def _agrees(codes, NC, mode, n_classes):
+    """ENN's test: the neighbours' codes ``NC`` agree with each row's own,
+    by their mode (``kind_sel='mode'``) or all of them."""
+    if mode:
+        return _vote(NC, n_classes) == codes
+    return np.all(NC == codes[:, None], axis=1)
 
 
 def _concat(parts, n_cols):
@@ -460,18 +491,9 @@ def _drop(plan, removed):
         return kept
 
     def mask(pdf, p, pos):
-        keys = rows.keys(pdf, p, pos)
-        at = np.minimum(np.searchsorted(removed, keys), removed.size - 1)
-        return removed[at] != keys
+        return ~_lookup(removed, rows.keys(pdf, p, pos))[1]
 
     return plan.frame.keep(mask, rows.columns(False), rows.label, rows.features)
-
-
-def _alive_counts(plan, removed_codes):
-    counts = plan.counts.copy()
-    if removed_codes.size:
-        counts -= np.bincount(removed_codes, minlength=counts.size)
-    return counts
 
 
 def _edit_round(plan, k, clean_codes, kind_sel, removed, n_alive):
@@ -481,14 +503,7 @@ def _edit_round(plan, k, clean_codes, kind_sel, removed, n_alive):
     mode = kind_sel == "mode"
 
     def result(keys, codes, D, NK, NC):
-        if mode:
-            votes = np.zeros((codes.size, n_classes), dtype=np.int64)
-            np.add.at(
-                votes, (np.repeat(np.arange(codes.size), NC.shape[1]), NC.ravel()), 1
-            )
-            agree = np.argmax(votes, axis=1) == codes
-        else:
-            agree = np.all(NC == codes[:, None], axis=1)
+        agree = _agrees(codes, NC, mode, n_classes)
         return keys[~agree], codes[~agree]
 
     handle, _ = join(
@@ -506,17 +521,9 @@ def _edit_round(plan, k, clean_codes, kind_sel, removed, n_alive):
     return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
 
-def _neighbours_int(plan, name="n_neighbors"):
-    from ._plan import _check_int
-
-    _check_int(plan.sampler, name)
-    return int(getattr(plan.sampler, name))
-
-
-def _check_rows(k, n):
-    from ._plan import check_enough_rows
-
-    check_enough_rows("n_neighbors", k, n)
+def _neighbours_int(sampler):
+    _check_int(sampler, "n_neighbors")
+    return int(sampler.n_neighbors)
 
 
 def _merge_removed(removed, keys, codes, rcodes):
@@ -528,8 +535,8 @@ def _merge_removed(removed, keys, codes, rcodes):
 
 def enn(plan):
     s = plan.sampler
-    k = _neighbours_int(plan)
-    _check_rows(k, plan.n_samples)
+    k = _neighbours_int(s)
+    check_enough_rows("n_neighbors", k, plan.n_samples)
     clean = [plan.code(c) for c in s.sampling_strategy_]
     keys, codes = _edit_round(plan, k, clean, s.kind_sel, None, plan.n_samples)
     return _drop(plan, np.sort(keys))
@@ -550,10 +557,10 @@ def _repeated(plan, sizes, keep_exempt, stop_when_unchanged, allow_minority=Fals
     minority = _minority_code(plan)
     original = plan.counts
     removed, rcodes = _EMPTY_I, _EMPTY_I
+    counts = plan.counts
     n_iter = 0
     for k in sizes:
         n_iter += 1
-        counts = _alive_counts(plan, rcodes)
         present = np.flatnonzero(counts > 0)
         strategy = resolve_sampling_strategy(
             s.sampling_strategy,
@@ -563,15 +570,15 @@ def _repeated(plan, sizes, keep_exempt, stop_when_unchanged, allow_minority=Fals
         if keep_exempt:
             strategy = {c: n for c, n in strategy.items() if c in s.sampling_strategy_}
         clean = [plan.code(c) for c in strategy]
-        _check_rows(k, int(counts.sum()))
+        check_enough_rows("n_neighbors", k, int(counts.sum()))
         keys, codes = _edit_round(
             plan, k, clean, s.kind_sel, removed, int(counts.sum())
         )
         removed, rcodes = _merge_removed(removed, keys, codes, rcodes)
-        after = _alive_counts(plan, rcodes)
-        others = np.delete(after, minority)
+        counts = plan.counts - np.bincount(rcodes, minlength=plan.counts.size)
+        others = np.delete(counts, minority)
         became_majority = bool(np.any(others < original[minority]))
-        class_removed = bool(np.any(after == 0))
+        class_removed = bool(np.any(counts == 0))
         if allow_minority:
             became_majority = False
         if (stop_when_unchanged and keys.size == 0) or became_majority or class_removed:
@@ -581,8 +588,7 @@ def _repeated(plan, sizes, keep_exempt, stop_when_unchanged, allow_minority=Fals
 
 def renn(plan):
     s = plan.sampler
-    k = _neighbours_int(plan)
-    _check_rows(k, plan.n_samples)
+    k = _neighbours_int(s)  # (each round checks the rows it has)
     removed, n_iter = _repeated(plan, [k] * int(s.max_iter), True, True)
     s.n_iter_ = n_iter
     return _drop(plan, removed)
@@ -590,8 +596,8 @@ def renn(plan):
 
 def all_knn(plan):
     s = plan.sampler
-    k = _neighbours_int(plan)
-    _check_rows(k, plan.n_samples)
+    k = _neighbours_int(s)
+    check_enough_rows("n_neighbors", k, plan.n_samples)
     removed, _ = _repeated(
         plan,
         range(1, k + 1),
@@ -604,7 +610,7 @@ def all_knn(plan):
 
 def tomek(plan):
     s = plan.sampler
-    _check_rows(1, plan.n_samples)
+    check_enough_rows("n_neighbors", 1, plan.n_samples)
     clean = np.asarray(sorted(plan.code(c) for c in s.sampling_strategy_))
 
     def result(keys, codes, D, NK, NC):
@@ -620,8 +626,8 @@ def tomek(plan):
     b = np.concatenate([p[2] for p in parts])
     order = np.argsort(a)
     a, codes, b = a[order], codes[order], b[order]
-    at = np.minimum(np.searchsorted(a, b), max(a.size - 1, 0))
-    mutual = (a[at] == b) & (b[at] == a)
+    at, found = _lookup(a, b)
+    mutual = found & (b[at] == a)
     links = mutual & np.isin(codes, clean)
     return _drop(plan, a[links])
 
@@ -634,7 +640,7 @@ def ncr(plan):
     from ..utils._validation import resolve_sampling_strategy
 
     s = plan.sampler
-    k = _neighbours_int(plan)
+    k = _neighbours_int(s)
     s._validate_estimator()
     enn_ = s.edited_nearest_neighbours_
     if type(enn_) is not EditedNearestNeighbours:
@@ -643,11 +649,8 @@ def ncr(plan):
             "EditedNearestNeighbours; pass edited_nearest_neighbours=None or an "
             f"EditedNearestNeighbours (got {type(enn_).__name__})."
         )
-    from ._plan import _check_int
-
-    _check_int(enn_, "n_neighbors")
-    k_enn = int(enn_.n_neighbors)
-    _check_rows(max(k, k_enn), plan.n_samples)
+    k_enn = _neighbours_int(enn_)
+    check_enough_rows("n_neighbors", max(k, k_enn), plan.n_samples)
     stats = {c: int(n) for c, n in zip(plan.classes, plan.counts)}
     enn_.sampling_strategy_ = resolve_sampling_strategy(
         enn_.sampling_strategy, stats, enn_._sampling_type
@@ -664,24 +667,13 @@ def ncr(plan):
     n_classes = plan.classes.size
     enn_mode = enn_.kind_sel == "mode"
 
-    def vote(labels):
-        votes = np.zeros((labels.shape[0], n_classes), dtype=np.int64)
-        rows = np.repeat(np.arange(labels.shape[0]), labels.shape[1])
-        np.add.at(votes, (rows, labels.ravel()), 1)
-        return np.argmax(votes, axis=1)
-
     def result(keys, codes, D, NK, NC):
         edit = np.isin(codes, enn_codes)
-        nc = NC[edit, :k_enn]
-        own = codes[edit]
-        if enn_mode:
-            agree = vote(nc) == own
-        else:
-            agree = np.all(nc == own[:, None], axis=1)
+        agree = _agrees(codes[edit], NC[edit, :k_enn], enn_mode, n_classes)
         a1 = keys[edit][~agree]
         m = codes == minority
         labels = np.concatenate([codes[m, None], NC[m, : k - 1]], axis=1)
-        wrong = vote(labels) != minority
+        wrong = _vote(labels, n_classes) != minority
         nk, nc2 = NK[m][wrong, :k], NC[m][wrong, :k]
         a2 = nk[np.isin(nc2, clean_codes)]
         return a1, a2
@@ -701,8 +693,6 @@ def ncr(plan):
 def combined(plan):
     """SMOTEENN / SMOTETomek: the distributed SMOTE, then the cleaning rule on
     its output (rows keyed by position in it)."""
-    from ._plan import resample
-
     s = plan.sampler
     s._validate_estimator()
     s.sampling_strategy_ = s.sampling_strategy
@@ -735,27 +725,12 @@ def setup(frame, n_neighbors, features=None, key=None):
     n_rows, k)`` for :func:`join`."""
     import numbers
 
-    from ._plan import _Rows
-
     if isinstance(n_neighbors, bool) or not isinstance(n_neighbors, numbers.Integral):
         raise TypeError(f"n_neighbors must be an int, got {n_neighbors!r}.")
     k = int(n_neighbors)
     if k < 1:
         raise ValueError(f"n_neighbors must be at least 1, got {k}.")
-    columns = list(frame.columns)
-    if features is None:
-        features = [c for c in columns if c != key]
-    else:
-        features = [features] if isinstance(features, str) else list(features)
-        missing = [f for f in features if f not in columns]
-        if missing:
-            raise ValueError(
-                f"features {missing} are not columns of the DataFrame {columns}."
-            )
-    if not features:
-        raise ValueError("No feature column: pass features= with at least one column.")
-    if key is not None and key not in columns:
-        raise ValueError(f"key={key!r} is not a column of the DataFrame {columns}.")
+    features = feature_columns(list(frame.columns), None, features, key)
     rows = frame.rows = _Rows(None, features, key)
 
     def count(pdf, p, shared):

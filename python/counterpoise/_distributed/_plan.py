@@ -488,6 +488,27 @@ def _count_step(rows):
     return step
 
 
+def feature_columns(columns, label, features, key):
+    """The feature columns (default: every column but ``label`` and ``key``),
+    checked against the DataFrame's ``columns``; ``label`` may be None."""
+    if features is None:
+        features = [c for c in columns if c != label and c != key]
+    else:
+        features = [features] if isinstance(features, str) else list(features)
+        missing = [f for f in features if f not in columns]
+        if missing:
+            raise ValueError(
+                f"features {missing} are not columns of the DataFrame {columns}."
+            )
+        if label is not None and label in features:
+            raise ValueError(f"label={label!r} cannot also be a feature.")
+    if not features:
+        raise ValueError("No feature column: pass features= with at least one column.")
+    if key is not None and key not in columns:
+        raise ValueError(f"key={key!r} is not a column of the DataFrame {columns}.")
+    return features
+
+
 class _Plan:
     """The state a plan builds on the driver: counts, offsets, classes."""
 
@@ -498,23 +519,7 @@ class _Plan:
             raise ValueError(
                 f"label={label!r} is not a column of the DataFrame {columns}."
             )
-        if features is None:
-            features = [c for c in columns if c != label and c != key]
-        else:
-            features = [features] if isinstance(features, str) else list(features)
-            missing = [f for f in features if f not in columns]
-            if missing:
-                raise ValueError(
-                    f"features {missing} are not columns of the DataFrame {columns}."
-                )
-            if label in features:
-                raise ValueError(f"label={label!r} cannot also be a feature.")
-        if not features:
-            raise ValueError(
-                "No feature column: pass features= with at least one column."
-            )
-        if key is not None and key not in columns:
-            raise ValueError(f"key={key!r} is not a column of the DataFrame {columns}.")
+        features = feature_columns(columns, label, features, key)
         self.rows = frame.rows = _Rows(label, features, key)
         parts = frame.counts(self.rows)
         if not parts:

@@ -173,8 +173,9 @@ class _SparkFrame(Frame):
     def _type(self, column):
         return type(self.df.schema[column].dataType).__name__
 
-    def _row_id(self):
-        name = "__counterpoise_row_id"
+    def _fresh(self, name):
+        """``name``, with underscores appended until no column of the
+        DataFrame has it (for a helper column of our own)."""
         while name in self.columns:
             name += "_"
         return name
@@ -239,7 +240,7 @@ class _SparkFrame(Frame):
         df = self.df
         if rows.key is not None:
             return df, None, F.col(rows.key).cast("long")
-        mid = self._row_id()
+        mid = self._fresh("__counterpoise_row_id")
         df = df.withColumn(mid, F.monotonically_increasing_id())
         offsets = ",".join(f"{int(o)}L" for o in rows.offsets)
         offset = F.expr(f"element_at(array({offsets}), spark_partition_id() + 1)")
@@ -265,9 +266,7 @@ class _SparkFrame(Frame):
         if not self._jvm_keys(rows):
             return None
         df, mid, key = self._with_key(rows)
-        kcol = "__counterpoise_key"
-        while kcol in self.columns:
-            kcol += "_"
+        kcol = self._fresh("__counterpoise_key")
         cell = _cell_column(cells, rows.features)
         label = [] if rows.label is None else [F.col(rows.label)]
         sel = df.select(
@@ -292,9 +291,7 @@ class _SparkFrame(Frame):
         if not self._jvm_keys(rows):
             return None
         df, mid, key = self._with_key(rows)
-        kcol = "__counterpoise_key"
-        while kcol in self.columns:
-            kcol += "_"
+        kcol = self._fresh("__counterpoise_key")
         spark = self.df.sparkSession
         import pandas as pd
 
@@ -564,9 +561,7 @@ class _SparkFrame(Frame):
                 out[at] = mask(sub, int(p), pos[at])
             return pd.Series(out)
 
-        mid = "__counterpoise_row_id"
-        while mid in self.columns:
-            mid += "_"
+        mid = self._fresh("__counterpoise_row_id")
         with_id = self.df.withColumn(mid, F.monotonically_increasing_id())
         kept = with_id.filter(test(*[F.col(c) for c in columns], F.col(mid)))
         return kept.drop(mid)
