@@ -65,6 +65,7 @@ def run_dataset(name, n_jobs):
     fixed = compare(X, y, cv=folds, random_state=0)
     fixed_f1 = {s: fixed.scores[s]["f1"] for s in fixed.strategies}
     search_f1, best_rule_f1, chosen, chosen_best, mismatch = [], [], [], [], 0
+    inner = []
     for i, (tr, te) in enumerate(folds):
         search = StrategySearchCV(random_state=0, n_jobs=n_jobs).fit(X[tr], y[tr])
         score = search.score(X[te], y[te])
@@ -78,8 +79,14 @@ def run_dataset(name, n_jobs):
         top = names[select(names, np.column_stack(splits), "best")["index"]]
         chosen_best.append(top)
         best_rule_f1.append(fixed_f1[top][i])
+        inner.append({"names": names, "scores": np.column_stack(splits).tolist()})
     means = {s: float(np.mean(v)) for s, v in fixed_f1.items()}
     hindsight = max(means, key=means.get)
+    # The hindsight reference on fresh folds: the same strategy's mean held-out
+    # F1 under another outer split, i.e. how much of its lead is the luck of the
+    # folds it was picked on.
+    fresh_folds = list(StratifiedKFold(5, shuffle=True, random_state=1).split(X, y))
+    fresh = compare(X, y, cv=fresh_folds, random_state=0, strategies=[hindsight])
     return {
         "dataset": name,
         "n": int(len(y)),
@@ -92,6 +99,9 @@ def run_dataset(name, n_jobs):
         "best_rule": float(np.mean(best_rule_f1)),
         "chosen_best_rule": chosen_best,
         "refit_mismatches": mismatch,
+        "fixed_folds": {k: [float(x) for x in v] for k, v in fixed_f1.items()},
+        "inner": inner,
+        "hindsight_fresh": float(np.mean(fresh.scores[hindsight]["f1"])),
         "seconds": time.perf_counter() - t0,
     }
 
@@ -135,12 +145,79 @@ def table(rows):
     return "\n".join(out), summary
 
 
+def paired_one_se(names, scores):
+    """The one-SE rule with the standard error of each strategy's per-fold
+    difference to the best (the strategies share their folds), ddof=0 as
+    scikit-learn's ``std_test_score``."""
+    from counterpoise.workflow._strategies import simplicity
+
+    scores = np.asarray(scores, dtype=float)
+    mean = scores.mean(axis=1)
+    ranks = simplicity(names)
+    valid = ~np.isnan(mean)
+    top = max(np.flatnonzero(valid), key=lambda i: (mean[i], -ranks[i]))
+    diff = scores[top] - scores
+    se = diff.std(axis=1) / np.sqrt(scores.shape[1])
+    ok = valid & (diff.mean(axis=1) <= se + 1e-12)
+    return min(np.flatnonzero(ok), key=lambda i: ranks[i])
+
+
+def rules(rows):
+    """Each rule's mean held-out F1 per dataset, read from the stored inner
+    scores (the chosen strategy's outer score is the search's held-out score)."""
+    from counterpoise.workflow._stats import select
+
+    pick = {
+        "one_se": lambda n, s: select(n, s, "one_se")["index"],
+        "best": lambda n, s: select(n, s, "best")["index"],
+        "paired_one_se": paired_one_se,
+    }
+    out = {}
+    for rule, f in pick.items():
+        per = []
+        for r in rows:
+            held = [
+                r["fixed_folds"][fold["names"][f(fold["names"], fold["scores"])]][i]
+                for i, fold in enumerate(r["inner"])
+            ]
+            per.append(float(np.mean(held)))
+        out[rule] = per
+    return out
+
+
+def rules_text(rows):
+    res = rules(rows)
+    hind = [r["fixed"][r["hindsight"]] for r in rows]
+    lines = ["| dataset | hindsight | on fresh folds | " + " | ".join(res) + " |"]
+    lines.append("|" + "---|" * (3 + len(res)))
+    for i, r in enumerate(rows):
+        cells = " | ".join(f"{res[k][i] - hind[i]:+.3f}" for k in res)
+        lines.append(
+            f"| {r['dataset']} | {hind[i]:.3f} | "
+            f"{r['hindsight_fresh'] - hind[i]:+.3f} | {cells} |"
+        )
+    fresh = np.mean([r["hindsight_fresh"] - h for r, h in zip(rows, hind)])
+    cells = " | ".join(f"{np.mean(res[k]) - np.mean(hind):+.3f}" for k in res)
+    lines.append(f"| **mean gap** | | {fresh:+.3f} | {cells} |")
+    return "\n".join(lines)
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--keel", nargs="+", default=DATASETS)
     p.add_argument("--n-jobs", type=int, default=None)
     p.add_argument("--out", default=str(HERE / "results" / "strategy_search.json"))
+    p.add_argument(
+        "--tabulate",
+        metavar="JSON",
+        help="print the tables of a stored run (with the inner scores) and stop",
+    )
     args = p.parse_args(argv)
+    if args.tabulate:
+        rows = json.loads(Path(args.tabulate).read_text())
+        print(table(rows)[0])
+        print(rules_text(rows))
+        return
     warnings.simplefilter("ignore")
     rows = []
     for name in args.keel:
@@ -156,6 +233,7 @@ def main(argv=None):
     text, summary = table(rows)
     print(text)
     print(summary)
+    print(rules_text(rows))
 
 
 if __name__ == "__main__":

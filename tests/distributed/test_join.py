@@ -237,3 +237,100 @@ def test_cleaning_clear_errors(engine):
         )
     with pytest.raises(ValueError, match="n_neighbors"):
         engine.fit_resample(EditedNearestNeighbours(n_neighbors=40), df, label="label")
+
+
+class _Draws(np.random.RandomState):
+    """A RandomState whose ``randint`` returns given seed positions, one array
+    per call: imblearn's OneSidedSelection then starts from the seeds the
+    distributed sampler chose (its only random draws)."""
+
+    def __init__(self, positions):
+        super().__init__(0)
+        self.positions = list(positions)
+
+    def randint(self, *args, **kwargs):
+        return self.positions.pop(0)
+
+
+OSS_CASES = [
+    ("spark", {}),
+    ("dask", {}),
+    ("dask", {"n_neighbors": 3, "n_seeds_S": 4, "sampling_strategy": "all"}),
+]
+
+
+@pytest.mark.parametrize(
+    "engine, params",
+    [pytest.param(e, p, id=f"{e}-{p}") for e, p in OSS_CASES],
+    indirect=["engine"],
+)
+def test_one_sided_selection_is_imblearns_from_the_same_seeds(
+    engine, small_cells, params
+):
+    from counterpoise.under_sampling import OneSidedSelection
+    from imblearn.under_sampling import OneSidedSelection as ImbOSS
+
+    pdf, X, y = heavy()
+    sampler = OneSidedSelection(random_state=0, **params)
+    out = engine.to_pandas(
+        engine.fit_resample(
+            sampler, engine.frame(pdf, NPART), label="label", features=["a", "b", "c"]
+        )
+    )
+    # the seeds: n_seeds_S rows of each cleaned class, by position (no key)
+    classes = sorted(sampler.sampling_strategy_)
+    assert list(sampler.seed_keys_) == classes
+    positions = []
+    for c in classes:
+        seeds = sampler.seed_keys_[c]
+        assert seeds.size == params.get("n_seeds_S", 1)
+        assert (y[seeds] == c).all()
+        positions.append(np.searchsorted(np.flatnonzero(y == c), seeds))
+    # imblearn from the same seeds keeps the same rows, in input order here
+    imb = ImbOSS(random_state=_Draws(positions), **params)
+    imb.fit_resample(X, y)
+    expected = pdf.iloc[np.sort(imb.sample_indices_)].reset_index(drop=True)
+    pd.testing.assert_frame_equal(out.astype(pdf.dtypes.to_dict()), expected)
+    assert 0 < len(out) < len(pdf)
+    assert len(sampler.estimators_) == len(classes)
+
+
+@pytest.mark.parametrize("engine", ["dask"], indirect=True)
+def test_one_sided_selection_seeds_follow_keys_not_partitions(engine, small_cells):
+    from counterpoise.under_sampling import OneSidedSelection
+
+    pdf, _, _ = heavy(n=600)
+    runs = []
+    for frame in (
+        engine.frame(pdf, 3),
+        engine.frame(pdf.sample(frac=1, random_state=1), 7),
+    ):
+        sampler = OneSidedSelection(random_state=5)
+        out = engine.to_pandas(
+            engine.fit_resample(sampler, frame, label="label", key="id")
+        )
+        runs.append((sampler.seed_keys_, out.sort_values("id").reset_index(drop=True)))
+    (seeds_a, out_a), (seeds_b, out_b) = runs
+    assert seeds_a.keys() == seeds_b.keys()
+    for c in seeds_a:
+        np.testing.assert_array_equal(seeds_a[c], seeds_b[c])
+        assert np.isin(seeds_a[c], pdf["id"]).all()
+    pd.testing.assert_frame_equal(out_a, out_b)
+
+
+@pytest.mark.parametrize("engine", ["dask"], indirect=True)
+def test_one_sided_selection_clear_errors(engine):
+    from counterpoise.under_sampling import OneSidedSelection
+    from sklearn.neighbors import KNeighborsClassifier
+
+    pdf, _, y = heavy(n=200)
+    df = engine.frame(pdf, 2)
+    with pytest.raises(NotImplementedError, match="n_neighbors=None or an int"):
+        engine.fit_resample(
+            OneSidedSelection(n_neighbors=KNeighborsClassifier(2)), df, label="label"
+        )
+    n_min = np.bincount(y).min()
+    with pytest.raises(ValueError, match="more than the .* rows the rule"):
+        engine.fit_resample(
+            OneSidedSelection(n_neighbors=int(n_min) + 5), df, label="label"
+        )

@@ -8,7 +8,7 @@ import pytest
 from counterpoise.over_sampling import SMOTE, SVMSMOTE, RandomOverSampler
 from counterpoise.under_sampling import (
     ClusterCentroids,
-    OneSidedSelection,
+    CondensedNearestNeighbour,
     RandomUnderSampler,
 )
 
@@ -144,7 +144,7 @@ def test_dask_schema_and_nulls(dask_client):
 
 @pytest.mark.parametrize(
     "sampler",
-    [OneSidedSelection(), SVMSMOTE(), ClusterCentroids()],
+    [CondensedNearestNeighbour(), SVMSMOTE(), ClusterCentroids()],
     ids=type,
 )
 def test_samplers_not_distributed_yet_say_so(engine, sampler):

@@ -39,6 +39,8 @@ import numpy as np
 
 from .. import _core
 from ._plan import (
+    _SEEDS,
+    _bits,
     _check_int,
     _key_values,
     _Rows,
@@ -133,9 +135,10 @@ def _chunks(n):
 class _Source:
     """What the steps read from a partition: keys, class codes, features."""
 
-    def __init__(self, rows, removed=None):
+    def __init__(self, rows, removed=None, alive=None):
         self.rows = rows
         self.removed = removed
+        self.alive = alive
 
     def read(self, pdf, p):
         return self._alive(self.rows.keys(pdf, p), pdf)
@@ -158,6 +161,9 @@ class _Source:
         X = rows.X(pdf)
         if self.removed is not None and self.removed.size:
             alive = ~_lookup(self.removed, keys)[1]
+            keys, codes, X = keys[alive], codes[alive], X[alive]
+        if self.alive is not None:
+            alive = self.alive(keys, codes, X)
             keys, codes, X = keys[alive], codes[alive], X[alive]
         return keys, codes, X
 
@@ -415,16 +421,18 @@ def _boxes(frame, source, cells, n_cols):
     return frame.reduce(step, combine, source.rows.columns())
 
 
-def join(frame, rows, n_rows, k, result, *, query_codes=None, removed=None):
+def join(frame, rows, n_rows, k, result, *, query_codes=None, removed=None, alive=None):
     """The exchanges of the join up to the merged lists: returns an engine
     handle whose groups each hold their rows' ``("own", ...)`` and
     ``("cand", ...)`` payloads; finish it with :func:`merged_groups`.
 
     ``rows``: the :class:`_Rows` (offsets set); ``query_codes``: only rows of
     these classes get neighbour lists (every row is a neighbour); ``removed``:
-    sorted keys of rows left out entirely."""
+    sorted keys of rows left out entirely; ``alive``: a picklable test
+    ``alive(keys, codes, X) -> bool mask`` of the rows taking part (the others
+    are left out too)."""
     n_cols = len(rows.features)
-    source = _Source(rows, removed)
+    source = _Source(rows, removed, alive)
     sample = _sample(frame, rows, n_rows)
     cells = Cells(sample, _n_cells(n_rows, sample.shape[0], n_cols))
     n_cells = cells.n_cells
@@ -611,16 +619,23 @@ def all_knn(plan):
 def tomek(plan):
     s = plan.sampler
     check_enough_rows("n_neighbors", 1, plan.n_samples)
-    clean = np.asarray(sorted(plan.code(c) for c in s.sampling_strategy_))
+    clean = [plan.code(c) for c in s.sampling_strategy_]
+    return _drop(plan, _tomek_links(plan, clean, plan.n_samples))
+
+
+def _tomek_links(plan, clean, n_rows, alive=None):
+    """The sorted keys of the rows of the classes ``clean`` in a Tomek link
+    (mutual nearest rows of different classes), among the rows ``alive``."""
+    clean = np.asarray(sorted(clean), dtype=np.int64)
 
     def result(keys, codes, D, NK, NC):
         cross = NC[:, 0] != codes
         return keys[cross], codes[cross], NK[cross, 0]
 
-    handle, _ = join(plan.frame, plan.rows, plan.n_samples, 1, result)
+    handle, _ = join(plan.frame, plan.rows, n_rows, 1, result, alive=alive)
     parts, _ = finish(plan.frame, handle, 1, result)
     if not parts:
-        return _drop(plan, _EMPTY_I)
+        return _EMPTY_I
     a = np.concatenate([p[0] for p in parts])
     codes = np.concatenate([p[1] for p in parts])
     b = np.concatenate([p[2] for p in parts])
@@ -628,8 +643,127 @@ def tomek(plan):
     a, codes, b = a[order], codes[order], b[order]
     at, found = _lookup(a, b)
     mutual = found & (b[at] == a)
-    links = mutual & np.isin(codes, clean)
-    return _drop(plan, a[links])
+    return a[mutual & np.isin(codes, clean)]
+
+
+class _OneSided:
+    """OneSidedSelection's first pass as a row test (picklable): a row of a
+    class being cleaned stays if it is one of the class's seeds, or if the
+    k-NN rule on the class's store (the minority rows by key, then the seeds)
+    misclassifies it; rows of other classes stay."""
+
+    def __init__(self, stores, seed_keys, k, n_classes):
+        self.stores = stores  # {code: (X, codes)}
+        self.seed_keys = seed_keys  # {code: sorted keys}
+        self.k = k
+        self.n_classes = n_classes
+
+    def __call__(self, keys, codes, X):
+        keep = np.ones(keys.size, dtype=bool)
+        for code, (Xs, ys) in self.stores.items():
+            at = np.flatnonzero(codes == code)
+            at = at[~_lookup(self.seed_keys[code], keys[at])[1]]
+            if at.size == 0:
+                continue
+            _, i = _core.kneighbors(Xs, np.ascontiguousarray(X[at]), self.k)
+            votes = ys[i]
+            pred = votes[:, 0] if self.k == 1 else _vote(votes, self.n_classes)
+            keep[at] = pred != code
+        return keep
+
+
+def _seeds(plan, codes, n_seeds):
+    """Each class's ``n_seeds`` rows with the smallest keyed random bits (ties
+    by key): ``{code: (keys, X)}`` in that order."""
+    rows, seed = plan.rows, plan.seed
+
+    def step(pdf, p, shared):
+        c = rows.codes(pdf)
+        k = rows.keys(pdf, p)
+        out = {}
+        for code in codes:
+            at = np.flatnonzero(c == code)
+            u = _bits(seed, _SEEDS, code, k[at])
+            best = at[np.lexsort((k[at], u))[:n_seeds]]
+            out[code] = (_bits(seed, _SEEDS, code, k[best]), k[best], rows.X(pdf, best))
+        return out
+
+    found = {code: [] for code in codes}
+    for part in plan.frame.collect(step, rows.columns(), classes=codes):
+        for code, got in part.items():
+            found[code].append(got)
+    seeds = {}
+    for code, parts in found.items():
+        u = np.concatenate([p[0] for p in parts])
+        k = np.concatenate([p[1] for p in parts])
+        X = np.concatenate([p[2] for p in parts])
+        best = np.lexsort((k, u))[:n_seeds]
+        seeds[code] = (k[best], X[best])
+    return seeds
+
+
+def oss(plan):
+    """OneSidedSelection: each class to clean keeps its seeds and the rows the
+    k-NN rule on (minority rows + seeds) misclassifies (the minority class is
+    broadcast; every other row is tested where it lies), then the Tomek links
+    of the cleaned classes among the rows kept are removed (one 1-NN join over
+    those rows). The seeds are each class's ``n_seeds_S`` rows with the
+    smallest keyed random numbers, not imblearn's ``randint`` draws."""
+    from sklearn.neighbors import KNeighborsClassifier
+
+    s = plan.sampler
+    if s.n_neighbors is None:
+        k = 1
+    elif isinstance(s.n_neighbors, KNeighborsClassifier):
+        raise NotImplementedError(
+            "OneSidedSelection on Spark/Dask runs the k-NN rule itself; pass "
+            "n_neighbors=None or an int (got a KNeighborsClassifier)."
+        )
+    else:
+        k = _neighbours_int(s)
+        if k < 1:
+            raise ValueError(f"n_neighbors must be at least 1, got {k}.")
+    _check_int(s, "n_seeds_S")
+    n_seeds = int(s.n_seeds_S)
+    if n_seeds < 1:
+        raise ValueError(f"n_seeds_S must be at least 1, got {n_seeds}.")
+    minority = _minority_code(plan)
+    clean = sorted(plan.code(c) for c in s.sampling_strategy_)
+    n_min = int(plan.counts[minority])
+    plan.check_broadcast(plan.classes[minority], n_min, "the minority class")
+    seeds = _seeds(plan, clean, n_seeds)
+    _, _, Xm = plan.gather([minority])
+    stores, seed_keys = {}, {}
+    s.estimators_ = []
+    for code in clean:
+        keys, Xs = seeds[code]
+        X = np.ascontiguousarray(np.concatenate([Xm, Xs]))
+        y = np.concatenate([np.full(n_min, minority), np.full(keys.size, code)]).astype(
+            np.int64
+        )
+        if k > y.size:
+            raise ValueError(
+                f"n_neighbors={k} is more than the {y.size} rows the rule of class "
+                f"{plan.classes[code]!r} is fitted on (the {n_min} minority rows "
+                f"and {keys.size} seeds); lower n_neighbors."
+            )
+        stores[code] = (X, y)
+        seed_keys[code] = np.sort(keys)
+        s.estimators_.append(
+            KNeighborsClassifier(n_neighbors=k).fit(X, plan.classes[y])
+        )
+    s.seed_keys_ = {plan.classes[c]: seed_keys[c] for c in clean}
+    alive = _OneSided(stores, seed_keys, k, plan.classes.size)
+    links = _tomek_links(plan, clean, plan.n_samples, alive=alive)
+    rows = plan.rows
+
+    def mask(pdf, p, pos):
+        keys = rows.keys(pdf, p, pos)
+        keep = ~_lookup(links, keys)[1]
+        keep[keep] = alive(keys[keep], rows.codes(pdf)[keep], rows.X(pdf)[keep])
+        return keep
+
+    return plan.frame.keep(mask, rows.columns(), rows.label, rows.features)
 
 
 def ncr(plan):

@@ -92,7 +92,7 @@ CHUNK_ROWS = 32_768
 QUERY_BLOCK = 8192
 
 # Named random streams.
-_SELECT, _BASE, _NEIGHBOUR, _STEP, _NOISE_A, _NOISE_B, _HALF = range(1, 8)
+_SELECT, _BASE, _NEIGHBOUR, _STEP, _NOISE_A, _NOISE_B, _HALF, _SEEDS = range(1, 9)
 
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
@@ -1599,6 +1599,7 @@ def _plans():
         EditedNearestNeighbours,
         NearMiss,
         NeighbourhoodCleaningRule,
+        OneSidedSelection,
         RandomUnderSampler,
         RepeatedEditedNearestNeighbours,
         TomekLinks,
@@ -1619,6 +1620,7 @@ def _plans():
         AllKNN: _join.all_knn,
         TomekLinks: _join.tomek,
         NeighbourhoodCleaningRule: _join.ncr,
+        OneSidedSelection: _join.oss,
         SMOTEENN: _join.combined,
         SMOTETomek: _join.combined,
     }

@@ -252,8 +252,8 @@ def fit_resample(sampler, df, *, label, features=None, key=None):
         One of counterpoise's RandomUnderSampler, RandomOverSampler, SMOTE,
         SMOTENC, SMOTEN, BorderlineSMOTE, ADASYN, NearMiss,
         EditedNearestNeighbours, RepeatedEditedNearestNeighbours, AllKNN,
-        TomekLinks, NeighbourhoodCleaningRule, SMOTEENN or SMOTETomek (any
-        other raises
+        TomekLinks, NeighbourhoodCleaningRule, OneSidedSelection, SMOTEENN or
+        SMOTETomek (any other raises
         ``NotImplementedError``; the cleaning rules run on the exact k-NN join
         of :func:`kneighbors`). It receives its fitted attributes
         (``sampling_strategy_``, ``n_features_in_``, ``feature_names_in_``, and
