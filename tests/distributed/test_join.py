@@ -334,3 +334,74 @@ def test_one_sided_selection_clear_errors(engine):
         engine.fit_resample(
             OneSidedSelection(n_neighbors=int(n_min) + 5), df, label="label"
         )
+
+
+def _on_segments(Z, Xc, k):
+    """Whether each row of ``Z`` lies on the segment from a row of ``Xc`` to
+    one of that row's ``k`` nearest rows of ``Xc`` (scikit-learn's exact
+    search)."""
+    from sklearn.neighbors import NearestNeighbors
+
+    nn = NearestNeighbors(n_neighbors=k + 1).fit(Xc).kneighbors(Xc)[1][:, 1:]
+    A, B = Xc[:, None, :], Xc[nn]  # (N, 1, d), (N, k, d)
+    v = B - A
+    vv = np.einsum("nkd,nkd->nk", v, v)
+    found = np.zeros(len(Z), dtype=bool)
+    for j, z in enumerate(Z):
+        s = np.einsum("nkd,nkd->nk", z - A, v) / vv
+        gap = np.linalg.norm(A + s[..., None] * v - z, axis=2)
+        hit = (gap < 1e-9 * (1 + np.abs(z).max())) & (s >= 0) & (s <= 1)
+        found[j] = hit.any()
+    return found
+
+
+@pytest.mark.parametrize("engine", ["spark", "dask"], indirect=True)
+def test_smote_of_a_class_too_large_to_broadcast(engine, small_cells, monkeypatch):
+    from counterpoise._distributed import _plan
+    from counterpoise.over_sampling import SMOTE
+
+    pdf, X, y = heavy(n=900)
+    features = ["a", "b", "c"]
+    df = engine.frame(pdf, NPART)
+
+    def run():
+        sampler = SMOTE(random_state=3)
+        out = engine.fit_resample(sampler, df, label="label", features=features)
+        return engine.to_pandas(out)
+
+    monkeypatch.setattr(_plan, "MAX_BROADCAST_BYTES", 0)  # no class fits: the join
+    out = run()
+    counts = np.bincount(y)
+    assert (out["label"].value_counts().sort_index().to_numpy() == counts.max()).all()
+    original = out[out["id"].notna()]
+    pd.testing.assert_frame_equal(
+        original.sort_values("id").reset_index(drop=True).astype(pdf.dtypes.to_dict()),
+        pdf,
+    )
+    # every new row lies between a row of its class and one of that row's 5
+    # nearest rows of the class
+    new = out[out["id"].isna()]
+    for c in np.flatnonzero(counts < counts.max()):
+        Z = new.loc[new["label"] == c, features].to_numpy()
+        assert _on_segments(Z, X[y == c], 5).all()
+    # and the broadcast path, given the same counts per row (each row the base
+    # of n // N or n // N + 1 new rows), makes the same rows
+    monkeypatch.undo()
+    monkeypatch.setattr(_join, "CELL_ROWS", 60)
+    classes = np.unique(y)
+
+    def balanced(seed, code, n, size):
+        keys = np.flatnonzero(y == classes[code])
+        m = np.full(size, n // size)
+        m[np.argsort(_plan._select_bits(seed, code, keys))[: n % size]] += 1
+        return m
+
+    monkeypatch.setattr(_plan, "_multinomial", balanced)
+    broadcast = run()
+    pd.testing.assert_frame_equal(
+        canonical(out, list(pdf.columns)), canonical(broadcast, list(pdf.columns))
+    )
+
+
+def canonical(out, columns):
+    return out[columns].sort_values(columns).reset_index(drop=True)

@@ -40,13 +40,17 @@ import numpy as np
 from .. import _core
 from ._plan import (
     _SEEDS,
+    CHUNK_ROWS,
     _bits,
     _check_int,
     _key_values,
     _Rows,
+    _select_bits,
+    _thresholds,
     check_enough_rows,
     feature_columns,
     resample,
+    smote_draws,
 )
 
 #: Target rows per cell at 10 columns or fewer (above, the same number of values:
@@ -214,10 +218,12 @@ def _flat(qkeys, d, nk, nc):
     )
 
 
-def _local_step(k, query_codes, lo, hi, counts, result):
+def _local_step(k, query_codes, lo, hi, counts, result, with_x=False):
     """Step 3: each cell's own neighbours of its query rows, and their halos.
     A row sent to no other cell has its final list here: ``result`` of those
-    rows travels on as a ``("final", ...)`` payload instead of the lists."""
+    rows travels on as a ``("final", ...)`` payload instead of the lists.
+    ``with_x``: ``result`` also gets the rows' features and their neighbours'
+    (``(n, d)`` and ``(n, k, d)``)."""
     n_cols = lo.shape[1]
 
     def step(g, payloads, shared):
@@ -268,7 +274,10 @@ def _local_step(k, query_codes, lo, hi, counts, result):
         done = np.flatnonzero(~sent)
         nk, nc = keys[i], codes[i]
         if done.size:
-            final = result(qkeys[done], codes[q][done], d[done], nk[done], nc[done])
+            extra = (Xq[done], X[i[done]]) if with_x else ()
+            final = result(
+                qkeys[done], codes[q][done], d[done], nk[done], nc[done], *extra
+            )
             out.append((g, ("final", final)))
         if done.size < q.size:
             at = np.flatnonzero(sent)
@@ -278,11 +287,13 @@ def _local_step(k, query_codes, lo, hi, counts, result):
     return step
 
 
-def _halo_step(k, n_cols):
-    """Step 4: answer the query rows sent to each cell, candidates to their homes."""
+def _halo_step(k, n_cols, with_x=False):
+    """Step 4: answer the query rows sent to each cell, candidates to their
+    homes (``with_x``: with their features, and each cell keeps its rows)."""
+    passed = ("own", "final", "pts") if with_x else ("own", "final")
 
     def step(t, payloads, shared):
-        out = [(t, p) for p in payloads if p[0] in ("own", "final")]
+        out = [(t, p) for p in payloads if p[0] in passed]
         pts = [p for p in payloads if p[0] == "pts"]
         queries = [p for p in payloads if p[0] == "q"]
         n_halo = sum(p[1].size for p in queries)
@@ -303,14 +314,17 @@ def _halo_step(k, n_cols):
         within = d <= radius[:, None]
         fk, fd, fnk, fnc = _flat(qkeys, d, keys[i], codes[i])
         fh = np.repeat(home, w)
-        within = within.ravel()
-        fk, fd, fnk, fnc, fh = (a[within] for a in (fk, fd, fnk, fnc, fh))
-        order = np.argsort(fh, kind="stable")
+        within = np.flatnonzero(within.ravel())
+        order = within[np.argsort(fh[within], kind="stable")]
         fk, fd, fnk, fnc, fh = (a[order] for a in (fk, fd, fnk, fnc, fh))
+        fx = X[i.ravel()[order]] if with_x else None
         cells, starts = np.unique(fh, return_index=True)
         ends = np.append(starts[1:], fh.size)
         for c, a, b in zip(cells, starts, ends):
-            out.append((int(c), ("cand", fk[a:b], fd[a:b], fnk[a:b], fnc[a:b])))
+            cand = ("cand", fk[a:b], fd[a:b], fnk[a:b], fnc[a:b])
+            if with_x:
+                cand += (fx[a:b],)
+            out.append((int(c), cand))
         return out
 
     return step
@@ -382,14 +396,20 @@ def _n_cells(n_rows, n_sample, n_cols):
     return max(1, min(math.ceil(n_rows / per_cell), n_sample // 4))
 
 
-def _sample(frame, rows, n_rows):
+def _sample(frame, rows, n_rows, source):
+    """About ``SAMPLE_ROWS`` of the ``n_rows`` rows taking part; of the rows
+    ``source.alive`` lets through when it is set (the class SMOTE over-samples,
+    the rows OneSidedSelection keeps), so that the cells fit those rows."""
     every = max(1, n_rows // SAMPLE_ROWS)
-    sample = frame.sample_features(rows, 1.0 / every)
-    if sample is not None:
-        return sample
+    if source.alive is None:
+        sample = frame.sample_features(rows, 1.0 / every)
+        if sample is not None:
+            return sample
     offsets = rows.offsets
 
     def step(pdf, p, shared):
+        if source.alive is not None:
+            return source.read(pdf, p)[2][::every]
         offset = int(offsets[p]) if p < len(offsets) else 0
         first = (-offset) % every
         return rows.X(pdf.iloc[first::every])
@@ -421,7 +441,18 @@ def _boxes(frame, source, cells, n_cols):
     return frame.reduce(step, combine, source.rows.columns())
 
 
-def join(frame, rows, n_rows, k, result, *, query_codes=None, removed=None, alive=None):
+def join(
+    frame,
+    rows,
+    n_rows,
+    k,
+    result,
+    *,
+    query_codes=None,
+    removed=None,
+    alive=None,
+    with_x=False,
+):
     """The exchanges of the join up to the merged lists: returns an engine
     handle whose groups each hold their rows' ``("own", ...)`` and
     ``("cand", ...)`` payloads; finish it with :func:`merged_groups`.
@@ -430,10 +461,13 @@ def join(frame, rows, n_rows, k, result, *, query_codes=None, removed=None, aliv
     these classes get neighbour lists (every row is a neighbour); ``removed``:
     sorted keys of rows left out entirely; ``alive``: a picklable test
     ``alive(keys, codes, X) -> bool mask`` of the rows taking part (the others
-    are left out too)."""
+    are left out too); ``with_x``: ``result`` also gets the rows' features
+    and their neighbours' (then finish with :func:`new_rows`)."""
     n_cols = len(rows.features)
     source = _Source(rows, removed, alive)
-    sample = _sample(frame, rows, n_rows)
+    sample = _sample(frame, rows, n_rows, source)
+    if alive is not None:  # ``n_rows`` was a bound: the sample's stride tells
+        n_rows = min(n_rows, sample.shape[0] * max(1, n_rows // SAMPLE_ROWS))
     cells = Cells(sample, _n_cells(n_rows, sample.shape[0], n_cols))
     n_cells = cells.n_cells
     engine_side = frame.cell_exchange(rows, source, cells)
@@ -457,8 +491,10 @@ def join(frame, rows, n_rows, k, result, *, query_codes=None, removed=None, aliv
     else:
         lo, hi, counts = _boxes(frame, source, cells, n_cols)
         handle = frame.scatter(scatter, rows.columns(), n_cells)
-    handle = frame.regroup(handle, _local_step(k, qc, lo, hi, counts, result), n_cells)
-    handle = frame.regroup(handle, _halo_step(k, n_cols), n_cells)
+    handle = frame.regroup(
+        handle, _local_step(k, qc, lo, hi, counts, result, with_x), n_cells
+    )
+    handle = frame.regroup(handle, _halo_step(k, n_cols, with_x), n_cells)
     return handle, n_cells
 
 
@@ -476,13 +512,40 @@ def finish(frame, handle, k, result):
     return [r for _, rs in parts for r in rs], sum(h for h, _ in parts)
 
 
-def _results(payloads, k, result):
+def _results(payloads, k, result, with_x=False):
     """A cell's results: those finished in step 3, then the merged rows'."""
     out = [p[1] for p in payloads if p[0] == "final"]
     m = _merged(payloads, k)
     if m is not None:
+        if with_x:
+            m = m + _features(payloads, m[0], m[3])
         out.append(result(*m))
     return out
+
+
+def _features(payloads, keys, NK):
+    """The features of the rows ``keys`` and of their neighbours ``NK``, from
+    the cell's own rows and the candidates that came with features."""
+    pts = [p for p in payloads if p[0] == "pts"]
+    cands = [p for p in payloads if p[0] == "cand"]
+    all_keys = np.concatenate([p[1] for p in pts] + [c[3] for c in cands])
+    all_X = np.concatenate([p[3] for p in pts] + [c[5] for c in cands])
+    order = np.argsort(all_keys, kind="stable")
+    all_keys, all_X = all_keys[order], all_X[order]
+    XQ = all_X[_lookup(all_keys, keys)[0]]
+    NX = all_X[_lookup(all_keys, NK.ravel())[0]].reshape(*NK.shape, -1)
+    return XQ, NX
+
+
+def new_rows(k, result):
+    """The last step of ``join(..., result, with_x=True)`` when ``result``
+    returns output parts (``("new", X, label)``, a list): on each cell's
+    payloads, every part its rows make (``Frame.output``'s ``groups``)."""
+
+    def step(g, payloads, shared):
+        return [part for ps in _results(payloads, k, result, True) for part in ps]
+
+    return step
 
 
 # --- the cleaning rules -----------------------------------------------------------
@@ -849,6 +912,50 @@ def combined(plan):
         key=None,
         engine=engine,
     )
+
+
+# --- SMOTE for a class larger than one worker ----------------------------------------
+
+
+def smote_class(plan, code, klass, n, k):
+    """SMOTE's ``n`` new rows of class ``code`` without gathering the class:
+    the k-NN join over the class's rows, carrying the neighbours' features,
+    makes each row's new rows in the cell where its list ends. Each row is the
+    base of ``n // N`` or ``n // N + 1`` new rows (the ``n % N`` rows with the
+    smallest keyed random numbers get one more: exact total, every row equally
+    likely, partition-independent), and the draws of each new row (neighbour,
+    step) are those of the broadcast path (:func:`_plan.smote_draws`), so for
+    the same counts both paths make the same rows. Returns ``(handle, fn)``
+    for ``Frame.output``'s ``groups``."""
+    size = int(plan.counts[code])
+    q, r = divmod(int(n), size)
+    threshold = _thresholds(plan, {code: r})[code]
+    seed, rows = plan.seed, plan.rows
+
+    def result(keys, codes, D, NK, NC, XQ, NX):
+        m = np.full(keys.size, q, dtype=np.int64)
+        if threshold is not None:
+            m += _select_bits(seed, code, keys) <= threshold
+        total = int(m.sum())
+        row_all = np.repeat(np.arange(keys.size), m)
+        t_all = np.arange(total) - np.repeat(np.cumsum(m) - m, m)
+        parts = []
+        for a in range(0, total, CHUNK_ROWS):
+            row, t = row_all[a : a + CHUNK_ROWS], t_all[a : a + CHUNK_ROWS]
+            col, step = smote_draws(seed, code, keys[row], t, k)
+            x = XQ[row]
+            new = NX[row, col]
+            new -= x  # the step towards the neighbour, as the broadcast path
+            new *= step.astype(x.dtype)
+            new += x
+            parts.append(("new", new, klass))
+        return parts
+
+    def of_class(keys, codes, X):
+        return codes == code
+
+    handle, _ = join(plan.frame, rows, size, k, result, alive=of_class, with_x=True)
+    return handle, new_rows(k, result)
 
 
 # --- the public join ------------------------------------------------------------------

@@ -72,7 +72,8 @@ def uses_engine(value):
 
 
 #: A class is gathered and broadcast only if its rows take at most this many
-#: bytes as a float array (per class; the issue's "fits one worker").
+#: bytes as a float array (per class; the issue's "fits one worker"). SMOTE
+#: over-samples a larger class through the k-NN join; the others refuse it.
 MAX_BROADCAST_BYTES = 1 << 30
 #: A Python worker's address space before a broadcast class arrives (numpy,
 #: pandas, pyarrow, pyspark's worker, the engine, thread stacks: ~400 MB
@@ -143,12 +144,15 @@ class Frame:
         n_tasks=0,
         shared=None,
         synthetic=False,
+        groups=(),
     ):
         """The resampled DataFrame: the parts of ``step(pdf, p, None)`` on every
         partition (``step=None``: every row as it is, which an engine can pass
         through without reading it), followed by the parts of ``gen(i, shared)``
         for ``i`` in ``range(n_tasks)`` (``shared`` is broadcast to the generation
-        tasks only). ``synthetic``: whether any part can be new rows (then
+        tasks only), then for each ``(handle, fn)`` of ``groups`` the new-row
+        parts ``fn(group, payloads, None)`` returns on each group of that
+        exchange handle. ``synthetic``: whether any part can be new rows (then
         the non-feature columns must hold nulls)."""
         raise NotImplementedError
 
@@ -592,11 +596,18 @@ class _Plan:
         }
 
     def check_broadcast(self, klass, n_rows, what):
+        problem = self.broadcast_problem(klass, n_rows, what)
+        if problem is not None:
+            raise ValueError(problem)
+
+    def broadcast_problem(self, klass, n_rows, what):
+        """Why ``n_rows`` rows of class ``klass`` cannot be broadcast to the
+        tasks (a message naming the setting to change), or None."""
         nbytes = n_rows * len(self.rows.features) * np.dtype(self.rows.dtype).itemsize
         cap = self.frame.worker_memory()
         need = WORKER_BASE_BYTES + WORKER_BYTES_PER_BROADCAST_BYTE * nbytes
         if cap is not None and need > cap:
-            raise ValueError(
+            return (
                 f"{type(self.sampler).__name__} on Spark broadcasts {what} "
                 f"(class {_plain(klass)!r}: {n_rows} rows, {nbytes / 2**20:.0f} "
                 f"MiB) to tasks that need about {need / 2**20:.0f} MiB of address "
@@ -607,7 +618,7 @@ class _Plan:
                 "limit)."
             )
         if nbytes > MAX_BROADCAST_BYTES:
-            raise ValueError(
+            return (
                 f"{type(self.sampler).__name__} on Spark/Dask broadcasts {what} "
                 f"(class {_plain(klass)!r}: {n_rows} rows, {nbytes / 2**20:.0f} "
                 f"MiB), more than counterpoise._distributed.MAX_BROADCAST_BYTES = "
@@ -615,6 +626,7 @@ class _Plan:
                 "worker has the memory, or under-sample first (RandomUnderSampler "
                 "is distributed without a limit)."
             )
+        return None
 
     def gather_raw(self, codes, columns):
         """The ``columns`` of the rows of the classes ``codes`` as they are (any
@@ -775,8 +787,17 @@ def _random_under(plan):
     sampler, rows = plan.sampler, plan.rows
     if sampler.replacement:
         return _random_under_replacement(plan)
-    seed, frame = plan.seed, plan.frame
     targets = {c: n for c, (_, n) in plan.targets().items() if n < plan.counts[c]}
+    thresholds = _thresholds(plan, targets)
+    if not thresholds:
+        return plan.frame.output(None, rows.columns(False), rows.label, rows.features)
+    return plan.frame.keep_selected(rows, plan.seed, thresholds)
+
+
+def _thresholds(plan, targets):
+    """``{code: v}``: of class ``code``, the ``targets[code]`` rows with the
+    smallest ``_select_bits`` are those with bits ``<= v`` (None: no row)."""
+    rows, seed, frame = plan.rows, plan.seed, plan.frame
     thresholds = {c: None for c, n in targets.items() if n == 0}
     targets = {c: n for c, n in targets.items() if n > 0}
     found, below = {}, {}  # bits gathered; rows below the gathered buckets
@@ -821,10 +842,7 @@ def _random_under(plan):
                 "(or key=None)."
             )
         thresholds[code] = v
-
-    if not thresholds:
-        return frame.output(None, rows.columns(False), rows.label, rows.features)
-    return frame.keep_selected(rows, seed, thresholds)
+    return thresholds
 
 
 def _random_under_replacement(plan):
@@ -1033,11 +1051,7 @@ def _generator(seed, batches):
         for s in range(0, n, CHUNK_ROWS):
             row, t = row_all[s : s + CHUNK_ROWS], t_all[s : s + CHUNK_ROWS]
             key_rep = keys[row]
-            col = (_uniform(_bits(seed, _NEIGHBOUR, code, key_rep, t)) * k).astype(
-                np.int64
-            )
-            col = np.minimum(col, k - 1)
-            step = _uniform(_bits(seed, _STEP, code, key_rep, t))[:, None]
+            col, step = smote_draws(seed, code, key_rep, t, k)
             target = table[row, col]
             x = xb[row]
             new = pool[target]
@@ -1053,13 +1067,21 @@ def _generator(seed, batches):
     return gen
 
 
+def smote_draws(seed, code, keys, t, k):
+    """The SMOTE draws of the ``t``-th new row of each base row ``keys``: which
+    of its ``k`` neighbours (a column) and the step towards it (``(n, 1)``)."""
+    col = (_uniform(_bits(seed, _NEIGHBOUR, code, keys, t)) * k).astype(np.int64)
+    col = np.minimum(col, k - 1)
+    return col, _uniform(_bits(seed, _STEP, code, keys, t))[:, None]
+
+
 def _multinomial(seed, code, n, size):
     return _philox(seed, _BASE, code).multinomial(n, np.full(size, 1.0 / size))
 
 
-def _generate(plan, batches):
+def _generate(plan, batches, groups=()):
     """The output: every input row, then the new rows of ``batches`` made by
-    parallel generation tasks."""
+    parallel generation tasks, then those of the exchanges ``groups``."""
     rows = plan.rows
     tasks = []
     for b, batch in enumerate(batches):
@@ -1074,6 +1096,7 @@ def _generate(plan, batches):
         n_tasks=len(tasks),
         shared=shared,
         synthetic=True,
+        groups=groups,
     )
 
 
@@ -1096,11 +1119,15 @@ def _smote(plan):
     sampler._validate_estimator()
     k = int(sampler.k_neighbors)
     targets = {c: cn for c, cn in plan.targets().items() if cn[1] > 0}
-    for code, (klass, _) in targets.items():
+    joined = []  # classes too large to broadcast: the k-NN join makes their rows
+    for code, (klass, n) in list(targets.items()):
         check_enough_rows("k_neighbors", k, int(plan.counts[code]), klass=klass)
-        plan.check_broadcast(
-            klass, int(plan.counts[code]), "each class it over-samples"
-        )
+        size = int(plan.counts[code])
+        if plan.broadcast_problem(klass, size, "each class it over-samples"):
+            from ._join import smote_class
+
+            joined.append(smote_class(plan, code, klass, n, k))
+            del targets[code]
     c, keys, X = plan.gather(targets) if targets else (None, None, None)
     batches = []
     for code, (klass, n) in targets.items():
@@ -1120,7 +1147,7 @@ def _smote(plan):
                 "pool": Xc,
             }
         )
-    return _generate(plan, batches)
+    return _generate(plan, batches, joined)
 
 
 def _danger_counts(plan, code, Xc, m, name):

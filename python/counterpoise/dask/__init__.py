@@ -204,6 +204,7 @@ class _DaskFrame(Frame):
         n_tasks=0,
         shared=None,
         synthetic=False,
+        groups=(),
     ):
         import dask
         import dask.dataframe as dd
@@ -235,6 +236,15 @@ class _DaskFrame(Frame):
             for i, part in enumerate(self.ddf.to_delayed())
         ]
         tasks += [dask.delayed(run_gen)(i, shared_d) for i in range(n_tasks)]
+        for handle, fn in groups:
+
+            def run_new(g, payloads, shared, fn=fn):
+                return _assemble(meta, fn(g, payloads, shared), meta, label, features)
+
+            tasks += [
+                dask.delayed(_frame_of)(t, meta)
+                for t in self._groups(handle, run_new, "list")
+            ]
         return dd.from_delayed(tasks, meta=meta, verify_meta=False)
 
 

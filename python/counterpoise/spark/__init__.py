@@ -576,6 +576,7 @@ class _SparkFrame(Frame):
         n_tasks=0,
         shared=None,
         synthetic=False,
+        groups=(),
     ):
         from pyspark.sql.types import StructField, StructType
 
@@ -605,6 +606,19 @@ class _SparkFrame(Frame):
 
             ids = spark.range(0, n_tasks, 1, numPartitions=n_tasks)
             out = out.union(ids.mapInArrow(run_gen, out_type))
+
+        def run_new(iterator):
+            for batch in iterator:
+                blobs = batch.column(batch.schema.get_field_index("blob"))
+                for blob in blobs.to_pylist():
+                    part = pickle.loads(blob)
+                    yield _new_batch(schema, part[1], part[2], label, features)
+
+        for handle, fn in groups:
+            parts = self.regroup(
+                handle, lambda g, ps, s, fn=fn: [(g, x) for x in fn(g, ps, s)], 0
+            )
+            out = out.union(parts.mapInArrow(run_new, out_type))
         return out
 
 
