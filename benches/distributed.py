@@ -192,15 +192,23 @@ def make_sampler(name):
     from counterpoise.over_sampling import SMOTE
     from counterpoise.under_sampling import (
         EditedNearestNeighbours,
+        OneSidedSelection,
         RandomUnderSampler,
         TomekLinks,
     )
 
+    if name == "smote-join":
+        # SMOTE as for a class too large to broadcast: through the k-NN join
+        from counterpoise._distributed import _plan
+
+        _plan.MAX_BROADCAST_BYTES = 0
     return {
         "under": RandomUnderSampler(random_state=0),
         "smote": SMOTE(random_state=0),
+        "smote-join": SMOTE(random_state=0),
         "enn": EditedNearestNeighbours(),
         "tomek": TomekLinks(),
+        "oss": OneSidedSelection(random_state=0),
     }[name]
 
 
@@ -275,7 +283,7 @@ def written(dest):
 def run_spark_case(case, spark, df, dest):
     from counterpoise.spark import fit_resample
 
-    if case in ("under", "smote", "enn", "tomek"):
+    if case in ("under", "smote", "smote-join", "enn", "tomek", "oss"):
         out = fit_resample(
             make_sampler(case), df, label="label", features=features_of(df.columns)
         )

@@ -19,8 +19,16 @@ score is that strategy's outer score, since the refit is the same seeded model
 fitted on the same rows (the script checks this identity for the one-SE
 choice on every fold).
 
+Also stored: every outer fold's inner scores (``cv_results_`` split scores) and
+each strategy's outer per-fold scores, so that selection rules can be compared
+from the stored run (``--tabulate``: one-SE, best mean, and one-SE with the SE
+of the paired differences to the best); and the hindsight strategy's mean F1 on
+fresh outer folds (``random_state=1``), i.e. how optimistic the hindsight
+reference itself is.
+
     python benches/strategy_search.py                 # the default datasets
     python benches/strategy_search.py --keel glass1 ecoli1 --n-jobs 2
+    python benches/strategy_search.py --tabulate benches/results/strategy_search.json
 
 Results are written to benches/results/strategy_search.json.
 """
