@@ -249,6 +249,8 @@ def one(args):
             setup = 0.0
             run_local_case(args.case, data, dest)
             wall = time.perf_counter() - start
+    from counterpoise._distributed import _join
+
     rows_out, bytes_out = written(dest)
     if not args.keep:
         shutil.rmtree(dest, ignore_errors=True)
@@ -264,6 +266,8 @@ def one(args):
                 "setup_s": round(setup, 3),
                 "rows_per_s": round(n_rows / wall) if n_rows else None,
                 "peak_rss_mib": round(mem.peak / 2**20),
+                # halo copies of the k-NN joins the case ran (cleaning rules)
+                "halo_per_row": [round(h / n_rows, 4) for h in _join.HALOS],
             }
         )
     )

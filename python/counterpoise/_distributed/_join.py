@@ -53,6 +53,10 @@ from ._plan import (
     smote_draws,
 )
 
+#: The halo copies of each join finished in this process, in order (for the
+#: benchmarks: rows moved per input row = 2 + halo / rows).
+HALOS = []
+
 #: Target rows per cell at 10 columns or fewer (above, the same number of values:
 #: 20,480 rows at 32 columns). A cell's step holds its rows, their neighbour
 #: lists and its outputs (pickled, then as Arrow) at once; these sizes run
@@ -389,10 +393,11 @@ def _merged(payloads, k):
     return keys, codes, D[:, :width], NK[:, :width], NC[:, :width]
 
 
-def _n_cells(n_rows, n_sample, n_cols):
+def _n_cells(n_rows, n_sample, n_cols, shrink=1):
     """Cells of at most about CELL_ROWS rows (fewer above 10 columns: the same
-    bytes), each cut from at least 4 sample rows."""
-    per_cell = max(1, CELL_ROWS * 10 // max(n_cols, 10))
+    bytes; ``shrink`` times fewer when each row makes that many output rows),
+    each cut from at least 4 sample rows."""
+    per_cell = max(1, CELL_ROWS * 10 // max(n_cols, 10) // shrink)
     return max(1, min(math.ceil(n_rows / per_cell), n_sample // 4))
 
 
@@ -452,6 +457,7 @@ def join(
     removed=None,
     alive=None,
     with_x=False,
+    shrink=1,
 ):
     """The exchanges of the join up to the merged lists: returns an engine
     handle whose groups each hold their rows' ``("own", ...)`` and
@@ -462,15 +468,20 @@ def join(
     sorted keys of rows left out entirely; ``alive``: a picklable test
     ``alive(keys, codes, X) -> bool mask`` of the rows taking part (the others
     are left out too); ``with_x``: ``result`` also gets the rows' features
-    and their neighbours' (then finish with :func:`new_rows`)."""
+    and their neighbours' (then finish with :func:`new_rows`); ``shrink``:
+    cells that many times smaller (``result`` makes that many rows per row)."""
     n_cols = len(rows.features)
     source = _Source(rows, removed, alive)
     sample = _sample(frame, rows, n_rows, source)
     if alive is not None:  # ``n_rows`` was a bound: the sample's stride tells
         n_rows = min(n_rows, sample.shape[0] * max(1, n_rows // SAMPLE_ROWS))
-    cells = Cells(sample, _n_cells(n_rows, sample.shape[0], n_cols))
+    cells = Cells(sample, _n_cells(n_rows, sample.shape[0], n_cols, shrink))
     n_cells = cells.n_cells
-    engine_side = frame.cell_exchange(rows, source, cells)
+    # (the engine's own exchange boxes every row: with a row test, the boxes of
+    # the rows taking part are tighter, and so are the halos)
+    engine_side = (
+        None if alive is not None else frame.cell_exchange(rows, source, cells)
+    )
     qc = None if query_codes is None else np.asarray(sorted(query_codes), np.int64)
 
     def scatter(pdf, p, shared):
@@ -509,7 +520,9 @@ def finish(frame, handle, k, result):
         return n_halo, _results(payloads, k, result)
 
     parts = frame.gather_groups(handle, step)
-    return [r for _, rs in parts for r in rs], sum(h for h, _ in parts)
+    n_halo = sum(h for h, _ in parts)
+    HALOS.append(n_halo)
+    return [r for _, rs in parts for r in rs], n_halo
 
 
 def _results(payloads, k, result, with_x=False):
@@ -954,7 +967,17 @@ def smote_class(plan, code, klass, n, k):
     def of_class(keys, codes, X):
         return codes == code
 
-    handle, _ = join(plan.frame, rows, size, k, result, alive=of_class, with_x=True)
+    # a cell's step holds its rows and the new rows they make at once
+    handle, _ = join(
+        plan.frame,
+        rows,
+        size,
+        k,
+        result,
+        alive=of_class,
+        with_x=True,
+        shrink=q + 2,
+    )
     return handle, new_rows(k, result)
 
 
