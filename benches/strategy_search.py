@@ -43,7 +43,7 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import RepeatedStratifiedKFold, StratifiedKFold
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -61,7 +61,7 @@ DATASETS = [
 ]
 
 
-def run_dataset(name, n_jobs):
+def run_dataset(name, n_jobs, repeats=1):
     from counterpoise import compare
     from counterpoise.model_selection import StrategySearchCV
     from counterpoise.workflow._stats import select
@@ -75,7 +75,11 @@ def run_dataset(name, n_jobs):
     search_f1, best_rule_f1, chosen, chosen_best, mismatch = [], [], [], [], 0
     inner = []
     for i, (tr, te) in enumerate(folds):
-        search = StrategySearchCV(random_state=0, n_jobs=n_jobs).fit(X[tr], y[tr])
+        cv = 5
+        if repeats > 1:
+            cv = RepeatedStratifiedKFold(n_splits=5, n_repeats=repeats, random_state=0)
+        search = StrategySearchCV(cv=cv, random_state=0, n_jobs=n_jobs)
+        search.fit(X[tr], y[tr])
         score = search.score(X[te], y[te])
         search_f1.append(score)
         chosen.append(search.best_strategy_)
@@ -214,6 +218,12 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--keel", nargs="+", default=DATASETS)
     p.add_argument("--n-jobs", type=int, default=None)
+    p.add_argument(
+        "--repeats",
+        type=int,
+        default=1,
+        help="inner folds: RepeatedStratifiedKFold(5, repeats) instead of 5 folds",
+    )
     p.add_argument("--out", default=str(HERE / "results" / "strategy_search.json"))
     p.add_argument(
         "--tabulate",
@@ -229,7 +239,7 @@ def main(argv=None):
     warnings.simplefilter("ignore")
     rows = []
     for name in args.keel:
-        r = run_dataset(name, args.n_jobs)
+        r = run_dataset(name, args.n_jobs, args.repeats)
         rows.append(r)
         print(
             f"{name}: search {r['search']:.3f}, plain {r['fixed']['baseline']:.3f}, "

@@ -26,6 +26,12 @@ within ``r``, and every such cell was asked. Where halos grow to every cell
 join (each cell's queries against every cell's rows, per-row top-k merged): the
 same steps, measured by the halo factor the benchmark reports, not chosen by d.
 
+Two variants serve more than the cleaning rules: a row test (``alive``) limits
+the join to some rows (the class SMOTE over-samples; the rows OneSidedSelection
+keeps before its Tomek links), and ``with_x`` carries the neighbours' features
+with the candidates so that a row's new rows are made in the cell where its list
+ends (SMOTE for a class too large to broadcast; :func:`smote_class`).
+
 The engine runs the exchanges (:meth:`Frame.scatter`, :meth:`Frame.regroup`):
 Spark as ``groupBy(cell).applyInPandas`` over pickled payloads (its shuffle
 spills to disk), Dask as per-cell tasks over the map tasks' outputs.

@@ -269,11 +269,16 @@ def fit_resample(sampler, df, *, label, features=None, key=None):
         (``sampling_strategy_``, ``n_features_in_``, ``feature_names_in_``, and
         per sampler ``in_danger_indices``, ``shrinkage_``, ``median_std_``, ...);
         row indices are row keys (positions, or the ``key`` column's values).
-        Three are added: ADASYN's ``adasyn_weights_`` (each class row's share),
-        NearMiss's ``selected_keys_`` (the keys kept per class) and the cleaning
+        Four are added: ADASYN's ``adasyn_weights_`` (each class row's share),
+        NearMiss's ``selected_keys_`` (the keys kept per class), the cleaning
         rules' ``removed_keys_`` (sorted keys of the rows removed; their
         output keeps the other rows in their input order, where the local
-        samplers list them class by class).
+        samplers list them class by class; OneSidedSelection, which removes
+        most of the majority, does not collect them) and OneSidedSelection's
+        ``seed_keys_`` (the keys of each cleaned class's seeds). A class that
+        SMOTE over-samples but that is too large to broadcast to the tasks is
+        over-sampled through the k-NN join instead of being gathered (each of
+        its rows then makes ``n // N`` or ``n // N + 1`` new rows).
     df : dask.dataframe.DataFrame
         The data, one row per sample.
     label : str
