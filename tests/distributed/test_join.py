@@ -169,7 +169,7 @@ def test_cleaning_rules_keep_the_local_rows(engine, small_cells, sampler):
     if isinstance(sampler, RepeatedEditedNearestNeighbours):
         assert sampler.n_iter_ == local.n_iter_
     if isinstance(sampler, NeighbourhoodCleaningRule):
-        assert set(sampler.classes_to_clean_) == set(local.classes_to_clean_)
+        assert sampler.classes_to_clean_ == local.classes_to_clean_
     assert 0 < removed.size < len(pdf)  # the case removes something
 
 
@@ -405,3 +405,22 @@ def test_smote_of_a_class_too_large_to_broadcast(engine, small_cells, monkeypatc
 
 def canonical(out, columns):
     return out[columns].sort_values(columns).reset_index(drop=True)
+
+
+@pytest.mark.parametrize("engine", ["dask"], indirect=True)
+def test_ncr_lists_classes_to_clean_in_order_of_appearance(engine, small_cells):
+    pdf, X, y = heavy()
+    y = np.choose(y, [1, 0, 2])  # the largest class is now 1 and comes first
+    pdf["label"] = y
+    local = NeighbourhoodCleaningRule()
+    local.fit_resample(X, y)
+    assert local.classes_to_clean_ == [1, 0]  # imblearn's order, not sorted
+    sampler = NeighbourhoodCleaningRule()
+    out = engine.to_pandas(
+        engine.fit_resample(
+            sampler, engine.frame(pdf, NPART), label="label", features=["a", "b", "c"]
+        )
+    )
+    assert sampler.classes_to_clean_ == local.classes_to_clean_
+    expected = pdf.iloc[np.sort(local.sample_indices_)].reset_index(drop=True)
+    pd.testing.assert_frame_equal(out.astype(pdf.dtypes.to_dict()), expected)

@@ -873,11 +873,13 @@ def ncr(plan):
     )
     enn_codes = np.asarray(sorted(plan.code(c) for c in enn_.sampling_strategy_))
     minority = _minority_code(plan)
+    # in order of first appearance (first key), as imblearn lists them
     s.classes_to_clean_ = [
-        c
-        for c in plan.classes  # (sorted; imblearn lists them in order of appearance)
-        if c in s.sampling_strategy_
-        and stats[c] > stats[plan.classes[minority]] * s.threshold_cleaning
+        plan.classes[code]
+        for code in np.argsort(plan.first, kind="stable")
+        if plan.classes[code] in s.sampling_strategy_
+        and stats[plan.classes[code]]
+        > stats[plan.classes[minority]] * s.threshold_cleaning
     ]
     clean_codes = np.asarray(sorted(plan.code(c) for c in s.classes_to_clean_))
     n_classes = plan.classes.size
