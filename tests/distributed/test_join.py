@@ -424,3 +424,56 @@ def test_ncr_lists_classes_to_clean_in_order_of_appearance(engine, small_cells):
     assert sampler.classes_to_clean_ == local.classes_to_clean_
     expected = pdf.iloc[np.sort(local.sample_indices_)].reset_index(drop=True)
     pd.testing.assert_frame_equal(out.astype(pdf.dtypes.to_dict()), expected)
+
+
+@pytest.mark.parametrize(
+    "engine, kind",
+    [("dask", "borderline-1"), ("dask", "borderline-2"), ("spark", "borderline-2")],
+    indirect=["engine"],
+)
+def test_borderline_smote_of_a_class_too_large_to_broadcast(
+    engine, small_cells, monkeypatch, kind
+):
+    from counterpoise._distributed import _plan
+    from counterpoise.over_sampling import BorderlineSMOTE
+    from sklearn.neighbors import NearestNeighbors
+
+    pdf, X, y = heavy(n=900)
+    features = ["a", "b", "c"]
+    df = engine.frame(pdf, NPART)
+    classes, counts = np.unique(y, return_counts=True)
+    # the danger rows by scikit-learn: of a row's 10 nearest other rows, at
+    # least half and not all of another class
+    nn = NearestNeighbors(n_neighbors=11).fit(X).kneighbors(X)[1][:, 1:]
+    n_other = (y[nn] != y[:, None]).sum(axis=1)
+    danger = (n_other >= 5) & (n_other < 10)
+
+    def run():
+        sampler = BorderlineSMOTE(kind=kind, random_state=3)
+        out = engine.fit_resample(sampler, df, label="label", features=features)
+        return sampler, engine.to_pandas(out)
+
+    monkeypatch.setattr(_plan, "MAX_BROADCAST_BYTES", 0)  # no class fits: the join
+    sampler, out = run()
+    grown = [c for c in classes if counts[c] < counts.max()]
+    assert sorted(sampler.in_danger_indices) == grown
+    for c in grown:
+        expected = np.flatnonzero((y == c) & danger)
+        np.testing.assert_array_equal(sampler.in_danger_indices[c], expected)
+    assert (out["label"].value_counts().sort_index().to_numpy() == counts.max()).all()
+    # the broadcast path, given the same counts per danger row, makes the same rows
+    monkeypatch.undo()
+    monkeypatch.setattr(_join, "CELL_ROWS", 60)
+
+    def balanced(seed, code, n, size):
+        keys = np.flatnonzero((y == classes[code]) & danger)
+        assert keys.size == size
+        m = np.full(size, n // size)
+        m[np.argsort(_plan._select_bits(seed, code, keys))[: n % size]] += 1
+        return m
+
+    monkeypatch.setattr(_plan, "_multinomial", balanced)
+    _, broadcast = run()
+    pd.testing.assert_frame_equal(
+        canonical(out, list(pdf.columns)), canonical(broadcast, list(pdf.columns))
+    )

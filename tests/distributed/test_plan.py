@@ -372,22 +372,22 @@ def test_spark_size_strings():
     assert _size_bytes("lots") is None
 
 
-@pytest.mark.parametrize("sampler", ["borderline", "near_miss"])
+@pytest.mark.parametrize("sampler", ["adasyn", "near_miss"])
 def test_spark_refuses_a_broadcast_its_workers_cannot_hold(spark, monkeypatch, sampler):
     """A class whose broadcast would not fit under spark.executor.pyspark.memory
     (a worker's address-space cap: it would die on a failed allocation, which
     Spark reports as a lost worker after minutes) is refused at once, with the
-    setting to raise. (Plain SMOTE over-samples such a class through the k-NN
-    join instead: tests/distributed/test_join.py.)"""
+    setting to raise. (SMOTE and BorderlineSMOTE over-sample such a class
+    through the k-NN join instead: tests/distributed/test_join.py.)"""
     import counterpoise.spark as cs
     from counterpoise._distributed import _plan
-    from counterpoise.over_sampling import BorderlineSMOTE
+    from counterpoise.over_sampling import ADASYN
     from counterpoise.under_sampling import NearMiss
 
     if sampler == "near_miss":
         sampler = NearMiss()
     else:
-        sampler = BorderlineSMOTE(random_state=0)
+        sampler = ADASYN(random_state=0)
     pdf, _, _, features = table(n=300)
     counts = pdf["label"].value_counts().sort_values()
 
@@ -404,7 +404,7 @@ def test_spark_refuses_a_broadcast_its_workers_cannot_hold(spark, monkeypatch, s
     with pytest.raises(ValueError, match="spark.executor.pyspark.memory") as info:
         eng.fit_resample(sampler, eng.frame(pdf, 3), label="label", features=features)
     assert "MiB of address space each, more than" in str(info.value)
-    if isinstance(sampler, BorderlineSMOTE):  # SMOTE takes the join instead
+    if isinstance(sampler, ADASYN):  # SMOTE takes the join instead
         out = eng.fit_resample(
             SMOTE(random_state=0), eng.frame(pdf, 3), label="label", features=features
         )

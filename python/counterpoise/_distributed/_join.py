@@ -45,6 +45,7 @@ import numpy as np
 
 from .. import _core
 from ._plan import (
+    _HALF,
     _SEEDS,
     CHUNK_ROWS,
     _bits,
@@ -53,6 +54,7 @@ from ._plan import (
     _Rows,
     _select_bits,
     _thresholds,
+    _uniform,
     check_enough_rows,
     feature_columns,
     resample,
@@ -938,6 +940,53 @@ def combined(plan):
 # --- SMOTE for a class larger than one worker ----------------------------------------
 
 
+def _new_rows(seed, code, klass, k, keys, m, XQ, NX, other=None):
+    """``m[i]`` new rows from each row ``keys[i]`` (features ``XQ[i]``) towards
+    its neighbours ``NX[i]``, with the broadcast path's keyed draws
+    (:func:`_plan.smote_draws`); ``other``: which neighbours are of another
+    class (Borderline-SMOTE-2 shortens those steps by a factor in [0, 0.5))."""
+    total = int(m.sum())
+    row_all = np.repeat(np.arange(keys.size), m)
+    t_all = np.arange(total) - np.repeat(np.cumsum(m) - m, m)
+    parts = []
+    for a in range(0, total, CHUNK_ROWS):
+        row, t = row_all[a : a + CHUNK_ROWS], t_all[a : a + CHUNK_ROWS]
+        key_rep = keys[row]
+        col, step = smote_draws(seed, code, key_rep, t, k)
+        x = XQ[row]
+        new = NX[row, col]
+        new -= x  # the step towards the neighbour, as the broadcast path
+        if other is not None:
+            far = other[row, col]
+            half = 0.5 * _uniform(_bits(seed, _HALF, code, key_rep, t))
+            new[far] *= half[far][:, None].astype(new.dtype)
+        new *= step.astype(x.dtype)
+        new += x
+        parts.append(("new", new, klass))
+    return parts
+
+
+def _balanced(plan, code, n, size, keys=None):
+    """Each of ``size`` rows of class ``code`` is the base of ``n // size``
+    new rows, and the ``n % size`` with the smallest keyed random numbers of
+    one more: ``(q, threshold)``, a row's count being ``q + (bits <=
+    threshold)`` (threshold None: no row gets one more). ``keys``: the rows,
+    when the driver holds them (else the class's rows, found by the engine)."""
+    q, r = divmod(int(n), int(size))
+    if keys is None:
+        return q, _thresholds(plan, {code: r})[code]
+    if r == 0:
+        return q, None
+    return q, np.sort(_select_bits(plan.seed, code, keys))[r - 1]
+
+
+def _of_class(code):
+    def alive(keys, codes, X):
+        return codes == code
+
+    return alive
+
+
 def smote_class(plan, code, klass, n, k):
     """SMOTE's ``n`` new rows of class ``code`` without gathering the class:
     the k-NN join over the class's rows, carrying the neighbours' features,
@@ -949,44 +998,71 @@ def smote_class(plan, code, klass, n, k):
     the same counts both paths make the same rows. Returns ``(handle, fn)``
     for ``Frame.output``'s ``groups``."""
     size = int(plan.counts[code])
-    q, r = divmod(int(n), size)
-    threshold = _thresholds(plan, {code: r})[code]
-    seed, rows = plan.seed, plan.rows
+    q, threshold = _balanced(plan, code, n, size)
+    seed = plan.seed
 
     def result(keys, codes, D, NK, NC, XQ, NX):
         m = np.full(keys.size, q, dtype=np.int64)
         if threshold is not None:
             m += _select_bits(seed, code, keys) <= threshold
-        total = int(m.sum())
-        row_all = np.repeat(np.arange(keys.size), m)
-        t_all = np.arange(total) - np.repeat(np.cumsum(m) - m, m)
-        parts = []
-        for a in range(0, total, CHUNK_ROWS):
-            row, t = row_all[a : a + CHUNK_ROWS], t_all[a : a + CHUNK_ROWS]
-            col, step = smote_draws(seed, code, keys[row], t, k)
-            x = XQ[row]
-            new = NX[row, col]
-            new -= x  # the step towards the neighbour, as the broadcast path
-            new *= step.astype(x.dtype)
-            new += x
-            parts.append(("new", new, klass))
-        return parts
-
-    def of_class(keys, codes, X):
-        return codes == code
+        return _new_rows(seed, code, klass, k, keys, m, XQ, NX)
 
     # a cell's step holds its rows and the new rows they make at once
     handle, _ = join(
         plan.frame,
-        rows,
+        plan.rows,
         size,
         k,
         result,
-        alive=of_class,
+        alive=_of_class(code),
         with_x=True,
-        shrink=q + 2,
+        shrink=min(q + 2, 64),
     )
     return handle, new_rows(k, result)
+
+
+def borderline_class(plan, code, klass, n, k, m, kind):
+    """Borderline-SMOTE's new rows of class ``code`` without gathering it: a
+    join over all rows finds the class's rows in danger (of their ``m``
+    nearest rows, at least half and not all of another class; their keys come
+    to the driver, as ``in_danger_indices``), then a join carrying features
+    makes ``n`` new rows from them (towards their ``k`` nearest rows of the
+    class, or of any class for ``'borderline-2'``), each danger row the base
+    of ``n // D`` or ``n // D + 1``. Returns ``(danger keys, (handle, fn))``."""
+    seed, rows = plan.seed, plan.rows
+
+    def in_danger(keys, codes, D, NK, NC):
+        n_other = np.sum(NC != code, axis=1)
+        return keys[(n_other >= m / 2) & (n_other < m)]
+
+    handle, _ = join(plan.frame, rows, plan.n_samples, m, in_danger, query_codes=[code])
+    parts, _ = finish(plan.frame, handle, m, in_danger)
+    danger = np.sort(np.concatenate(parts)) if parts else _EMPTY_I
+    if danger.size == 0:
+        return danger, None
+    q, threshold = _balanced(plan, code, n, danger.size, danger)
+    two = kind != "borderline-1"
+
+    def result(keys, codes, D, NK, NC, XQ, NX):
+        count = np.full(keys.size, q, dtype=np.int64)
+        if threshold is not None:
+            count += _select_bits(seed, code, keys) <= threshold
+        count[~_lookup(danger, keys)[1]] = 0
+        other = NC != code if two else None
+        return _new_rows(seed, code, klass, k, keys, count, XQ, NX, other)
+
+    handle, _ = join(
+        plan.frame,
+        rows,
+        plan.n_samples if two else int(plan.counts[code]),
+        k,
+        result,
+        query_codes=[code] if two else None,
+        alive=None if two else _of_class(code),
+        with_x=True,
+        shrink=min(q + 2, 64),
+    )
+    return danger, (handle, new_rows(k, result))
 
 
 # --- the public join ------------------------------------------------------------------

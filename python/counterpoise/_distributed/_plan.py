@@ -73,7 +73,8 @@ def uses_engine(value):
 
 #: A class is gathered and broadcast only if its rows take at most this many
 #: bytes as a float array (per class; the issue's "fits one worker"). SMOTE
-#: over-samples a larger class through the k-NN join; the others refuse it.
+#: and BorderlineSMOTE over-sample a larger class through the k-NN join; the
+#: others refuse it.
 MAX_BROADCAST_BYTES = 1 << 30
 #: A Python worker's address space before a broadcast class arrives (numpy,
 #: pandas, pyarrow, pyspark's worker, the engine, thread stacks: ~400 MB
@@ -1169,12 +1170,24 @@ def _borderline(plan):
     )
     k, m = int(sampler.k_neighbors), int(sampler.m_neighbors)
     targets = {c: cn for c, cn in plan.targets().items() if cn[1] > 0}
-    for code, (klass, _) in targets.items():
-        plan.check_broadcast(
-            klass, int(plan.counts[code]), "each class it over-samples"
-        )
-    c, keys, X = plan.gather(targets) if targets else (None, None, None)
     sampler.in_danger_indices = {}
+    joined = []  # classes too large to broadcast: the k-NN join makes their rows
+    for code, (klass, n) in list(targets.items()):
+        size = int(plan.counts[code])
+        if plan.broadcast_problem(klass, size, "each class it over-samples"):
+            from ._join import borderline_class
+
+            check_enough_rows("m_neighbors", m, plan.n_samples)
+            if sampler.kind == "borderline-1":
+                check_enough_rows("k_neighbors", k, size, klass=klass)
+            else:
+                check_enough_rows("k_neighbors", k, plan.n_samples)
+            danger, group = borderline_class(plan, code, klass, n, k, m, sampler.kind)
+            if danger.size:
+                sampler.in_danger_indices[klass] = danger
+                joined.append(group)
+            del targets[code]
+    c, keys, X = plan.gather(targets) if targets else (None, None, None)
     batches = []
     for code, (klass, n) in targets.items():
         at = c == code
@@ -1213,7 +1226,7 @@ def _borderline(plan):
             full[bases] = batch["table"]
             batch["table"] = full
         batches.append(batch)
-    return _generate(plan, batches)
+    return _generate(plan, batches, joined)
 
 
 def _adasyn(plan):

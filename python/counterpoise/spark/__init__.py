@@ -651,9 +651,10 @@ def fit_resample(sampler, df, *, label, features=None, key=None):
         samplers list them class by class; OneSidedSelection, which removes
         most of the majority, does not collect them) and OneSidedSelection's
         ``seed_keys_`` (the keys of each cleaned class's seeds). A class that
-        SMOTE over-samples but that is too large to broadcast to the tasks is
-        over-sampled through the k-NN join instead of being gathered (each of
-        its rows then makes ``n // N`` or ``n // N + 1`` new rows).
+        SMOTE or BorderlineSMOTE over-samples but that is too large to
+        broadcast to the tasks is over-sampled through the k-NN join instead
+        of being gathered (each of its base rows then makes ``n // N`` or
+        ``n // N + 1`` new rows).
     df : pyspark.sql.DataFrame
         The data, one row per sample. Its partitioning must be deterministic
         (as for any Spark job that may be retried): a file source or a cached
