@@ -194,13 +194,24 @@ def test_cleaning_keyed_rows(engine, small_cells):
 
 
 @pytest.mark.parametrize(
-    "engine, sampler",
-    [("dask", SMOTEENN(random_state=0)), ("spark", SMOTETomek(random_state=0))],
+    "engine, sampler, large",
+    [
+        ("dask", SMOTEENN(random_state=0), False),
+        ("spark", SMOTETomek(random_state=0), False),
+        # the SMOTE of a class too large to broadcast (through the join), whose
+        # output Spark recomputes for each pass the cleaner makes
+        ("spark", SMOTEENN(random_state=0), True),
+    ],
     indirect=["engine"],
 )
-def test_combined_is_the_cleaner_on_the_distributed_smote(engine, small_cells, sampler):
+def test_combined_is_the_cleaner_on_the_distributed_smote(
+    engine, small_cells, monkeypatch, sampler, large
+):
+    from counterpoise._distributed import _plan
     from counterpoise.over_sampling import SMOTE
 
+    if large:
+        monkeypatch.setattr(_plan, "MAX_BROADCAST_BYTES", 0)
     pdf, _, _ = heavy(n=600)
     pdf = pdf.drop(columns=["id"])
     features = ["a", "b", "c"]
