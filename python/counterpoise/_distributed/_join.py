@@ -51,6 +51,7 @@ from ._plan import (
     _bits,
     _check_int,
     _key_values,
+    _plain,
     _Rows,
     _select_bits,
     _thresholds,
@@ -827,9 +828,9 @@ def oss(plan):
         )
         if k > y.size:
             raise ValueError(
-                f"n_neighbors={k} is more than the {y.size} rows the rule of class "
-                f"{plan.classes[code]!r} is fitted on (the {n_min} minority rows "
-                f"and {keys.size} seeds); lower n_neighbors."
+                f"n_neighbors={k} is more than the {y.size} rows the rule of "
+                f"class {_plain(plan.classes[code])!r} is fitted on (the {n_min} "
+                f"minority rows and {keys.size} seeds); lower n_neighbors."
             )
         stores[code] = (X, y)
         seed_keys[code] = np.sort(keys)
