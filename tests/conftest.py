@@ -1,4 +1,5 @@
 import os
+import time
 
 import numpy as np
 import pytest
@@ -59,6 +60,21 @@ def engine_threads() -> dict:
         except OSError:  # the thread ended meanwhile
             pass
     return times
+
+
+def settled_engine_threads(timeout=5.0) -> dict:
+    """``engine_threads()`` once no engine thread's CPU time is still growing:
+    pool workers spin for a moment after a call before they sleep, and a
+    snapshot taken while they spin would count an earlier call's threads
+    against the next one."""
+    deadline = time.monotonic() + timeout
+    before = engine_threads()
+    while True:
+        time.sleep(0.05)
+        now = engine_threads()
+        if now == before or time.monotonic() > deadline:
+            return now
+        before = now
 
 
 def engine_threads_ran(before: dict) -> int:

@@ -24,7 +24,7 @@ from counterpoise import _core
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from .conftest import engine_threads, engine_threads_ran, examples
+from .conftest import engine_threads_ran, examples, settled_engine_threads
 
 N = int(os.environ.get("COUNTERPOISE_FUZZ_EXAMPLES", "0")) or examples(60)
 FUZZ = settings(
@@ -572,7 +572,7 @@ def test_the_limit_sizes_the_pool():
         _core.set_num_threads(3)
         for limit in (1, 2):
             _core.set_thread_limit_local(limit)
-            before = engine_threads()
+            before = settled_engine_threads()
             _core.kneighbors(x, x, 5, "brute")
             ran[limit] = engine_threads_ran(before)
     finally:

@@ -14,7 +14,7 @@ from joblib import Parallel, delayed
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import cross_val_score
 
-from .conftest import engine_threads, engine_threads_ran, make_data
+from .conftest import engine_threads_ran, make_data, settled_engine_threads
 
 
 def _resample(seed):
@@ -101,26 +101,9 @@ def _threads_used(call) -> int:
     calls, so a call can use threads without starting any; a call limited to
     one thread runs on the calling thread itself and uses none.
     """
-    before = _settled_engine_threads()
+    before = settled_engine_threads()
     call()
     return engine_threads_ran(before)
-
-
-def _settled_engine_threads(timeout=5.0) -> dict:
-    """``engine_threads()`` once no engine thread's CPU time is still growing:
-    pool workers spin for a moment after a call before they sleep, and a
-    snapshot taken while they spin would count the previous call's threads
-    against the next one."""
-    import time
-
-    deadline = time.monotonic() + timeout
-    before = engine_threads()
-    while True:
-        time.sleep(0.05)
-        now = engine_threads()
-        if now == before or time.monotonic() > deadline:
-            return now
-        before = now
 
 
 def _engine_call(**params):
