@@ -45,9 +45,7 @@ import numpy as np
 
 from .. import _core
 from ._plan import (
-    _HALF,
     _SEEDS,
-    CHUNK_ROWS,
     _bits,
     _check_int,
     _key_values,
@@ -55,9 +53,11 @@ from ._plan import (
     _Rows,
     _select_bits,
     _thresholds,
-    _uniform,
     check_enough_rows,
+    draw_chunks,
     feature_columns,
+    in_danger,
+    interpolate,
     resample,
     smote_draws,
 )
@@ -941,44 +941,42 @@ def combined(plan):
 # --- SMOTE for a class larger than one worker ----------------------------------------
 
 
-def _new_rows(seed, code, klass, k, keys, m, XQ, NX, other=None):
+def _new_rows(seed, code, klass, k, keys, m, XQ, NX, far=None):
     """``m[i]`` new rows from each row ``keys[i]`` (features ``XQ[i]``) towards
-    its neighbours ``NX[i]``, with the broadcast path's keyed draws
-    (:func:`_plan.smote_draws`); ``other``: which neighbours are of another
-    class (Borderline-SMOTE-2 shortens those steps by a factor in [0, 0.5))."""
-    total = int(m.sum())
-    row_all = np.repeat(np.arange(keys.size), m)
-    t_all = np.arange(total) - np.repeat(np.cumsum(m) - m, m)
+    its neighbours ``NX[i]``, with the broadcast path's draws and arithmetic
+    (:func:`_plan.smote_draws`, :func:`_plan.interpolate`); ``far``: which
+    neighbours are of another class (Borderline-SMOTE-2)."""
     parts = []
-    for a in range(0, total, CHUNK_ROWS):
-        row, t = row_all[a : a + CHUNK_ROWS], t_all[a : a + CHUNK_ROWS]
+    for row, t in draw_chunks(m):
         key_rep = keys[row]
         col, step = smote_draws(seed, code, key_rep, t, k)
-        x = XQ[row]
-        new = NX[row, col]
-        new -= x  # the step towards the neighbour, as the broadcast path
-        if other is not None:
-            far = other[row, col]
-            half = 0.5 * _uniform(_bits(seed, _HALF, code, key_rep, t))
-            new[far] *= half[far][:, None].astype(new.dtype)
-        new *= step.astype(x.dtype)
-        new += x
+        f = None if far is None else far[row, col]
+        new = interpolate(seed, code, key_rep, t, XQ[row], NX[row, col], step, f)
         parts.append(("new", new, klass))
     return parts
 
 
 def _balanced(plan, code, n, size, keys=None):
-    """Each of ``size`` rows of class ``code`` is the base of ``n // size``
-    new rows, and the ``n % size`` with the smallest keyed random numbers of
-    one more: ``(q, threshold)``, a row's count being ``q + (bits <=
-    threshold)`` (threshold None: no row gets one more). ``keys``: the rows,
-    when the driver holds them (else the class's rows, found by the engine)."""
+    """How many new rows each of ``size`` rows of class ``code`` makes:
+    ``n // size``, and one more for the ``n % size`` with the smallest keyed
+    random numbers. Returns ``(counts, q)``: ``counts(keys)`` of any of those
+    rows (picklable), and ``q = n // size``.
+    ``keys``: the rows, when the driver holds them (else the class's rows,
+    found by the engine)."""
     q, r = divmod(int(n), int(size))
     if keys is None:
-        return q, _thresholds(plan, {code: r})[code]
-    if r == 0:
-        return q, None
-    return q, np.sort(_select_bits(plan.seed, code, keys))[r - 1]
+        threshold = _thresholds(plan, {code: r})[code]
+    else:
+        threshold = np.sort(_select_bits(plan.seed, code, keys))[r - 1] if r else None
+    seed = plan.seed
+
+    def counts(keys):
+        m = np.full(keys.size, q, dtype=np.int64)
+        if threshold is not None:
+            m += _select_bits(seed, code, keys) <= threshold
+        return m
+
+    return counts, q
 
 
 def _of_class(code):
@@ -999,14 +997,11 @@ def smote_class(plan, code, klass, n, k):
     the same counts both paths make the same rows. Returns ``(handle, fn)``
     for ``Frame.output``'s ``groups``."""
     size = int(plan.counts[code])
-    q, threshold = _balanced(plan, code, n, size)
+    counts, q = _balanced(plan, code, n, size)
     seed = plan.seed
 
     def result(keys, codes, D, NK, NC, XQ, NX):
-        m = np.full(keys.size, q, dtype=np.int64)
-        if threshold is not None:
-            m += _select_bits(seed, code, keys) <= threshold
-        return _new_rows(seed, code, klass, k, keys, m, XQ, NX)
+        return _new_rows(seed, code, klass, k, keys, counts(keys), XQ, NX)
 
     # a cell's step holds its rows and the new rows they make at once
     handle, _ = join(
@@ -1032,25 +1027,24 @@ def borderline_class(plan, code, klass, n, k, m, kind):
     of ``n // D`` or ``n // D + 1``. Returns ``(danger keys, (handle, fn))``."""
     seed, rows = plan.seed, plan.rows
 
-    def in_danger(keys, codes, D, NK, NC):
-        n_other = np.sum(NC != code, axis=1)
-        return keys[(n_other >= m / 2) & (n_other < m)]
+    def danger_keys(keys, codes, D, NK, NC):
+        return keys[in_danger(np.sum(NC != code, axis=1), m)]
 
-    handle, _ = join(plan.frame, rows, plan.n_samples, m, in_danger, query_codes=[code])
-    parts, _ = finish(plan.frame, handle, m, in_danger)
+    handle, _ = join(
+        plan.frame, rows, plan.n_samples, m, danger_keys, query_codes=[code]
+    )
+    parts, _ = finish(plan.frame, handle, m, danger_keys)
     danger = np.sort(np.concatenate(parts)) if parts else _EMPTY_I
     if danger.size == 0:
         return danger, None
-    q, threshold = _balanced(plan, code, n, danger.size, danger)
+    counts, q = _balanced(plan, code, n, danger.size, danger)
     two = kind != "borderline-1"
 
     def result(keys, codes, D, NK, NC, XQ, NX):
-        count = np.full(keys.size, q, dtype=np.int64)
-        if threshold is not None:
-            count += _select_bits(seed, code, keys) <= threshold
-        count[~_lookup(danger, keys)[1]] = 0
-        other = NC != code if two else None
-        return _new_rows(seed, code, klass, k, keys, count, XQ, NX, other)
+        made = counts(keys)
+        made[~_lookup(danger, keys)[1]] = 0  # only danger rows make new rows
+        far = NC != code if two else None
+        return _new_rows(seed, code, klass, k, keys, made, XQ, NX, far)
 
     handle, _ = join(
         plan.frame,

@@ -1041,31 +1041,49 @@ def _generator(seed, batches):
         table = batch["table"][bases]
         pool = batch["pool"]
         keys = batch["keys"][bases]
-        n = int(m.sum())
-        row_all = np.repeat(np.arange(bases.size), m)
-        t_all = np.arange(n) - np.repeat(np.cumsum(m) - m, m)
         xb = X[bases]
-        # In chunks of CHUNK_ROWS new rows: a task's peak memory stays a few
-        # chunk-sized arrays (Spark caps a Python worker's address space at
-        # spark.executor.pyspark.memory). The draws are keyed by (row key,
-        # counter), so chunking does not change them.
-        for s in range(0, n, CHUNK_ROWS):
-            row, t = row_all[s : s + CHUNK_ROWS], t_all[s : s + CHUNK_ROWS]
+        for row, t in draw_chunks(m):
             key_rep = keys[row]
             col, step = smote_draws(seed, code, key_rep, t, k)
             target = table[row, col]
-            x = xb[row]
-            new = pool[target]
-            new -= x  # the step towards the neighbour
-            if "pool_other" in batch:
-                other = batch["pool_other"][target]
-                half = 0.5 * _uniform(_bits(seed, _HALF, code, key_rep, t))
-                new[other] *= half[other][:, None].astype(new.dtype)
-            new *= step.astype(x.dtype)
-            new += x
+            far = batch["pool_other"][target] if "pool_other" in batch else None
+            new = interpolate(seed, code, key_rep, t, xb[row], pool[target], step, far)
             yield ("new", new, batch["label"])
 
     return gen
+
+
+def draw_chunks(m):
+    """``(row, t)`` for the new rows of rows making ``m[i]`` each: the index of
+    each new row's base row and its counter there, in chunks of CHUNK_ROWS new
+    rows. A task's peak memory stays a few chunk-sized arrays (Spark caps a
+    Python worker's address space at spark.executor.pyspark.memory); the draws
+    are keyed by (row key, counter), so chunking does not change them."""
+    n = int(m.sum())
+    row_all = np.repeat(np.arange(m.size), m)
+    t_all = np.arange(n) - np.repeat(np.cumsum(m) - m, m)
+    for s in range(0, n, CHUNK_ROWS):
+        yield row_all[s : s + CHUNK_ROWS], t_all[s : s + CHUNK_ROWS]
+
+
+def interpolate(seed, code, keys, t, x, neighbour, step, far=None):
+    """SMOTE's new rows ``x + step * (neighbour - x)`` (``neighbour`` is
+    overwritten); ``far``: which neighbours are of another class, whose step
+    Borderline-SMOTE-2 shortens by a keyed factor in [0, 0.5)."""
+    new = neighbour
+    new -= x  # the step towards the neighbour
+    if far is not None:
+        half = 0.5 * _uniform(_bits(seed, _HALF, code, keys, t))
+        new[far] *= half[far][:, None].astype(new.dtype)
+    new *= step.astype(x.dtype)
+    new += x
+    return new
+
+
+def in_danger(n_other, m):
+    """Borderline-SMOTE's danger test of rows of which ``n_other`` of their
+    ``m`` nearest rows are of another class: at least half, not all."""
+    return (n_other >= m / 2) & (n_other < m)
 
 
 def smote_draws(seed, code, keys, t, k):
@@ -1122,8 +1140,8 @@ def _smote(plan):
     targets = {c: cn for c, cn in plan.targets().items() if cn[1] > 0}
     joined = []  # classes too large to broadcast: the k-NN join makes their rows
     for code, (klass, n) in list(targets.items()):
-        check_enough_rows("k_neighbors", k, int(plan.counts[code]), klass=klass)
         size = int(plan.counts[code])
+        check_enough_rows("k_neighbors", k, size, klass=klass)
         if plan.broadcast_problem(klass, size, "each class it over-samples"):
             from ._join import smote_class
 
@@ -1193,7 +1211,7 @@ def _borderline(plan):
         at = c == code
         Xc, kc = X[at], keys[at]
         n_other = _danger_counts(plan, code, Xc, m, "m_neighbors")
-        danger = (n_other >= m / 2) & (n_other < m)
+        danger = in_danger(n_other, m)
         if not danger.any():
             continue
         sampler.in_danger_indices[klass] = kc[danger]
