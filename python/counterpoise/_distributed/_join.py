@@ -769,8 +769,9 @@ def _seeds(plan, codes, n_seeds):
         for code in codes:
             at = np.flatnonzero(c == code)
             u = _bits(seed, _SEEDS, code, k[at])
-            best = at[np.lexsort((k[at], u))[:n_seeds]]
-            out[code] = (_bits(seed, _SEEDS, code, k[best]), k[best], rows.X(pdf, best))
+            order = np.lexsort((k[at], u))[:n_seeds]
+            best = at[order]
+            out[code] = (u[order], k[best], rows.X(pdf, best))
         return out
 
     found = {code: [] for code in codes}
