@@ -488,3 +488,54 @@ def test_borderline_smote_of_a_class_too_large_to_broadcast(
     pd.testing.assert_frame_equal(
         canonical(out, list(pdf.columns)), canonical(broadcast, list(pdf.columns))
     )
+
+
+@pytest.mark.parametrize("engine", ["spark", "dask"], indirect=True)
+def test_adasyn_of_a_class_too_large_to_broadcast(engine, small_cells, monkeypatch):
+    """The join path's shares are scikit-learn's neighbour counts, and its rows
+    are exactly the broadcast path's (both make rint(share * n) rows per row
+    with the same keyed draws)."""
+    from counterpoise._distributed import _plan
+    from counterpoise.over_sampling import ADASYN
+    from sklearn.neighbors import NearestNeighbors
+
+    pdf, X, y = heavy(n=900)
+    features = ["a", "b", "c"]
+    df = engine.frame(pdf, NPART)
+    classes, counts = np.unique(y, return_counts=True)
+    nn = NearestNeighbors(n_neighbors=5).fit(X).kneighbors(X)[1][:, 1:]
+
+    def run():
+        sampler = ADASYN(n_neighbors=4, random_state=3)
+        out = engine.fit_resample(sampler, df, label="label", features=features)
+        return sampler, engine.to_pandas(out)
+
+    monkeypatch.setattr(_plan, "MAX_BROADCAST_BYTES", 0)  # no class fits: the join
+    sampler, out = run()
+    grown = [c for c in classes if counts[c] < counts.max()]
+    assert sorted(sampler.adasyn_weights_) == grown
+    for c in grown:
+        rows = np.flatnonzero(y == c)
+        other = (y[nn[rows]] != c).sum(axis=1) / 4
+        np.testing.assert_allclose(sampler.adasyn_weights_[c], other / other.sum())
+        # about counts.max() rows in all (ADASYN rounds each row's count)
+        made = int((out["label"] == c).sum())
+        expected = np.rint(other / other.sum() * (counts.max() - counts[c])).sum()
+        assert made == counts[c] + expected
+        new = out.loc[out["id"].isna() & (out["label"] == c), features].to_numpy()
+        assert _on_segments(new, X[rows], 4).all()
+    original = out[out["id"].notna()]
+    pd.testing.assert_frame_equal(
+        original.sort_values("id").reset_index(drop=True).astype(pdf.dtypes.to_dict()),
+        pdf,
+    )
+    monkeypatch.undo()
+    monkeypatch.setattr(_join, "CELL_ROWS", 60)
+    broadcast_sampler, broadcast = run()
+    for c in grown:
+        np.testing.assert_array_equal(
+            sampler.adasyn_weights_[c], broadcast_sampler.adasyn_weights_[c]
+        )
+    pd.testing.assert_frame_equal(
+        canonical(out, list(pdf.columns)), canonical(broadcast, list(pdf.columns))
+    )

@@ -372,22 +372,22 @@ def test_spark_size_strings():
     assert _size_bytes("lots") is None
 
 
-@pytest.mark.parametrize("sampler", ["adasyn", "near_miss"])
+@pytest.mark.parametrize("sampler", ["one_sided", "near_miss"])
 def test_spark_refuses_a_broadcast_its_workers_cannot_hold(spark, monkeypatch, sampler):
     """A class whose broadcast would not fit under spark.executor.pyspark.memory
     (a worker's address-space cap: it would die on a failed allocation, which
     Spark reports as a lost worker after minutes) is refused at once, with the
-    setting to raise. (SMOTE and BorderlineSMOTE over-sample such a class
-    through the k-NN join instead: tests/distributed/test_join.py.)"""
+    setting to raise. (SMOTE, BorderlineSMOTE and ADASYN over-sample such a
+    class through the k-NN join instead: tests/distributed/test_join.py.)"""
     import counterpoise.spark as cs
     from counterpoise._distributed import _plan
     from counterpoise.over_sampling import ADASYN
-    from counterpoise.under_sampling import NearMiss
+    from counterpoise.under_sampling import NearMiss, OneSidedSelection
 
     if sampler == "near_miss":
         sampler = NearMiss()
     else:
-        sampler = ADASYN(random_state=0)
+        sampler = OneSidedSelection(random_state=0)
     pdf, _, _, features = table(n=300)
     counts = pdf["label"].value_counts().sort_values()
 
@@ -396,19 +396,26 @@ def test_spark_refuses_a_broadcast_its_workers_cannot_hold(spark, monkeypatch, s
         per_byte = _plan.WORKER_BYTES_PER_BROADCAST_BYTE
         return _plan.WORKER_BASE_BYTES + int(per_byte * nbytes)
 
-    # every broadcast class (SMOTE: both minorities; NearMiss: the smallest)
-    # needs more than this cap, and less than the second
+    # the broadcast class (the smallest, for both) needs more than this cap,
+    # and less than the second
     small, enough = need(int(counts.iloc[0])) - 1, need(int(counts.iloc[1])) + 1
     eng = SparkEngine(spark)
     monkeypatch.setattr(cs._SparkFrame, "worker_memory", lambda self: small)
     with pytest.raises(ValueError, match="spark.executor.pyspark.memory") as info:
         eng.fit_resample(sampler, eng.frame(pdf, 3), label="label", features=features)
     assert "MiB of address space each, more than" in str(info.value)
-    if isinstance(sampler, ADASYN):  # SMOTE takes the join instead
+    if isinstance(sampler, OneSidedSelection):  # SMOTE and ADASYN take the join
         out = eng.fit_resample(
             SMOTE(random_state=0), eng.frame(pdf, 3), label="label", features=features
         )
         assert (eng.to_pandas(out)["label"].value_counts() == counts.max()).all()
+        over = ADASYN(random_state=0)
+        out = eng.fit_resample(
+            over, eng.frame(pdf, 3), label="label", features=features
+        )
+        grown = eng.to_pandas(out)["label"].value_counts()
+        assert (grown[counts.index[:-1]] > counts.iloc[:-1]).all()
+        assert sorted(over.adasyn_weights_) == sorted(counts.index[:-1])
     monkeypatch.setattr(cs._SparkFrame, "worker_memory", lambda self: enough)
     out = eng.to_pandas(
         eng.fit_resample(sampler, eng.frame(pdf, 3), label="label", features=features)

@@ -53,6 +53,7 @@ from ._plan import (
     _Rows,
     _select_bits,
     _thresholds,
+    adasyn_counts,
     check_enough_rows,
     draw_chunks,
     feature_columns,
@@ -1059,6 +1060,54 @@ def borderline_class(plan, code, klass, n, k, m, kind):
         shrink=min(q + 2, 64),
     )
     return danger, (handle, new_rows(k, result))
+
+
+def adasyn_class(plan, code, klass, n, k):
+    """ADASYN's new rows of class ``code`` without gathering it: a join over
+    all rows counts, for each class row, the rows of another class among its
+    ``k`` nearest; their keys and counts come to the driver (8 bytes and one
+    share per row: ``adasyn_weights_``, as on the broadcast path), which makes
+    each row's share and its ``rint(share * n)`` new rows with the broadcast
+    path's arithmetic; a join over the class carrying features then makes
+    them, with the broadcast path's draws (the same rows). Only the rows that
+    make new rows travel to the tasks (their keys and counts). Returns
+    ``(shares in key order, (handle, fn))``."""
+    seed = plan.seed
+
+    def n_other(keys, codes, D, NK, NC):
+        return keys, np.sum(NC != code, axis=1)
+
+    handle, _ = join(
+        plan.frame, plan.rows, plan.n_samples, k, n_other, query_codes=[code]
+    )
+    parts, _ = finish(plan.frame, handle, k, n_other)
+    keys = np.concatenate([_EMPTY_I] + [p[0] for p in parts])
+    other = np.concatenate([_EMPTY_I] + [p[1] for p in parts])
+    order = np.argsort(keys)
+    keys, other = keys[order], other[order]
+    shares, per_row = adasyn_counts(other, k, n)
+    size = keys.size
+    check_enough_rows("n_neighbors", k, size, klass=klass)
+    makes = per_row > 0
+    base_keys, base_counts = keys[makes], per_row[makes]
+
+    def result(keys, codes, D, NK, NC, XQ, NX):
+        at, found = _lookup(base_keys, keys)
+        made = np.where(found, base_counts[at], 0)
+        return _new_rows(seed, code, klass, k, keys, made, XQ, NX)
+
+    # a cell's step holds its rows and the new rows they make at once
+    handle, _ = join(
+        plan.frame,
+        plan.rows,
+        size,
+        k,
+        result,
+        alive=_of_class(code),
+        with_x=True,
+        shrink=min(int(per_row.sum()) // size + 2, 64),
+    )
+    return shares, (handle, new_rows(k, result))
 
 
 # --- the public join ------------------------------------------------------------------

@@ -1247,6 +1247,26 @@ def _borderline(plan):
     return _generate(plan, batches, joined)
 
 
+def adasyn_counts(n_other, k, n):
+    """ADASYN's shares and new rows per row from each class row's number of
+    rows of another class among its ``k`` nearest (rows in key order):
+    ``(shares, counts)``, with the local sampler's arithmetic and errors."""
+    ratio = n_other / k
+    if not np.sum(ratio):
+        raise RuntimeError(
+            "Not any neigbours belong to the majority class. This case will "
+            "induce a NaN case with a division by zero. ADASYN is not suited "
+            "for this specific dataset. Use SMOTE instead."
+        )
+    ratio /= np.sum(ratio)
+    per_row = np.rint(ratio * n).astype(np.int64)
+    if not int(per_row.sum()):
+        raise ValueError(
+            "No samples will be generated with the provided ratio settings."
+        )
+    return ratio, per_row
+
+
 def _adasyn(plan):
     sampler = plan.sampler
     _check_int(sampler, "n_neighbors")
@@ -1257,31 +1277,26 @@ def _adasyn(plan):
     )
     k = int(sampler.n_neighbors)
     targets = {c: cn for c, cn in plan.targets().items() if cn[1] > 0}
-    for code, (klass, _) in targets.items():
-        plan.check_broadcast(
-            klass, int(plan.counts[code]), "each class it over-samples"
-        )
+    sampler.adasyn_weights_ = {}
+    joined = []  # classes too large to broadcast: the k-NN join makes their rows
+    for code, (klass, n) in list(targets.items()):
+        size = int(plan.counts[code])
+        if plan.broadcast_problem(klass, size, "each class it over-samples"):
+            from ._join import adasyn_class
+
+            check_enough_rows("n_neighbors", k, plan.n_samples)
+            weights, group = adasyn_class(plan, code, klass, n, k)
+            sampler.adasyn_weights_[klass] = weights
+            joined.append(group)
+            del targets[code]
     c, keys, X = plan.gather(targets) if targets else (None, None, None)
     batches = []
-    sampler.adasyn_weights_ = {}
     for code, (klass, n) in targets.items():
         at = c == code
         Xc, kc = X[at], keys[at]
         n_other = _danger_counts(plan, code, Xc, k, "n_neighbors")
-        ratio = n_other / k
-        if not np.sum(ratio):
-            raise RuntimeError(
-                "Not any neigbours belong to the majority class. This case will "
-                "induce a NaN case with a division by zero. ADASYN is not suited "
-                "for this specific dataset. Use SMOTE instead."
-            )
-        ratio /= np.sum(ratio)
+        ratio, per_row = adasyn_counts(n_other, k, n)
         sampler.adasyn_weights_[klass] = ratio
-        per_row = np.rint(ratio * n).astype(np.int64)
-        if not int(per_row.sum()):
-            raise ValueError(
-                "No samples will be generated with the provided ratio settings."
-            )
         check_enough_rows("n_neighbors", k, Xc.shape[0], klass=klass)
         batches.append(
             {
@@ -1295,7 +1310,7 @@ def _adasyn(plan):
                 "pool": Xc,
             }
         )
-    return _generate(plan, batches)
+    return _generate(plan, batches, joined)
 
 
 def _near_miss(plan):

@@ -651,10 +651,11 @@ def fit_resample(sampler, df, *, label, features=None, key=None):
         samplers list them class by class; OneSidedSelection, which removes
         most of the majority, does not collect them) and OneSidedSelection's
         ``seed_keys_`` (the keys of each cleaned class's seeds). A class that
-        SMOTE or BorderlineSMOTE over-samples but that is too large to
+        SMOTE, BorderlineSMOTE or ADASYN over-samples but that is too large to
         broadcast to the tasks is over-sampled through the k-NN join instead
-        of being gathered (each of its base rows then makes ``n // N`` or
-        ``n // N + 1`` new rows).
+        of being gathered (SMOTE's and BorderlineSMOTE's base rows then make
+        ``n // N`` or ``n // N + 1`` new rows each; ADASYN's make the same
+        numbers as on the broadcast path).
     df : pyspark.sql.DataFrame
         The data, one row per sample. Its partitioning must be deterministic
         (as for any Spark job that may be retried): a file source or a cached
