@@ -9,9 +9,11 @@ memory):
               an int label with ``--minority`` of class 1, in files of
               ``--rows-per-file`` rows (row groups of 256k rows).
 ``scale``     resample it with RandomUnderSampler and SMOTE on Spark
-              (``spark.driver.memory=2g``, ``spark.executor.pyspark.memory=1g``
-              or ``$COUNTERPOISE_BENCH_PYSPARK_MEMORY``, ``local[2]``) and on
-              Dask (LocalCluster of two 2 GB workers),
+              (``spark.driver.memory=2g`` or ``$COUNTERPOISE_BENCH_DRIVER_MEMORY``,
+              ``spark.executor.pyspark.memory=1g`` or
+              ``$COUNTERPOISE_BENCH_PYSPARK_MEMORY``, ``local[2]``) and on
+              Dask (LocalCluster of two workers of 2GB each or
+              ``$COUNTERPOISE_BENCH_DASK_MEMORY``),
               writing Parquet; wall time, peak memory, rows per second.
 ``compare``   on data that fits one machine: our RandomUnderSampler vs
               Spark's ``sampleBy`` (approximate counts), our SMOTE vs "collect to
@@ -156,15 +158,21 @@ class PeakMemory:
         self._thread.join()
 
 
+# the memory given to the jobs (defaults: part 1's 4 GB on each engine)
+DRIVER_MEMORY = "COUNTERPOISE_BENCH_DRIVER_MEMORY"
+PYSPARK_MEMORY = "COUNTERPOISE_BENCH_PYSPARK_MEMORY"
+DASK_MEMORY = "COUNTERPOISE_BENCH_DASK_MEMORY"
+
+
 def spark_session(extra=None):
     from pyspark.sql import SparkSession
 
     builder = (
         SparkSession.builder.master("local[2]")
-        .config("spark.driver.memory", "2g")
+        .config("spark.driver.memory", os.environ.get(DRIVER_MEMORY, "2g"))
         .config(
             "spark.executor.pyspark.memory",
-            os.environ.get("COUNTERPOISE_BENCH_PYSPARK_MEMORY", "1g"),
+            os.environ.get(PYSPARK_MEMORY, "1g"),
         )
         .config("spark.sql.shuffle.partitions", "8")
         .config("spark.ui.enabled", "false")
@@ -183,7 +191,10 @@ def dask_client():
     from distributed import Client, LocalCluster
 
     cluster = LocalCluster(
-        n_workers=2, threads_per_worker=1, memory_limit="2GB", dashboard_address=None
+        n_workers=2,
+        threads_per_worker=1,
+        memory_limit=os.environ.get(DASK_MEMORY, "2GB"),
+        dashboard_address=None,
     )
     return Client(cluster), cluster
 
@@ -372,7 +383,9 @@ def record(kind, args, results):
         "when": time.strftime("%Y-%m-%d %H:%M:%S"),
         "data": args.data,
         "load_avg_before": os.getloadavg(),
-        "pyspark_memory": os.environ.get("COUNTERPOISE_BENCH_PYSPARK_MEMORY", "1g"),
+        "pyspark_memory": os.environ.get(PYSPARK_MEMORY, "1g"),
+        "driver_memory": os.environ.get(DRIVER_MEMORY, "2g"),
+        "dask_worker_memory": os.environ.get(DASK_MEMORY, "2GB"),
         "results": results,
     }
     with path.open("a") as fh:
