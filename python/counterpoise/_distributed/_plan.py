@@ -188,10 +188,8 @@ class Frame:
 
     def cell_exchange(self, rows, source, cells):
         """The k-NN join's first exchange done by the engine itself, or None:
-        ``(lo, hi, counts, handle)``, each cell's box and row count (over a
-        superset of ``source``'s rows at least) and a handle whose first
-        regrouping hands each cell's rows as one ``("pts", keys, codes, X)``
-        payload (``source.from_columns``)."""
+        a handle whose first regrouping hands each cell's rows as one
+        ``("pts", keys, codes, X)`` payload (``source.from_columns``)."""
         return None
 
     def drop_keys(self, rows, removed):

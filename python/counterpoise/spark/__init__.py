@@ -272,18 +272,7 @@ class _SparkFrame(Frame):
         sel = df.select(
             cell.alias("g"), key.alias(kcol), *label, *[F.col(f) for f in rows.features]
         )
-        n_cells, d = cells.n_cells, len(rows.features)
-        lo = np.full((n_cells, d), np.inf)
-        hi = np.full((n_cells, d), -np.inf)
-        counts = np.zeros(n_cells, dtype=np.int64)
-        aggs = [F.min(f).cast("double") for f in rows.features]
-        aggs += [F.max(f).cast("double") for f in rows.features]
-        for r in sel.groupBy("g").agg(*aggs, F.count(F.lit(1))).collect():
-            g = int(r[0])
-            values = [np.nan if v is None else float(v) for v in r[1 : 1 + 2 * d]]
-            lo[g], hi[g] = values[:d], values[d:]
-            counts[g] = int(r[-1])
-        return lo, hi, counts, _RawCells(sel, kcol, source)
+        return _RawCells(sel, kcol, source)
 
     def drop_keys(self, rows, removed):
         from pyspark.sql import functions as F
