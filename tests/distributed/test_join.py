@@ -539,3 +539,76 @@ def test_adasyn_of_a_class_too_large_to_broadcast(engine, small_cells, monkeypat
     pd.testing.assert_frame_equal(
         canonical(out, list(pdf.columns)), canonical(broadcast, list(pdf.columns))
     )
+
+
+@pytest.mark.parametrize("engine", ["spark", "dask"], indirect=True)
+def test_smotenc_of_a_class_too_large_to_broadcast(engine, small_cells, monkeypatch):
+    """SMOTENC through the join (its encoding measured, the categories'
+    codes carried): the median std is numpy's, and the broadcast path, given
+    the same per-row counts, makes exactly the same rows; a new row's
+    continuous values lie between a class row and one of its 4 nearest class
+    rows in SMOTENC's encoding by scikit-learn."""
+    from counterpoise._distributed import _plan
+    from counterpoise.over_sampling import SMOTENC
+    from sklearn.neighbors import NearestNeighbors
+
+    pdf, X, y = heavy(n=900)
+    rng = np.random.default_rng(1)
+    pdf["colour"] = np.array(["red", "green", "blue"])[rng.integers(0, 3, len(pdf))]
+    pdf["size"] = rng.integers(0, 4, len(pdf))
+    features = ["a", "colour", "b", "size", "c"]
+    df = engine.frame(pdf, NPART)
+    classes, counts = np.unique(y, return_counts=True)
+    grown = [c for c in classes if counts[c] < counts.max()]
+
+    def run():
+        sampler = SMOTENC(
+            categorical_features=["colour", "size"], k_neighbors=4, random_state=3
+        )
+        out = engine.fit_resample(sampler, df, label="label", features=features)
+        return sampler, engine.to_pandas(out)
+
+    monkeypatch.setattr(_plan, "MAX_BROADCAST_BYTES", 0)  # no class fits: the join
+    sampler, out = run()
+    assert (out["label"].value_counts().sort_index().to_numpy() == counts.max()).all()
+    original = out[out["id"].notna()]
+    pd.testing.assert_frame_equal(
+        original.sort_values("id").reset_index(drop=True).astype(pdf.dtypes.to_dict()),
+        pdf,
+    )
+    for c in grown:
+        rows = pdf[y == c]
+        median = np.median(rows[["a", "b", "c"]].to_numpy().std(axis=0))
+        assert sampler.median_std_[c] == pytest.approx(median, rel=1e-12)
+        onehot = pd.get_dummies(rows[["colour", "size"]].astype(str)).to_numpy(float)
+        cont = rows[["a", "b", "c"]].to_numpy()
+        enc = np.hstack([cont, onehot * median / np.sqrt(2)])
+        nn = NearestNeighbors(n_neighbors=5).fit(enc).kneighbors(enc)[1][:, 1:]
+        new = out[out["id"].isna() & (out["label"] == c)]
+        Z = new[["a", "b", "c"]].to_numpy()
+        # on a segment from a class row to one of its 4 nearest (encoding)
+        A, B = cont[:, None, :], cont[nn]
+        v = B - A
+        for z in Z:
+            s = np.einsum("nkd,nkd->nk", z - A, v) / np.einsum("nkd,nkd->nk", v, v)
+            gap = np.linalg.norm(A + s[..., None] * v - z, axis=2)
+            assert ((gap < 1e-9 * (1 + np.abs(z).max())) & (s >= 0) & (s <= 1)).any()
+    monkeypatch.undo()
+    monkeypatch.setattr(_join, "CELL_ROWS", 60)
+
+    def balanced(seed, code, n, size):
+        keys = np.flatnonzero(y == classes[code])
+        m = np.full(size, n // size)
+        m[np.argsort(_plan._select_bits(seed, code, keys))[: n % size]] += 1
+        return m
+
+    monkeypatch.setattr(_plan, "_multinomial", balanced)
+    broadcast_sampler, broadcast = run()
+    for c in grown:
+        assert sampler.median_std_[c] == pytest.approx(
+            broadcast_sampler.median_std_[c], rel=1e-12
+        )
+    columns = list(pdf.columns)
+    pd.testing.assert_frame_equal(
+        canonical(out, columns), canonical(broadcast, columns)
+    )

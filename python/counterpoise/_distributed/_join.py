@@ -60,6 +60,7 @@ from ._plan import (
     feature_columns,
     in_danger,
     interpolate,
+    nc_columns,
     resample,
     smote_draws,
 )
@@ -252,16 +253,17 @@ def _flat(qkeys, d, nk, nc):
     )
 
 
-def _local_step(k, query_codes, lo, hi, counts, result, with_x=False):
+def _local_step(k, query_codes, lo, hi, counts, result, with_x=False, width=None):
     """Step 3: each cell's own neighbours of its query rows, and their halos.
     A row sent to no other cell has its final list here: ``result`` of those
     rows travels on as a ``("final", ...)`` payload instead of the lists.
     ``with_x``: ``result`` also gets the rows' features and their neighbours'
-    (``(n, d)`` and ``(n, k, d)``)."""
+    (``(n, d)`` and ``(n, k, d)``). Distances use the first ``lo.shape[1]``
+    of the rows' ``width`` columns (the others only travel with the rows)."""
     n_cols = lo.shape[1]
 
     def step(g, payloads, shared):
-        keys, codes, X = _concat(payloads, n_cols)
+        keys, codes, X = _concat(payloads, width or n_cols)
         n = keys.size
         out = []
         for s in _chunks(n):
@@ -276,7 +278,8 @@ def _local_step(k, query_codes, lo, hi, counts, result, with_x=False):
         if q.size == 0:
             return out
         w = min(k + 1, n)
-        d, i = _core.kneighbors(X, X[q], w)
+        Xm = X if X.shape[1] == n_cols else np.ascontiguousarray(X[:, :n_cols])
+        d, i = _core.kneighbors(Xm, Xm[q], w)
         is_self = i == q[:, None]
         missing = ~is_self.any(axis=1)  # k + 1 duplicates at distance 0
         is_self[missing, -1] = True
@@ -288,7 +291,7 @@ def _local_step(k, query_codes, lo, hi, counts, result, with_x=False):
             radius = d[:, k - 1] * (1 + SLACK)
         else:
             radius = np.full(q.size, np.inf)
-        Xq = X[q]
+        Xq = Xm[q]
         qlo, qhi = Xq.min(axis=0), Xq.max(axis=0)
         r_max = radius.max()
         sent = np.zeros(q.size, dtype=bool)
@@ -308,7 +311,7 @@ def _local_step(k, query_codes, lo, hi, counts, result, with_x=False):
         done = np.flatnonzero(~sent)
         nk, nc = keys[i], codes[i]
         if done.size:
-            extra = (Xq[done], X[i[done]]) if with_x else ()
+            extra = (X[q[done]], X[i[done]]) if with_x else ()
             final = result(
                 qkeys[done], codes[q][done], d[done], nk[done], nc[done], *extra
             )
@@ -321,7 +324,7 @@ def _local_step(k, query_codes, lo, hi, counts, result, with_x=False):
     return step
 
 
-def _halo_step(k, n_cols, with_x=False):
+def _halo_step(k, width, with_x=False):
     """Step 4: answer the query rows sent to each cell, candidates to their
     homes (``with_x``: with their features, and each cell keeps its rows)."""
     passed = ("own", "final", "pts") if with_x else ("own", "final")
@@ -334,7 +337,7 @@ def _halo_step(k, n_cols, with_x=False):
         out.append((t, ("halo", n_halo)))
         if not queries:
             return out
-        keys, codes, X = _concat(pts, n_cols)
+        keys, codes, X = _concat(pts, width)
         if keys.size == 0:
             return out
         qkeys = np.concatenate([p[1] for p in queries])
@@ -344,7 +347,9 @@ def _halo_step(k, n_cols, with_x=False):
         Q = np.ascontiguousarray(np.concatenate([p[3] for p in queries]))
         radius = np.concatenate([p[4] for p in queries])
         w = min(k, keys.size)
-        d, i = _core.kneighbors(X, Q, w)
+        m = Q.shape[1]  # the distances' columns
+        Xm = X if X.shape[1] == m else np.ascontiguousarray(X[:, :m])
+        d, i = _core.kneighbors(Xm, Q, w)
         within = d <= radius[:, None]
         fk, fd, fnk, fnc = _flat(qkeys, d, keys[i], codes[i])
         fh = np.repeat(home, w)
@@ -465,7 +470,7 @@ def _boxes(frame, source, cells, n_cols):
         if cell.size:
             order = np.argsort(cell, kind="stable")
             present, starts = np.unique(cell[order], return_index=True)
-            Xs = X[order]
+            Xs = X[order, :n_cols]
             lo[present] = np.minimum.reduceat(Xs, starts, axis=0)
             hi[present] = np.maximum.reduceat(Xs, starts, axis=0)
         return lo, hi, count
@@ -500,9 +505,9 @@ def join(
     are left out too); ``with_x``: ``result`` also gets the rows' features
     and their neighbours' (then finish with :func:`new_rows`); ``shrink``:
     cells that many times smaller (``result`` makes that many rows per row)."""
-    n_cols = len(rows.features)
+    n_cols, width = rows.metric, rows.width
     source = _Source(rows, removed, alive)
-    sample = _sample(frame, rows, n_rows, source)
+    sample = _sample(frame, rows, n_rows, source)[:, :n_cols]
     if alive is not None:  # ``n_rows`` was a bound: the sample's stride tells
         n_rows = min(n_rows, sample.shape[0] * max(1, n_rows // SAMPLE_ROWS))
     cells = Cells(sample, _n_cells(n_rows, sample.shape[0], n_cols, shrink))
@@ -538,9 +543,9 @@ def join(
     else:
         handle = frame.scatter(scatter, rows.columns(), n_cells)
     handle = frame.regroup(
-        handle, _local_step(k, qc, lo, hi, counts, result, with_x), n_cells
+        handle, _local_step(k, qc, lo, hi, counts, result, with_x, width), n_cells
     )
-    handle = frame.regroup(handle, _halo_step(k, n_cols, with_x), n_cells)
+    handle = frame.regroup(handle, _halo_step(k, width, with_x), n_cells)
     return handle, n_cells
 
 
@@ -1034,6 +1039,43 @@ def smote_class(plan, code, klass, n, k):
     handle, _ = join(
         plan.frame,
         plan.rows,
+        size,
+        k,
+        result,
+        alive=_of_class(code),
+        with_x=True,
+        shrink=min(q + 2, 64),
+    )
+    return handle, new_rows(k, result)
+
+
+def smotenc_class(plan, code, klass, n, k, rows, spec):
+    """SMOTENC's ``n`` new rows of class ``code`` without gathering it: the
+    k-NN join over the class's rows in SMOTENC's encoding (``rows``, an
+    ``_Encoded``: continuous columns and scaled one-hot categories, the
+    categories' codes carried along), each row the base of ``n // N`` or
+    ``n // N + 1`` new rows as for SMOTE, each made with the broadcast path's
+    draws and vote (:func:`_plan.nc_columns`). Returns ``(handle, fn)``."""
+    size = int(plan.counts[code])
+    counts, q = _balanced(plan, code, n, size)
+    seed, n_cont, metric = plan.seed, len(spec["cont_names"]), rows.metric
+
+    def result(keys, codes, D, NK, NC, XQ, NX):
+        parts = []
+        for row, t in draw_chunks(counts(keys)):
+            key_rep = keys[row]
+            col, step = smote_draws(seed, code, key_rep, t, k)
+            new = interpolate(
+                seed, code, key_rep, t, XQ[row, :n_cont], NX[row, col, :n_cont], step
+            )
+            ncodes = NX[row, :, metric:].astype(np.int64)
+            columns = nc_columns(seed, code, key_rep, t, new, ncodes, spec)
+            parts.append(("new", columns, klass))
+        return parts
+
+    handle, _ = join(
+        plan.frame,
+        rows,
         size,
         k,
         result,

@@ -94,7 +94,9 @@ CHUNK_ROWS = 32_768
 QUERY_BLOCK = 8192
 
 # Named random streams.
-_SELECT, _BASE, _NEIGHBOUR, _STEP, _NOISE_A, _NOISE_B, _HALF, _SEEDS = range(1, 9)
+(_SELECT, _BASE, _NEIGHBOUR, _STEP, _NOISE_A, _NOISE_B, _HALF, _TIE, _SEEDS) = range(
+    1, 10
+)
 
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
@@ -405,6 +407,17 @@ class _Rows:
         self.classes = classes
         self.offsets = offsets
         self.dtype = np.float64
+
+    @property
+    def width(self):
+        """The columns of :meth:`X`."""
+        return len(self.features)
+
+    @property
+    def metric(self):
+        """How many leading columns of :meth:`X` distances use (the k-NN
+        join carries the others with the rows)."""
+        return self.width
 
     def columns(self, features=True):
         cols = [] if self.label is None else [self.label]
@@ -903,10 +916,11 @@ def _class_keys(plan, codes):
     return out
 
 
-def _moments(plan, codes):
-    """Per class: the population standard deviation of every feature (a
-    partition-wise mean and sum of squares, merged by Chan's formula)."""
-    rows = plan.rows
+def _moments(plan, codes, rows=None):
+    """Per class: the population standard deviation of every feature (of
+    ``rows``' features, default the plan's; a partition-wise mean and sum of
+    squares, merged by Chan's formula)."""
+    rows = plan.rows if rows is None else rows
 
     def step(pdf, p, shared):
         c = rows.codes(pdf)
@@ -1402,9 +1416,6 @@ def _near_miss(plan):
     return plan.frame.output(step, rows.columns(False), rows.label, rows.features)
 
 
-_TIE = 8
-
-
 def _categorical_generator(seed, batches):
     """Generation tasks of SMOTEN (``kind='n'``: each feature the most frequent
     value among a drawn row and its k neighbours, by the engine's ``vdm_mode``)
@@ -1434,48 +1445,59 @@ def _categorical_generator(seed, batches):
         table = batch["table"][bases]
         k = table.shape[1]
         keys = batch["keys"][bases]
-        n = int(m.sum())
-        row = np.repeat(np.arange(bases.size), m)
-        t = np.arange(n) - np.repeat(np.cumsum(m) - m, m)
-        key_rep = keys[row]
-        col = np.minimum(
-            (_uniform(_bits(seed, _NEIGHBOUR, code, key_rep, t)) * k).astype(np.int64),
-            k - 1,
-        )
-        step = _uniform(_bits(seed, _STEP, code, key_rep, t))[:, None]
         cont = batch["cont"]
-        x = cont[bases][row]
-        new_cont = x + step.astype(x.dtype) * (cont[table[row, col]] - x)
-        columns = {name: new_cont[:, j] for j, name in enumerate(batch["cont_names"])}
-        neighbours = table[row]  # (n, k) the k neighbours of each new row's base
-        offset = 0
-        for f, (name, values) in enumerate(zip(batch["cat_names"], cats)):
-            size = values.size
-            flat = (
-                np.repeat(np.arange(n), k) * size
-                + batch["codes"][neighbours, f].ravel()
+        x = cont[bases]
+        out = []
+        for row, t in draw_chunks(m):
+            key_rep = keys[row]
+            col, step = smote_draws(seed, code, key_rep, t, k)
+            neighbours = table[row]  # (n, k) the k neighbours of each new row's base
+            columns = nc_columns(
+                seed,
+                code,
+                key_rep,
+                t,
+                interpolate(
+                    seed, code, key_rep, t, x[row], cont[table[row, col]], step
+                ),
+                batch["codes"][neighbours],
+                batch,
             )
-            counts = np.bincount(flat, minlength=n * size).reshape(n, size)
-            is_max = counts == counts.max(axis=1, keepdims=True)
-            tie = _uniform(
-                _bits(
-                    seed,
-                    _TIE,
-                    code,
-                    np.repeat(key_rep, size),
-                    (
-                        t[:, None] * batch["n_cat_total"] + offset + np.arange(size)
-                    ).ravel(),
-                )
-            ).reshape(n, size)
-            columns[name] = values[np.argmax(np.where(is_max, tie, -1.0), axis=1)]
-            offset += size
-        return [("new", columns, batch["label"])]
+            out.append(("new", columns, batch["label"]))
+        return out
 
     return gen
 
 
-def _generate_categorical(plan, batches):
+def nc_columns(seed, code, keys, t, new_cont, ncodes, spec):
+    """SMOTENC's new rows as columns: the continuous values ``new_cont``
+    (interpolated), and each categorical column the most frequent value among
+    the base row's k neighbours (``ncodes``: their codes, ``(n, k, n_cat)``),
+    ties broken by a keyed draw. ``spec``: ``cont_names``, ``cat_names``,
+    ``categories``, ``n_cat_total``."""
+    n, k = ncodes.shape[0], ncodes.shape[1]
+    columns = {name: new_cont[:, j] for j, name in enumerate(spec["cont_names"])}
+    offset = 0
+    for f, (name, values) in enumerate(zip(spec["cat_names"], spec["categories"])):
+        size = values.size
+        flat = np.repeat(np.arange(n), k) * size + ncodes[:, :, f].ravel()
+        counts = np.bincount(flat, minlength=n * size).reshape(n, size)
+        is_max = counts == counts.max(axis=1, keepdims=True)
+        tie = _uniform(
+            _bits(
+                seed,
+                _TIE,
+                code,
+                np.repeat(keys, size),
+                (t[:, None] * spec["n_cat_total"] + offset + np.arange(size)).ravel(),
+            )
+        ).reshape(n, size)
+        columns[name] = values[np.argmax(np.where(is_max, tie, -1.0), axis=1)]
+        offset += size
+    return columns
+
+
+def _generate_categorical(plan, batches, groups=()):
     rows = plan.rows
     tasks = []
     for b, batch in enumerate(batches):
@@ -1489,6 +1511,7 @@ def _generate_categorical(plan, batches):
         n_tasks=len(tasks),
         shared={"batches": batches, "tasks": tasks},
         synthetic=True,
+        groups=groups,
     )
 
 
@@ -1561,6 +1584,79 @@ def _smoten(plan):
     return _generate_categorical(plan, batches)
 
 
+def _continuous(sub, cont_names):
+    """SMOTENC's continuous columns of ``sub`` as float64 (numeric, finite)."""
+    try:
+        cont = np.ascontiguousarray(sub[cont_names].to_numpy(dtype=np.float64))
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"SMOTENC's continuous columns {cont_names} must be numeric ({exc}); "
+            "list the others in categorical_features."
+        ) from exc
+    if not np.isfinite(cont).all():
+        raise ValueError(
+            f"SMOTENC's continuous columns {cont_names} hold NaN, null or "
+            "infinity; drop or impute those values first."
+        )
+    return cont
+
+
+def _category_codes(sub, cat_names, categories):
+    """Each categorical value's position among its column's sorted values."""
+    codes = np.empty((len(sub), len(cat_names)), dtype=np.int64)
+    for f, name in enumerate(cat_names):
+        codes[:, f] = np.searchsorted(categories[f], sub[name].to_numpy())
+    return codes
+
+
+def _onehot(codes, categories, scale):
+    """SMOTENC's encoding of the categories: one-hot, scaled by ``scale``."""
+    offsets = np.concatenate([[0], np.cumsum([v.size for v in categories])])
+    onehot = np.zeros((codes.shape[0], int(offsets[-1])))
+    for f in range(codes.shape[1]):
+        onehot[np.arange(codes.shape[0]), offsets[f] + codes[:, f]] = scale
+    return onehot
+
+
+def _nc_scale(median):
+    return 0.0 if math.isclose(median, 0) else median / np.sqrt(2)
+
+
+class _Encoded(_Rows):
+    """SMOTENC's rows for the k-NN join: ``X`` is the continuous columns and the
+    one-hot categories scaled by ``scale`` (SMOTENC's distance), then each
+    categorical column's code, which the join carries but does not measure."""
+
+    def __init__(self, rows, cont_names, cat_names, categories, scale):
+        super().__init__(
+            rows.label, cont_names + cat_names, rows.key, rows.classes, rows.offsets
+        )
+        self.cont_names, self.cat_names = cont_names, cat_names
+        self.categories, self.scale = categories, scale
+        self.n_onehot = int(sum(v.size for v in categories))
+
+    @property
+    def width(self):
+        return self.metric + len(self.cat_names)
+
+    @property
+    def metric(self):
+        return len(self.cont_names) + self.n_onehot
+
+    def X(self, pdf, rows=None):
+        sub = pdf if rows is None else pdf.iloc[rows]
+        codes = _category_codes(sub, self.cat_names, self.categories)
+        return np.ascontiguousarray(
+            np.hstack(
+                [
+                    _continuous(sub, self.cont_names),
+                    _onehot(codes, self.categories, self.scale),
+                    codes.astype(np.float64),
+                ]
+            )
+        )
+
+
 def _smotenc(plan):
     from sklearn.utils._indexing import _get_column_indices
 
@@ -1597,40 +1693,45 @@ def _smotenc(plan):
     found = plan.categories(cat_names)
     categories = [v for v, _ in found]
     targets = {c: cn for c, cn in plan.targets().items() if cn[1] > 0}
+    n_cat_total = int(sum(v.size for v in categories))
+    spec = {
+        "categories": categories,
+        "cat_names": cat_names,
+        "cont_names": cont_names,
+        "n_cat_total": n_cat_total,
+    }
+    sampler.median_std_ = {}
+    joined = []  # classes too large to broadcast: the k-NN join makes their rows
+    large = []
     for code, (klass, _) in targets.items():
         check_enough_rows("k_neighbors", k, int(plan.counts[code]), klass=klass)
-        plan.check_broadcast(
+        if plan.broadcast_problem(
             klass, int(plan.counts[code]), "each class it over-samples"
-        )
+        ):
+            large.append(code)
+    if large:
+        from ._join import smotenc_class
+
+        cont_rows = _Rows(rows.label, cont_names, rows.key, rows.classes, rows.offsets)
+        stds = _moments(plan, large, cont_rows)
+        for code in large:
+            klass, n = targets.pop(code)
+            median = float(np.median(stds[code]))
+            sampler.median_std_[klass] = median
+            encoded = _Encoded(
+                rows, cont_names, cat_names, categories, _nc_scale(median)
+            )
+            joined.append(smotenc_class(plan, code, klass, n, k, encoded, spec))
     c, keys, frame = plan.gather_raw(targets, names) if targets else (None, None, None)
-    sampler.median_std_ = {}
     batches = []
-    n_cat_total = int(sum(v.size for v in categories))
     for code, (klass, n) in targets.items():
         at = np.flatnonzero(c == code)
         sub = frame.iloc[at]
-        try:
-            cont = np.ascontiguousarray(sub[cont_names].to_numpy(dtype=np.float64))
-        except (TypeError, ValueError) as exc:
-            raise ValueError(
-                f"SMOTENC's continuous columns {cont_names} must be numeric ({exc}); "
-                "list the others in categorical_features."
-            ) from exc
-        if not np.isfinite(cont).all():
-            raise ValueError(
-                f"SMOTENC's continuous columns {cont_names} hold NaN, null or "
-                "infinity; drop or impute those values first."
-            )
-        codes = np.empty((at.size, len(cat_names)), dtype=np.int64)
-        for f, name in enumerate(cat_names):
-            codes[:, f] = np.searchsorted(categories[f], sub[name].to_numpy())
+        cont = _continuous(sub, cont_names)
+        codes = _category_codes(sub, cat_names, categories)
         median = float(np.median(cont.std(axis=0)))
         sampler.median_std_[klass] = median
-        scale = 0.0 if math.isclose(median, 0) else median / np.sqrt(2)
-        onehot = np.zeros((at.size, n_cat_total))
-        offsets = np.concatenate([[0], np.cumsum([v.size for v in categories])])
-        for f in range(len(cat_names)):
-            onehot[np.arange(at.size), offsets[f] + codes[:, f]] = scale
+        onehot = _onehot(codes, categories, _nc_scale(median))
         batches.append(
             {
                 "kind": "nc",
@@ -1644,15 +1745,12 @@ def _smotenc(plan):
                 ),
                 "cont": cont,
                 "codes": codes,
-                "categories": categories,
-                "cat_names": cat_names,
-                "cont_names": cont_names,
-                "n_cat_total": n_cat_total,
+                **spec,
                 "keys": keys[at],
                 "m": _multinomial(plan.seed, code, n, at.size),
             }
         )
-    return _generate_categorical(plan, batches)
+    return _generate_categorical(plan, batches, joined)
 
 
 def _plans():
