@@ -200,7 +200,7 @@ def dask_client():
 
 
 def make_sampler(name):
-    from counterpoise.over_sampling import SMOTE
+    from counterpoise.over_sampling import ADASYN, SMOTE
     from counterpoise.under_sampling import (
         EditedNearestNeighbours,
         OneSidedSelection,
@@ -208,7 +208,7 @@ def make_sampler(name):
         TomekLinks,
     )
 
-    if name == "smote-join":
+    if name in ("smote-join", "adasyn-join"):
         # SMOTE as for a class too large to broadcast: through the k-NN join
         from counterpoise._distributed import _plan
 
@@ -217,6 +217,8 @@ def make_sampler(name):
         "under": RandomUnderSampler(random_state=0),
         "smote": SMOTE(random_state=0),
         "smote-join": SMOTE(random_state=0),
+        "adasyn": ADASYN(random_state=0),
+        "adasyn-join": ADASYN(random_state=0),
         "enn": EditedNearestNeighbours(),
         "tomek": TomekLinks(),
         "oss": OneSidedSelection(random_state=0),
@@ -298,7 +300,16 @@ def written(dest):
 def run_spark_case(case, spark, df, dest):
     from counterpoise.spark import fit_resample
 
-    if case in ("under", "smote", "smote-join", "enn", "tomek", "oss"):
+    if case in (
+        "under",
+        "smote",
+        "smote-join",
+        "adasyn",
+        "adasyn-join",
+        "enn",
+        "tomek",
+        "oss",
+    ):
         out = fit_resample(
             make_sampler(case), df, label="label", features=features_of(df.columns)
         )

@@ -1018,6 +1018,24 @@ def _of_class(code):
     return alive
 
 
+def _class_join(plan, code, size, k, result, per_row, rows=None):
+    """The join over the ``size`` rows of class ``code``, carrying features,
+    whose ``result`` makes about ``per_row`` new rows per row (its cells that
+    much smaller: a cell's step holds its rows and the rows they make at
+    once). Returns ``(handle, fn)`` for ``Frame.output``'s ``groups``."""
+    handle, _ = join(
+        plan.frame,
+        plan.rows if rows is None else rows,
+        size,
+        k,
+        result,
+        alive=_of_class(code),
+        with_x=True,
+        shrink=min(per_row + 2, 64),
+    )
+    return handle, new_rows(k, result)
+
+
 def smote_class(plan, code, klass, n, k):
     """SMOTE's ``n`` new rows of class ``code`` without gathering the class:
     the k-NN join over the class's rows, carrying the neighbours' features,
@@ -1035,18 +1053,7 @@ def smote_class(plan, code, klass, n, k):
     def result(keys, codes, D, NK, NC, XQ, NX):
         return _new_rows(seed, code, klass, k, keys, counts(keys), XQ, NX)
 
-    # a cell's step holds its rows and the new rows they make at once
-    handle, _ = join(
-        plan.frame,
-        plan.rows,
-        size,
-        k,
-        result,
-        alive=_of_class(code),
-        with_x=True,
-        shrink=min(q + 2, 64),
-    )
-    return handle, new_rows(k, result)
+    return _class_join(plan, code, size, k, result, q)
 
 
 def smotenc_class(plan, code, klass, n, k, rows, spec):
@@ -1073,17 +1080,7 @@ def smotenc_class(plan, code, klass, n, k, rows, spec):
             parts.append(("new", columns, klass))
         return parts
 
-    handle, _ = join(
-        plan.frame,
-        rows,
-        size,
-        k,
-        result,
-        alive=_of_class(code),
-        with_x=True,
-        shrink=min(q + 2, 64),
-    )
-    return handle, new_rows(k, result)
+    return _class_join(plan, code, size, k, result, q, rows)
 
 
 def borderline_class(plan, code, klass, n, k, m, kind):
@@ -1163,18 +1160,7 @@ def adasyn_class(plan, code, klass, n, k):
         made = np.where(found, base_counts[at], 0)
         return _new_rows(seed, code, klass, k, keys, made, XQ, NX)
 
-    # a cell's step holds its rows and the new rows they make at once
-    handle, _ = join(
-        plan.frame,
-        plan.rows,
-        size,
-        k,
-        result,
-        alive=_of_class(code),
-        with_x=True,
-        shrink=min(int(per_row.sum()) // size + 2, 64),
-    )
-    return shares, (handle, new_rows(k, result))
+    return shares, _class_join(plan, code, size, k, result, int(per_row.sum()) // size)
 
 
 # --- the public join ------------------------------------------------------------------
