@@ -40,6 +40,7 @@ spills to disk), Dask as per-cell tasks over the map tasks' outputs.
 
 from __future__ import annotations
 
+import collections
 import math
 
 import numpy as np
@@ -65,9 +66,10 @@ from ._plan import (
     smote_draws,
 )
 
-#: The halo copies of each join finished in this process, in order (for the
-#: benchmarks: rows moved per input row = 2 + halo / rows).
-HALOS = []
+#: The halo copies of the last joins finished in this process, oldest first
+#: (for the benchmarks: rows moved per input row = 2 + halo / rows); bounded,
+#: so that a long-lived driver does not accumulate them.
+HALOS = collections.deque(maxlen=1024)
 
 #: Target rows per cell at 10 columns or fewer (above, the same number of values:
 #: 20,480 rows at 32 columns). A cell's step holds its rows, their neighbour
