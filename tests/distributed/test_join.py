@@ -193,6 +193,37 @@ def test_cleaning_keyed_rows(engine, small_cells):
     np.testing.assert_array_equal(sampler.removed_keys_, pdf["id"].to_numpy()[removed])
 
 
+@pytest.mark.parametrize("key", [None, "id"])
+def test_spark_many_removed_rows_filtered_in_python(
+    spark, small_cells, monkeypatch, key
+):
+    """Past MAX_JVM_KEYS removed keys, the final filter runs in the Python
+    workers instead of a broadcast anti-join built on the driver (which ran a
+    1 GB driver out of heap at 60M rows): the same rows, in input order."""
+    import counterpoise.spark as cs
+
+    from .conftest import SparkEngine
+
+    pdf, X, y = heavy()
+    local = EditedNearestNeighbours()
+    local.fit_resample(X, y)
+    expected = pdf.iloc[np.sort(local.sample_indices_)].reset_index(drop=True)
+    assert len(expected) < len(pdf) - 2
+    monkeypatch.setattr(cs, "MAX_JVM_KEYS", 2)
+    eng = SparkEngine(spark)
+    sampler = EditedNearestNeighbours()
+    out = eng.to_pandas(
+        eng.fit_resample(
+            sampler,
+            eng.frame(pdf, NPART),
+            label="label",
+            features=["a", "b", "c"],
+            key=key,
+        )
+    )
+    pd.testing.assert_frame_equal(out.astype(pdf.dtypes.to_dict()), expected)
+
+
 @pytest.mark.parametrize(
     "engine, sampler, large",
     [

@@ -41,6 +41,12 @@ _INTEGRAL = {"LongType", "IntegerType", "ShortType", "ByteType"}
 #: Positional keys are computed in the JVM from a literal array of partition
 #: offsets up to this many partitions (beyond, the Python steps compute them).
 MAX_JVM_PARTITIONS = 20_000
+#: Most removed keys the cleaning rules' final filter sends to the JVM (a
+#: broadcast anti-join on a DataFrame made on the driver, rows pickled into the
+#: driver's heap: 5.3M keys ran a 1 GB driver out of heap space at 60M rows).
+#: More are looked up in the Python workers instead (8 bytes per key, shipped
+#: once as a broadcast).
+MAX_JVM_KEYS = 1 << 20
 _LOW33 = (1 << 33) - 1
 _MIN_LONG = -(1 << 63)
 
@@ -277,7 +283,7 @@ class _SparkFrame(Frame):
     def drop_keys(self, rows, removed):
         from pyspark.sql import functions as F
 
-        if not self._jvm_keys(rows):
+        if not self._jvm_keys(rows) or len(removed) > MAX_JVM_KEYS:
             return None
         df, mid, key = self._with_key(rows)
         kcol = self._fresh("__counterpoise_key")
