@@ -430,19 +430,29 @@ def test_smote_of_a_class_too_large_to_broadcast(engine, small_cells, monkeypatc
     # of n // N or n // N + 1 new rows), makes the same rows
     monkeypatch.undo()
     monkeypatch.setattr(_join, "CELL_ROWS", 60)
-    classes = np.unique(y)
-
-    def balanced(seed, code, n, size):
-        keys = np.flatnonzero(y == classes[code])
-        m = np.full(size, n // size)
-        m[np.argsort(_plan._select_bits(seed, code, keys))[: n % size]] += 1
-        return m
-
-    monkeypatch.setattr(_plan, "_multinomial", balanced)
+    monkeypatch.setattr(_plan, "_multinomial", balanced_counts(y, np.unique(y)))
     broadcast = run()
     pd.testing.assert_frame_equal(
         canonical(out, list(pdf.columns)), canonical(broadcast, list(pdf.columns))
     )
+
+
+def balanced_counts(y, classes, among=None):
+    """A stand-in for the broadcast path's ``_multinomial``: the join paths'
+    per-row counts (``n // N``, one more for the ``n % N`` rows of class
+    ``classes[code]`` (and ``among``) with the smallest keyed numbers), so
+    that both paths can be compared row for row."""
+    from counterpoise._distributed import _plan
+
+    def balanced(seed, code, n, size):
+        at = y == classes[code]
+        keys = np.flatnonzero(at if among is None else at & among)
+        assert keys.size == size
+        m = np.full(size, n // size)
+        m[np.argsort(_plan._select_bits(seed, code, keys))[: n % size]] += 1
+        return m
+
+    return balanced
 
 
 def canonical(out, columns):
@@ -506,15 +516,7 @@ def test_borderline_smote_of_a_class_too_large_to_broadcast(
     # the broadcast path, given the same counts per danger row, makes the same rows
     monkeypatch.undo()
     monkeypatch.setattr(_join, "CELL_ROWS", 60)
-
-    def balanced(seed, code, n, size):
-        keys = np.flatnonzero((y == classes[code]) & danger)
-        assert keys.size == size
-        m = np.full(size, n // size)
-        m[np.argsort(_plan._select_bits(seed, code, keys))[: n % size]] += 1
-        return m
-
-    monkeypatch.setattr(_plan, "_multinomial", balanced)
+    monkeypatch.setattr(_plan, "_multinomial", balanced_counts(y, classes, danger))
     _, broadcast = run()
     pd.testing.assert_frame_equal(
         canonical(out, list(pdf.columns)), canonical(broadcast, list(pdf.columns))
@@ -626,14 +628,7 @@ def test_smotenc_of_a_class_too_large_to_broadcast(engine, small_cells, monkeypa
             assert ((gap < 1e-9 * (1 + np.abs(z).max())) & (s >= 0) & (s <= 1)).any()
     monkeypatch.undo()
     monkeypatch.setattr(_join, "CELL_ROWS", 60)
-
-    def balanced(seed, code, n, size):
-        keys = np.flatnonzero(y == classes[code])
-        m = np.full(size, n // size)
-        m[np.argsort(_plan._select_bits(seed, code, keys))[: n % size]] += 1
-        return m
-
-    monkeypatch.setattr(_plan, "_multinomial", balanced)
+    monkeypatch.setattr(_plan, "_multinomial", balanced_counts(y, classes))
     broadcast_sampler, broadcast = run()
     for c in grown:
         assert sampler.median_std_[c] == pytest.approx(
