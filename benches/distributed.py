@@ -230,60 +230,68 @@ def features_of(columns):
 
 
 def one(args):
-    """One measured case, in this (child) process; prints a JSON line."""
+    """One measured case, in this (child) process; prints a JSON line.
+
+    ``--repeat N`` runs the case N times in the same process (one Spark
+    session, one Dask cluster) and reports each run's wall: the first pays the
+    session's one-time warm-up (the JVM's class loading and JIT, the Python
+    workers' start and imports), the later ones show the per-run cost."""
     data, work = args.data, Path(args.work)
     dest = work / f"{args.case}-{args.engine}"
-    shutil.rmtree(dest, ignore_errors=True)
     # the input's row count from the Parquet footers, outside the timing (a
     # Spark count() or Dask len() here would be a job the user does not run)
     n_rows = written(data)[0]
+    walls = []
     with PeakMemory() as mem:
         start = time.perf_counter()
+        setup = 0.0
         if args.engine == "spark":
             spark = spark_session()
             setup = time.perf_counter() - start
-            start = time.perf_counter()
-            df = spark.read.parquet(data)
-            run_spark_case(args.case, spark, df, str(dest))
-            wall = time.perf_counter() - start
-            spark.stop()
         elif args.engine == "dask":
             import dask.dataframe as dd
 
             client, cluster = dask_client()
             setup = time.perf_counter() - start
+        for _ in range(max(1, args.repeat)):
+            shutil.rmtree(dest, ignore_errors=True)
             start = time.perf_counter()
-            df = dd.read_parquet(data)
-            run_dask_case(args.case, df, str(dest))
-            wall = time.perf_counter() - start
+            if args.engine == "spark":
+                df = spark.read.parquet(data)
+                run_spark_case(args.case, spark, df, str(dest))
+            elif args.engine == "dask":
+                df = dd.read_parquet(data)
+                run_dask_case(args.case, df, str(dest))
+            else:  # local: counterpoise on one machine
+                run_local_case(args.case, data, dest)
+            walls.append(time.perf_counter() - start)
+        if args.engine == "spark":
+            spark.stop()
+        elif args.engine == "dask":
             client.close()
             cluster.close()
-        else:  # local: counterpoise on one machine
-            setup = 0.0
-            run_local_case(args.case, data, dest)
-            wall = time.perf_counter() - start
+    wall = walls[0]
     from counterpoise._distributed import _join
 
     rows_out, bytes_out = written(dest)
     if not args.keep:
         shutil.rmtree(dest, ignore_errors=True)
-    print(
-        json.dumps(
-            {
-                "engine": args.engine,
-                "case": args.case,
-                "rows_in": n_rows,
-                "rows_out": rows_out,
-                "gb_out": round(bytes_out / 1e9, 2),
-                "wall_s": round(wall, 3),
-                "setup_s": round(setup, 3),
-                "rows_per_s": round(n_rows / wall) if n_rows else None,
-                "peak_rss_mib": round(mem.peak / 2**20),
-                # halo copies of the k-NN joins the case ran (cleaning rules)
-                "halo_per_row": [round(h / n_rows, 4) for h in _join.HALOS],
-            }
-        )
-    )
+    line = {
+        "engine": args.engine,
+        "case": args.case,
+        "rows_in": n_rows,
+        "rows_out": rows_out,
+        "gb_out": round(bytes_out / 1e9, 2),
+        "wall_s": round(wall, 3),
+        "setup_s": round(setup, 3),
+        "rows_per_s": round(n_rows / wall) if n_rows else None,
+        "peak_rss_mib": round(mem.peak / 2**20),
+        # halo copies of the k-NN joins the case ran (cleaning rules)
+        "halo_per_row": [round(h / n_rows, 4) for h in _join.HALOS],
+    }
+    if len(walls) > 1:  # the runs after the first, in the same session
+        line["walls_s"] = [round(w, 3) for w in walls]
+    print(json.dumps(line))
 
 
 def written(dest):
@@ -609,6 +617,13 @@ def main():
         if name == "one":
             p.add_argument("--engine", required=True)
             p.add_argument("--case", required=True)
+            p.add_argument(
+                "--repeat",
+                type=int,
+                default=1,
+                help="run the case this many times in one session (the first "
+                "pays the session's warm-up); each run's wall in walls_s",
+            )
     j = sub.add_parser("join")
     j.add_argument("--data", required=True)
     j.add_argument("--engine", choices=["spark", "dask"], required=True)
