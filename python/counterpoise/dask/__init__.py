@@ -77,14 +77,50 @@ def _neighbours_table(ids, D, NK):
 #: partitions), each over several groups.
 GROUP_TASKS = 16
 
+#: ... and in enough tasks that none holds more than this many groups: a
+#: group is a k-NN join cell (about 65,536 rows), and a task holds its
+#: groups' rows, their neighbour lists and its output at once (at 60M rows in
+#: 60 partitions, 15 cells a task ran workers of 1 GB out of memory).
+GROUP_CELLS = 4
+
 
 def _pick(part, groups):
     return {g: part[g] for g in groups if g in part}
 
 
+def _release_arrow():
+    """Hand the memory pyarrow's pool keeps after freeing back to the OS.
+
+    Reading a 1M-row Parquet partition leaves about 250 MB in pyarrow's
+    allocator (mimalloc) after the table is gone: memory Dask counts as
+    unmanaged and cannot spill. Left there, a worker of a few hundred MB stays
+    above its pause threshold with no task running, and the job waits forever.
+    Each of our tasks calls this on entry (what earlier tasks left) and on
+    exit; it costs about a microsecond when there is nothing to return."""
+    try:
+        import pyarrow as pa
+    except ImportError:  # pragma: no cover - pyarrow is a dependency of dask's Parquet
+        return
+    pa.default_memory_pool().release_unused()
+
+
+def _releasing(fn):
+    """``fn``, returning pyarrow's freed memory to the OS before and after."""
+
+    def run(*args):
+        _release_arrow()
+        try:
+            return fn(*args)
+        finally:
+            _release_arrow()
+
+    return run
+
+
 def _run_groups(fn, groups, picks, kind):
     """``fn`` on each group's payloads; ``kind``: 'pairs' returns the new
     payloads by group, 'list' the results in a list (None dropped)."""
+    _release_arrow()
     out = {} if kind == "pairs" else []
     for g in groups:
         payloads = [p for pick in picks for p in pick.get(g, [])]
@@ -127,6 +163,7 @@ class _DaskFrame(Frame):
         # when few columns are read) would cut the rows differently from the
         # output pass, and the row positions are the default keys.
         parts = self.ddf.to_delayed()
+        run = _releasing(run)
         return [dask.delayed(run)(part, i, shared_d) for i, part in enumerate(parts)]
 
     def collect(self, step, columns, shared=None, classes=None):
@@ -154,20 +191,38 @@ class _DaskFrame(Frame):
 
     @staticmethod
     def _groups(handle, fn, kind):
-        """Tasks of several groups each (about as many tasks as map tasks): each
-        runs ``fn`` on its groups' payloads, picked out of every map task's
-        output by one small task per (map task, group task) pair."""
-        import dask
+        """Tasks of several groups each (about as many tasks as map tasks, and
+        at most ``GROUP_CELLS`` groups a task): each runs ``fn`` on its groups'
+        payloads, picked out of every map task's output by one small task per
+        (map task, group task) pair.
+
+        The exchange is written as one graph layer (a dict of tasks), not as
+        ``dask.delayed`` calls: a delayed call merges its arguments' graphs, and
+        tens of thousands of picks each merging their map task's graph kept the
+        driver busy for minutes at 60M rows (916 cells)."""
+        import uuid
+
+        from dask.delayed import Delayed
+        from dask.highlevelgraph import HighLevelGraph
 
         parts, n_groups = handle
-        n_tasks = max(1, min(n_groups, max(len(parts), GROUP_TASKS)))
-        fn = dask.delayed(fn, traverse=False)  # in the graph once, not per task
-        out = []
+        n_tasks = max(
+            1,
+            min(n_groups, max(len(parts), GROUP_TASKS)),
+            -(-n_groups // GROUP_CELLS),
+        )
+        token = uuid.uuid4().hex
+        fn_key = f"counterpoise-step-{token}"
+        pick, run = f"counterpoise-pick-{token}", f"counterpoise-groups-{token}"
+        layer = {fn_key: fn}  # in the graph once, not per task
         for j in range(n_tasks):
             groups = list(range(j, n_groups, n_tasks))
-            picks = [dask.delayed(_pick)(part, groups) for part in parts]
-            out.append(dask.delayed(_run_groups)(fn, groups, picks, kind))
-        return out
+            for i, part in enumerate(parts):
+                layer[(pick, i, j)] = (_pick, part.key, groups)
+            picks = [(pick, i, j) for i in range(len(parts))]
+            layer[(run, j)] = (_run_groups, fn_key, groups, picks, kind)
+        graph = HighLevelGraph.from_collections(run, layer, dependencies=parts)
+        return [Delayed((run, j), graph, layer=run) for j in range(n_tasks)]
 
     def regroup(self, handle, fn, n_groups):
         return self._groups(handle, fn, "pairs"), n_groups
@@ -231,6 +286,7 @@ class _DaskFrame(Frame):
             return _assemble(meta, gen(i, shared), meta, label, features)
 
         shared_d = dask.delayed(shared, traverse=False) if shared is not None else None
+        run_step, run_gen = _releasing(run_step), _releasing(run_gen)
         tasks = [
             dask.delayed(run_step)(part, i, None)
             for i, part in enumerate(self.ddf.to_delayed())
