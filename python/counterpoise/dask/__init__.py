@@ -98,7 +98,9 @@ def _release_arrow():
     task running, above their pause threshold, and the job waited forever.
     Each of our tasks calls this on entry (what earlier tasks left) and on
     exit: pyarrow's pool, then glibc's ``malloc_trim`` (Linux; Dask's own
-    advice for unmanaged memory)."""
+    advice for unmanaged memory). It lowers that memory; it does not remove
+    all of it (workers of 700 MB on 20M rows still stalled paused: see
+    benches/README.md, "Dask with little memory")."""
     try:
         import pyarrow as pa
     except ImportError:  # pragma: no cover - pyarrow is a dependency of dask's Parquet
@@ -128,7 +130,8 @@ _TRIM = False  # not looked up yet
 
 
 def _releasing(fn):
-    """``fn``, returning pyarrow's freed memory to the OS before and after."""
+    """``fn``, returning freed memory to the OS before and after
+    (:func:`_release_arrow`)."""
 
     def run(*args):
         _release_arrow()
