@@ -9,6 +9,8 @@ exists); the driver only holds class counts and the small tables a plan needs.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 
@@ -88,7 +90,7 @@ def _pick(part, groups):
     return {g: part[g] for g in groups if g in part}
 
 
-def _release_arrow():
+def _return_memory():
     """Hand memory freed in this worker back to the OS.
 
     Reading a 1M-row Parquet partition leaves about 250 MB in pyarrow's
@@ -97,10 +99,10 @@ def _release_arrow():
     cannot spill. Left there, workers of 1 GB reached 770 MB unmanaged with no
     task running, above their pause threshold, and the job waited forever.
     Each of our tasks calls this on entry (what earlier tasks left) and on
-    exit: pyarrow's pool, then glibc's ``malloc_trim`` (Linux; Dask's own
-    advice for unmanaged memory). It lowers that memory; it does not remove
-    all of it (workers of 700 MB on 20M rows still stalled paused: see
-    benches/README.md, "Dask with little memory")."""
+    exit (:func:`_releasing`): pyarrow's pool, then glibc's ``malloc_trim``
+    (Linux; Dask's own advice for unmanaged memory). It lowers that memory;
+    it does not remove all of it (workers of 700 MB on 20M rows still stalled
+    paused: see benches/README.md, "Dask with little memory")."""
     try:
         import pyarrow as pa
     except ImportError:  # pragma: no cover - pyarrow is a dependency of dask's Parquet
@@ -112,41 +114,36 @@ def _release_arrow():
         trim(0)
 
 
+@functools.cache
 def _malloc_trim():
     """glibc's ``malloc_trim``, or None (not glibc)."""
-    global _TRIM
-    if _TRIM is False:
-        _TRIM = None
-        try:
-            import ctypes
+    try:
+        import ctypes
 
-            _TRIM = ctypes.CDLL("libc.so.6").malloc_trim
-        except (OSError, AttributeError):
-            pass
-    return _TRIM
-
-
-_TRIM = False  # not looked up yet
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
 
 
 def _releasing(fn):
     """``fn``, returning freed memory to the OS before and after
-    (:func:`_release_arrow`)."""
+    (:func:`_return_memory`)."""
 
+    @functools.wraps(fn)
     def run(*args):
-        _release_arrow()
+        _return_memory()
         try:
             return fn(*args)
         finally:
-            _release_arrow()
+            _return_memory()
 
     return run
 
 
+@_releasing
 def _run_groups(fn, groups, picks, kind):
     """``fn`` on each group's payloads; ``kind``: 'pairs' returns the new
     payloads by group, 'list' the results in a list (None dropped)."""
-    _release_arrow()
     out = {} if kind == "pairs" else []
     for g in groups:
         payloads = [p for pick in picks for p in pick.get(g, [])]
