@@ -391,6 +391,71 @@ def test_dask_tasks_hand_pyarrows_freed_memory_back():
     assert after - base < 60, (base, grown, after)
 
 
+_WATCH_SCRIPT = """
+import sys, time
+import dask
+from distributed import Client, LocalCluster
+from counterpoise.dask import _watch_workers
+
+def fill(dask_worker):
+    # 240 MB through pyarrow's pool, converted and dropped: the pool keeps it
+    import numpy as np, pyarrow as pa
+    t = pa.table({f"c{i}": np.arange(3_000_000, dtype=np.float64) for i in range(10)})
+    pdf = t.to_pandas()
+    del t, pdf
+
+def rss(dask_worker):
+    return int(open("/proc/self/statm").read().split()[1]) * 4096 >> 20
+
+def watched(dask_worker):
+    return "counterpoise-return-memory" in dask_worker.periodic_callbacks
+
+# spill threshold at 30% of 1 GB: above it once the pool holds the 240 MB
+dask.config.set({"distributed.worker.memory.spill": 0.3,
+                 "distributed.worker.memory.target": 0.25})
+for watch in (False, True):
+    with LocalCluster(n_workers=1, threads_per_worker=1, memory_limit="1GB",
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        if watch:
+            _watch_workers()
+        base = list(client.run(rss).values())[0]
+        client.run(fill)
+        time.sleep(2)  # no task runs meanwhile
+        after = list(client.run(rss).values())[0]
+        restarted = None
+        if watch:
+            client.restart()
+            restarted = list(client.run(watched).values())
+        print(watch, base, after, restarted)
+"""
+
+
+def test_dask_workers_return_pool_memory_between_tasks():
+    """A worker above its spill threshold hands pyarrow's freed memory back to
+    the OS without any task of ours running on it (Dask's own read_parquet
+    tasks and the frames it spills leave memory there; a worker paused by it
+    never runs our tasks again: at 20M rows with 700 MB workers both sat
+    paused forever). Real worker processes, in a fresh interpreter: without
+    the watch the worker keeps the memory (the control), with it the memory
+    goes back within 2 seconds; and a worker restarted by the nanny is
+    watched again (the plugin, not our tasks, installs the watch)."""
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-c", _WATCH_SCRIPT],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    lines = [ln.split(" ", 3) for ln in out.stdout.strip().splitlines()]
+    (_, base0, after0, _), (_, base1, after1, restarted) = lines
+    assert int(after0) - int(base0) > 150, out.stdout  # the control kept it
+    assert int(after1) - int(base1) < 60, out.stdout
+    assert restarted == "[True]", out.stdout
+
+
 def test_spark_size_strings():
     from counterpoise.spark import _size_bytes
 
