@@ -13,7 +13,9 @@ memory):
               ``spark.executor.pyspark.memory=1g`` or
               ``$COUNTERPOISE_BENCH_PYSPARK_MEMORY``, ``local[2]``) and on
               Dask (LocalCluster of two workers of 2GB each or
-              ``$COUNTERPOISE_BENCH_DASK_MEMORY``),
+              ``$COUNTERPOISE_BENCH_DASK_MEMORY``; a partition per Parquet
+              file, or per row group when ``$COUNTERPOISE_BENCH_DASK_SPLIT``
+              is set: workers of 700 MB die reading 1M-row partitions),
               writing Parquet; wall time, peak memory, rows per second.
 ``compare``   on data that fits one machine: our RandomUnderSampler vs
               Spark's ``sampleBy`` (approximate counts), our SMOTE vs "collect to
@@ -162,6 +164,7 @@ class PeakMemory:
 DRIVER_MEMORY = "COUNTERPOISE_BENCH_DRIVER_MEMORY"
 PYSPARK_MEMORY = "COUNTERPOISE_BENCH_PYSPARK_MEMORY"
 DASK_MEMORY = "COUNTERPOISE_BENCH_DASK_MEMORY"
+DASK_SPLIT = "COUNTERPOISE_BENCH_DASK_SPLIT"
 
 
 def spark_session(extra=None):
@@ -260,7 +263,9 @@ def one(args):
                 df = spark.read.parquet(data)
                 run_spark_case(args.case, spark, df, str(dest))
             elif args.engine == "dask":
-                df = dd.read_parquet(data)
+                df = dd.read_parquet(
+                    data, split_row_groups=bool(os.environ.get(DASK_SPLIT))
+                )
                 run_dask_case(args.case, df, str(dest))
             else:  # local: counterpoise on one machine
                 run_local_case(args.case, data, dest)
@@ -405,6 +410,7 @@ def record(kind, args, results):
         "pyspark_memory": os.environ.get(PYSPARK_MEMORY, "1g"),
         "driver_memory": os.environ.get(DRIVER_MEMORY, "2g"),
         "dask_worker_memory": os.environ.get(DASK_MEMORY, "2GB"),
+        "dask_split_row_groups": bool(os.environ.get(DASK_SPLIT)),
         "results": results,
     }
     with path.open("a") as fh:

@@ -5,6 +5,13 @@
 ``dask.delayed`` steps and tree reductions, ``from_delayed`` for the output.
 It runs on whatever scheduler is active (a ``dask.distributed`` client when one
 exists); the driver only holds class counts and the small tables a plan needs.
+
+On a ``dask.distributed`` cluster, the first call registers a worker plugin
+named ``counterpoise-return-memory`` on the client: every worker (and every
+worker that joins or restarts later) hands memory that pyarrow and the C heap
+have freed back to the operating system whenever it is above its spill
+threshold or paused. Without it, a worker paused by such memory (Dask counts it
+as unmanaged and cannot spill it) runs no task again, and the job waits forever.
 """
 
 from __future__ import annotations
