@@ -17,6 +17,7 @@ as unmanaged and cannot spill it) runs no task again, and the job waits forever.
 from __future__ import annotations
 
 import functools
+import threading
 
 import numpy as np
 import pandas as pd
@@ -132,10 +133,12 @@ def _malloc_trim():
         return None
 
 
-#: How often (seconds) a worker that ran a task of ours checks whether its
-#: memory is above the spill threshold, and if so returns freed memory to the
-#: OS (:func:`_watch_worker`).
+#: How often (seconds) a watched worker checks whether its memory is above
+#: the spill threshold (or it is paused), and if so returns freed memory to
+#: the OS (:func:`_watch_worker`).
 WATCH_SECONDS = 0.5
+
+_WATCH_LOCK = threading.Lock()  # task threads of one worker install it once
 
 
 def _watch_worker(worker=None):
@@ -164,8 +167,12 @@ def _watch_worker(worker=None):
         except (ImportError, ValueError):  # not in a distributed worker
             return
     name = "counterpoise-return-memory"
-    if name in worker.periodic_callbacks:
-        return
+    with _WATCH_LOCK:
+        if name not in worker.periodic_callbacks:
+            _install_watch(worker, name)
+
+
+def _install_watch(worker, name):
     from distributed.core import Status
     from tornado.ioloop import PeriodicCallback
 
