@@ -392,7 +392,7 @@ def test_dask_tasks_hand_pyarrows_freed_memory_back():
 
 
 _WATCH_SCRIPT = """
-import sys, time
+import time
 import dask
 from distributed import Client, LocalCluster
 from counterpoise.dask import _watch_workers

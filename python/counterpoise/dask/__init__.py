@@ -140,6 +140,9 @@ WATCH_SECONDS = 0.5
 
 _WATCH_LOCK = threading.Lock()  # task threads of one worker install it once
 
+#: The worker plugin's name, and its callback's in ``Worker.periodic_callbacks``.
+_WATCH_NAME = "counterpoise-return-memory"
+
 
 def _watch_worker(worker=None):
     """On a ``dask.distributed`` worker (``worker``, or the one this task runs
@@ -166,13 +169,12 @@ def _watch_worker(worker=None):
             worker = get_worker()
         except (ImportError, ValueError):  # not in a distributed worker
             return
-    name = "counterpoise-return-memory"
     with _WATCH_LOCK:
-        if name not in worker.periodic_callbacks:
-            _install_watch(worker, name)
+        if _WATCH_NAME not in worker.periodic_callbacks:
+            _install_watch(worker)
 
 
-def _install_watch(worker, name):
+def _install_watch(worker):
     from distributed.core import Status
     from tornado.ioloop import PeriodicCallback
 
@@ -188,7 +190,7 @@ def _install_watch(worker, name):
             _return_memory()
 
     callback = PeriodicCallback(check, WATCH_SECONDS * 1000)
-    worker.periodic_callbacks[name] = callback
+    worker.periodic_callbacks[_WATCH_NAME] = callback
     worker.loop.add_callback(callback.start)
 
 
@@ -216,7 +218,7 @@ def _watch_workers():
         client = default_client()
     except (ImportError, ValueError):  # no distributed client: no workers
         return
-    client.register_plugin(_memory_plugin()(), name="counterpoise-return-memory")
+    client.register_plugin(_memory_plugin()(), name=_WATCH_NAME)
 
 
 def _releasing(fn):
