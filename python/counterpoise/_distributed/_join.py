@@ -255,6 +255,21 @@ def _flat(qkeys, d, nk, nc):
     )
 
 
+#: A cell whose query rows are at least this share of its rows finds them by
+#: one self-query of all its rows (the engine's symmetric kernels: about 2.5x
+#: faster per row than the same rows as a separate query set), the other rows'
+#: lists dropped.
+SELF_QUERY_SHARE = 0.4
+
+
+def _cell_neighbours(Xm, q, w):
+    """The ``w`` nearest rows of ``Xm`` to its rows ``q`` (``(d, i)``)."""
+    if q.size < SELF_QUERY_SHARE * Xm.shape[0]:
+        return _core.kneighbors(Xm, Xm[q], w)
+    d, i = _core.kneighbors(Xm, Xm, w)
+    return (d, i) if q.size == Xm.shape[0] else (d[q], i[q])
+
+
 def _local_step(k, query_codes, lo, hi, counts, result, with_x=False, width=None):
     """Step 3: each cell's own neighbours of its query rows, and their halos.
     A row sent to no other cell has its final list here: ``result`` of those
@@ -281,7 +296,7 @@ def _local_step(k, query_codes, lo, hi, counts, result, with_x=False, width=None
             return out
         w = min(k + 1, n)
         Xm = X if X.shape[1] == n_cols else np.ascontiguousarray(X[:, :n_cols])
-        d, i = _core.kneighbors(Xm, Xm[q], w)
+        d, i = _cell_neighbours(Xm, q, w)
         is_self = i == q[:, None]
         missing = ~is_self.any(axis=1)  # k + 1 duplicates at distance 0
         is_self[missing, -1] = True
@@ -294,18 +309,24 @@ def _local_step(k, query_codes, lo, hi, counts, result, with_x=False, width=None
         else:
             radius = np.full(q.size, np.inf)
         Xq = Xm[q]
-        qlo, qhi = Xq.min(axis=0), Xq.max(axis=0)
-        r_max = radius.max()
         sent = np.zeros(q.size, dtype=bool)
-        for t in range(lo.shape[0]):
+        # A row whose ball lies inside its own cell's box reaches no other cell
+        # (the cells' regions do not overlap, and each box lies in its region):
+        # only the others are tested against the other cells' boxes.
+        inner = np.minimum(Xq - lo[g], hi[g] - Xq).min(axis=1)
+        near = np.flatnonzero(~(radius < inner * (1 - SLACK)))
+        Xn, rn = Xq[near], radius[near]
+        if near.size:
+            qlo, qhi = Xn.min(axis=0), Xn.max(axis=0)
+            r_max = rn.max()
+        for t in range(lo.shape[0] if near.size else 0):
             if t == g or (counts is not None and counts[t] == 0):
                 continue
             # the queries' bounding box against the cell's box first
             between = np.maximum(lo[t] - qhi, 0.0) + np.maximum(qlo - hi[t], 0.0)
             if np.sqrt(between @ between) > r_max:
                 continue
-            gap = _box_gap(Xq, lo[t], hi[t])
-            sel = np.flatnonzero(gap <= radius)
+            sel = near[_box_gap(Xn, lo[t], hi[t]) <= rn]
             sent[sel] = True
             for s in _chunks(sel.size):
                 at = sel[s]
