@@ -83,6 +83,43 @@ def test_join_equals_the_local_exact_search(engine, small_cells, k):
     np.testing.assert_array_equal(nk, pdf["id"].to_numpy()[sk])
 
 
+def test_spark_join_without_arrow_groups(spark, small_cells, monkeypatch):
+    """pyspark < 4.0 has no ``applyInArrow``: the join's groups then run
+    through ``applyInPandas``, with the same neighbours."""
+    from pyspark.sql.pandas.group_ops import PandasGroupedOpsMixin
+
+    from .conftest import SparkEngine
+
+    monkeypatch.delattr(PandasGroupedOpsMixin, "applyInArrow")
+    eng = SparkEngine(spark)
+    pdf, X, _ = heavy(n=600, seed=2)
+    ids, nk, d = neighbour_table(
+        eng, kneighbors(eng, eng.frame(pdf, NPART), 3, features=["a", "b", "c"]), 3
+    )
+    dist, idx = _core.kneighbors(X, X, 4)
+    np.testing.assert_array_equal(ids, np.arange(len(pdf)))
+    np.testing.assert_array_equal(nk, idx[:, 1:])
+    np.testing.assert_allclose(d, dist[:, 1:], rtol=1e-12)
+
+
+@pytest.mark.parametrize("share", [0.05, 0.5, 1.0])
+def test_cell_neighbours_self_query_equals_a_query_set(share):
+    """A cell's queries found by one self-query of all its rows (most rows
+    queried) are the same lists as the query rows searched on their own."""
+    pdf, X, _ = heavy(n=2000, seed=3)
+    rng = np.random.default_rng(0)
+    q = np.sort(rng.choice(len(X), size=int(share * len(X)), replace=False))
+    d, i = _join._cell_neighbours(X, q, 6)
+    dq, iq = _core.kneighbors(X, X[q], 6)
+    np.testing.assert_array_equal(i, iq)
+    np.testing.assert_allclose(d, dq, rtol=1e-12)
+    # the truth: scikit-learn's brute force
+    from sklearn.neighbors import NearestNeighbors
+
+    sk = NearestNeighbors(n_neighbors=6, algorithm="brute").fit(X)
+    np.testing.assert_array_equal(i, sk.kneighbors(X[q])[1])
+
+
 @pytest.mark.parametrize("engine", ["dask"], indirect=True)
 @pytest.mark.parametrize("cell_rows", [3, 10**9])
 def test_join_tiny_cells_and_one_cell(engine, monkeypatch, cell_rows):

@@ -484,19 +484,41 @@ class _SparkFrame(Frame):
 
     def regroup(self, handle, fn, n_groups):
         import pandas as pd
+        import pyarrow as pa
 
         raw = isinstance(handle, _RawCells)
         if raw:
             source, kcol = handle.source, handle.key
             handle = handle.df
+        binary = pa.large_binary() if self._large else pa.binary()
+
+        def payloads_of(g, pdf, blobs):
+            if raw:
+                return [("pts", *source.from_columns(pdf, kcol))]
+            return [pickle.loads(b) for b in blobs]
+
+        def run_arrow(table):
+            # (pyspark >= 4.0: the group as one Arrow table, no per-batch pandas
+            # conversion; only the raw rows' columns become a DataFrame)
+            g = int(table.column("g")[0].as_py())
+            if raw:
+                payloads = payloads_of(g, table.to_pandas(), None)
+            else:
+                payloads = payloads_of(g, None, table.column("blob").to_pylist())
+            out = fn(g, payloads, None)
+            return pa.table(
+                {
+                    "g": pa.array([int(x[0]) for x in out], pa.int64()),
+                    "blob": pa.array(
+                        [pickle.dumps(x[1], protocol=5) for x in out], binary
+                    ),
+                }
+            )
 
         def run(pdf):
             g = int(pdf["g"].iloc[0])
-            if raw:
-                payloads = [("pts", *source.from_columns(pdf, kcol))]
-            else:
-                payloads = [pickle.loads(b) for b in pdf["blob"]]
-            out = fn(g, payloads, None)
+            blobs = None if raw else pdf["blob"]
+            out = fn(g, payloads_of(g, pdf, blobs), None)
             return pd.DataFrame(
                 {
                     "g": pd.Series([int(x[0]) for x in out], dtype="int64"),
@@ -506,7 +528,10 @@ class _SparkFrame(Frame):
                 }
             )
 
-        return handle.groupBy("g").applyInPandas(run, _GROUPS)
+        grouped = handle.groupBy("g")
+        if hasattr(grouped, "applyInArrow"):
+            return grouped.applyInArrow(run_arrow, _GROUPS)
+        return grouped.applyInPandas(run, _GROUPS)
 
     def gather_groups(self, handle, fn):
         out = self.regroup(handle, lambda g, ps, s: [(g, fn(g, ps, s))], 0)
