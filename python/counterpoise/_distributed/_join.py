@@ -34,7 +34,8 @@ with the candidates so that a row's new rows are made in the cell where its list
 ends (SMOTE for a class too large to broadcast; :func:`smote_class`).
 
 The engine runs the exchanges (:meth:`Frame.scatter`, :meth:`Frame.regroup`):
-Spark as ``groupBy(cell).applyInPandas`` over pickled payloads (its shuffle
+Spark as ``groupBy(cell).applyInArrow`` (``applyInPandas`` before pyspark 4.0)
+over pickled payloads (its shuffle
 spills to disk), Dask as per-cell tasks over the map tasks' outputs.
 """
 
