@@ -522,3 +522,40 @@ def test_spark_refuses_a_broadcast_its_workers_cannot_hold(spark, monkeypatch, s
         eng.fit_resample(sampler, eng.frame(pdf, 3), label="label", features=features)
     )
     assert len(out) > 0
+
+
+def test_dask_group_tasks_scale_with_worker_memory(dask_client, monkeypatch):
+    """A regrouping's tasks hold at most one group per GROUP_CELL_BYTES of the
+    smallest worker's memory limit (4 cells on 1 GB workers: 15 ran them out
+    of memory), and every group's payloads still reach ``fn`` once."""
+    import counterpoise.dask as cd
+    import dask
+
+    limits = [
+        w["memory_limit"]
+        for w in dask_client.scheduler_info(n_workers=-1)["workers"].values()
+    ]
+    assert cd._group_cells() == max(1, int(min(limits) // cd.GROUP_CELL_BYTES))
+    monkeypatch.setattr(cd, "GROUP_CELL_BYTES", min(limits) // 3)
+    assert cd._group_cells() == 3
+    n_groups = 50
+    parts = [
+        dask.delayed(
+            lambda i: {g: [(i, g)] for g in range(n_groups) if g % 2 == i % 2}
+        )(i)
+        for i in range(4)
+    ]
+    tasks = cd._DaskFrame._groups(
+        (parts, n_groups), lambda g, ps, s: (g, sorted(ps)), "list"
+    )
+    assert len(tasks) == -(-n_groups // 3)  # more tasks than GROUP_TASKS (16)
+    got = sorted(r for rs in dask.compute(*tasks) for r in rs)
+    want = [(g, [(i, g) for i in range(4) if i % 2 == g % 2]) for g in range(n_groups)]
+    assert got == want
+    # workers without a memory limit: no cap (as many tasks as before the cap)
+    monkeypatch.setattr(
+        type(dask_client),
+        "scheduler_info",
+        lambda self, **kw: {"workers": {"a": {"memory_limit": 0}}},
+    )
+    assert cd._group_cells() is None

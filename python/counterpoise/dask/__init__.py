@@ -87,11 +87,30 @@ def _neighbours_table(ids, D, NK):
 #: partitions), each over several groups.
 GROUP_TASKS = 16
 
-#: ... and in enough tasks that none holds more than this many groups: a
-#: group is a k-NN join cell (about 65,536 rows), and a task holds its
-#: groups' rows, their neighbour lists and its output at once (at 60M rows in
-#: 60 partitions, 15 cells a task ran workers of 1 GB out of memory).
-GROUP_CELLS = 4
+#: ... and in enough tasks that none holds more than one group per this many
+#: bytes of the smallest worker's memory limit (any number without a limit):
+#: a group is a k-NN join cell (about 655,360 values), and a task holds its
+#: groups' rows, their neighbour lists and its output at once. At 60M rows in
+#: 60 partitions, 15 cells a task ran workers of 1 GB out of memory, 4 did
+#: not; at 20M rows 4 cells a task on workers of 2 GB took 338-369 s against
+#: 203 s with 15 (more tasks, and picks of every map task's output for each).
+GROUP_CELL_BYTES = 250_000_000
+
+
+def _group_cells():
+    """How many groups one regrouping task may hold (:data:`GROUP_CELL_BYTES`),
+    or None: no limit (no ``dask.distributed`` client, or workers without a
+    memory limit)."""
+    try:
+        from distributed import default_client
+
+        workers = default_client().scheduler_info(n_workers=-1)["workers"]
+    except (ImportError, ValueError, KeyError):
+        return None
+    limits = [w.get("memory_limit") or 0 for w in workers.values()]
+    if not limits or min(limits) <= 0:
+        return None
+    return max(1, int(min(limits) // GROUP_CELL_BYTES))
 
 
 def _pick(part, groups):
@@ -314,7 +333,7 @@ class _DaskFrame(Frame):
     @staticmethod
     def _groups(handle, fn, kind):
         """Tasks of several groups each (about as many tasks as map tasks, and
-        at most ``GROUP_CELLS`` groups a task): each runs ``fn`` on its groups'
+        at most :func:`_group_cells` groups a task): each runs ``fn`` on its groups'
         payloads, picked out of every map task's output by one small task per
         (map task, group task) pair.
 
@@ -328,10 +347,11 @@ class _DaskFrame(Frame):
         from dask.highlevelgraph import HighLevelGraph
 
         parts, n_groups = handle
+        cells = _group_cells()
         n_tasks = max(
             1,
             min(n_groups, max(len(parts), GROUP_TASKS)),
-            -(-n_groups // GROUP_CELLS),
+            -(-n_groups // cells) if cells else 1,
         )
         token = uuid.uuid4().hex
         fn_key = f"counterpoise-step-{token}"
