@@ -104,9 +104,14 @@ def _group_cells():
     try:
         from distributed import default_client
 
-        workers = default_client().scheduler_info(n_workers=-1)["workers"]
-    except (ImportError, ValueError, KeyError):
+        client = default_client()
+    except (ImportError, ValueError):
         return None
+    try:  # every worker, where the version can cap the list
+        info = client.scheduler_info(n_workers=-1)
+    except TypeError:  # a version without n_workers lists every worker
+        info = client.scheduler_info()
+    workers = info.get("workers", {})
     limits = [w.get("memory_limit") or 0 for w in workers.values()]
     if not limits or min(limits) <= 0:
         return None
@@ -333,8 +338,8 @@ class _DaskFrame(Frame):
     @staticmethod
     def _groups(handle, fn, kind):
         """Tasks of several groups each (about as many tasks as map tasks, and
-        at most :func:`_group_cells` groups a task): each runs ``fn`` on its groups'
-        payloads, picked out of every map task's output by one small task per
+        at most :func:`_group_cells` groups a task): each runs ``fn`` on its
+        groups' payloads, picked out of every map task's output by one small task per
         (map task, group task) pair.
 
         The exchange is written as one graph layer (a dict of tasks), not as
