@@ -35,8 +35,8 @@ ends (SMOTE for a class too large to broadcast; :func:`smote_class`).
 
 The engine runs the exchanges (:meth:`Frame.scatter`, :meth:`Frame.regroup`):
 Spark as ``groupBy(cell).applyInArrow`` (``applyInPandas`` before pyspark 4.0)
-over pickled payloads (its shuffle
-spills to disk), Dask as per-cell tasks over the map tasks' outputs.
+over pickled payloads (its shuffle spills to disk), Dask as per-cell tasks over
+the map tasks' outputs.
 """
 
 from __future__ import annotations

@@ -97,15 +97,23 @@ GROUP_TASKS = 16
 GROUP_CELL_BYTES = 250_000_000
 
 
+def _default_client():
+    """The active ``dask.distributed`` client, or None (not installed, or no
+    client: the local schedulers, which have no workers of their own)."""
+    try:
+        from distributed import default_client
+
+        return default_client()
+    except (ImportError, ValueError):
+        return None
+
+
 def _group_cells():
     """How many groups one regrouping task may hold (:data:`GROUP_CELL_BYTES`),
     or None: no limit (no ``dask.distributed`` client, or workers without a
     memory limit)."""
-    try:
-        from distributed import default_client
-
-        client = default_client()
-    except (ImportError, ValueError):
+    client = _default_client()
+    if client is None:
         return None
     try:  # every worker, where the version can cap the list
         info = client.scheduler_info(n_workers=-1)
@@ -236,11 +244,8 @@ def _memory_plugin():
 def _watch_workers():
     """:func:`_watch_worker` on every worker of the active
     ``dask.distributed`` client, and on the workers that join it later."""
-    try:
-        from distributed import default_client
-
-        client = default_client()
-    except (ImportError, ValueError):  # no distributed client: no workers
+    client = _default_client()
+    if client is None:  # no workers
         return
     client.register_plugin(_memory_plugin()(), name=_WATCH_NAME)
 
@@ -339,8 +344,8 @@ class _DaskFrame(Frame):
     def _groups(handle, fn, kind):
         """Tasks of several groups each (about as many tasks as map tasks, and
         at most :func:`_group_cells` groups a task): each runs ``fn`` on its
-        groups' payloads, picked out of every map task's output by one small task per
-        (map task, group task) pair.
+        groups' payloads, picked out of every map task's output by one small
+        task per (map task, group task) pair.
 
         The exchange is written as one graph layer (a dict of tasks), not as
         ``dask.delayed`` calls: a delayed call merges its arguments' graphs, and
