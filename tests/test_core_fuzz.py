@@ -234,6 +234,30 @@ def test_kneighbors(data):
 
 @FUZZ
 @given(st.data())
+def test_kneighbors_within(data):
+    x = data.draw(arrays(ndim=2, dtype=np.float64, max_side=12))
+    q = data.draw(
+        arrays(ndim=2, dtype=x.dtype, shape=(5, x.shape[1] if x.ndim == 2 else 2))
+    )
+    radius = data.draw(arrays(ndim=1, dtype=np.float64, shape=(rows_of(q),)))
+    k = data.draw(counts(1, rows_of(x)))
+    n_threads = data.draw(counts(0, 3))
+    out = call_checked(_core.kneighbors_within, x, q, k, radius, n_threads)
+    if out is not None:
+        dist, ind = out
+        assert ind.shape == dist.shape == (q.shape[0], int(k))
+        assert ((ind >= -1) & (ind < x.shape[0])).all()
+        assert np.isinf(dist[ind < 0]).all()
+        found = ind >= 0
+        assert (
+            dist[found] <= np.broadcast_to(radius[:, None], dist.shape)[found]
+        ).all()
+        # the rows found come first, nearest first
+        assert (dist[:, 1:] >= dist[:, :-1]).all()
+
+
+@FUZZ
+@given(st.data())
 def test_smote_resample(data):
     x = data.draw(arrays(ndim=2, dtype=np.float64, max_side=12))
     n = rows_of(x)

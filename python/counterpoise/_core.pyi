@@ -47,6 +47,16 @@ def kneighbors(
     algorithm: str = "auto",
     n_threads: int = 0,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]: ...
+def kneighbors_within(
+    data: npt.NDArray[np.floating],
+    queries: npt.NDArray[np.floating],
+    k: int,
+    radius: npt.NDArray[np.float64],
+    n_threads: int = 0,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
+    """The at most ``k`` nearest ``data`` rows of each query at distance
+    ``<= radius[p]``; the rest of a row is index -1 at distance infinity."""
+
 def kd_tree_max_dim() -> int: ...
 def smote_resample(
     x: npt.NDArray[np.floating],

@@ -134,3 +134,58 @@ def test_every_path_is_exact_on_real_shaped_data(shape, d):
             assert clear.mean() > 0.9
             assert_array_equal(ind[clear], ref_i[clear], err_msg=algorithm)
             assert_allclose(dist, ref_d, rtol=1e-6, atol=1e-6 * (1 + ref_d.max()))
+
+
+@pytest.mark.parametrize(
+    "shape", ["gaussian", "heavy_tailed", "tight_clusters", "low_intrinsic"]
+)
+@pytest.mark.parametrize("d", [3, 10, 24])
+def test_searches_within_a_radius_are_sklearns_lists_cut_at_the_radius(shape, d):
+    # The k-NN join's halo queries: each query row's k nearest rows closer than
+    # its radius (inclusive), the rest of the row -1 at infinity. The truth is
+    # an exact brute force cut at the radius, on rows whose distances sit clear
+    # of the radius and of each other (checked against scikit-learn's too); the
+    # radii are drawn around the rows' own neighbour distances (also zero,
+    # negative and infinite), and the query set is large enough for the
+    # engine's probe above d = 8.
+    X = _shaped(shape if shape != "gaussian" else "none", 3000, d, 3 * d)
+    Q = _shaped(shape if shape != "gaussian" else "none", 1500, d, 3 * d + 1)
+    Q[::4] = X[:375]  # rows of the data: a distance 0 first
+    k = 5
+    ref_d, ref_i = _exact_order(X, Q, k)  # numpy's brute force, by differences
+    ref_d, ref_i = ref_d[:, :k], ref_i[:, :k]
+    skl_i = NearestNeighbors(n_neighbors=k, algorithm="brute").fit(X).kneighbors(Q)[1]
+    rng = np.random.default_rng(d)
+    pick = rng.integers(0, k, len(Q))
+    radius = ref_d[np.arange(len(Q)), pick] * rng.uniform(0.7, 1.3, len(Q))
+    radius[1::9], radius[2::9], radius[3::9] = 0.0, -1.0, np.inf
+    dist, ind = _core.kneighbors_within(X, Q, k, radius)
+    assert dist.shape == ind.shape == (len(Q), k)
+    inside = ref_d <= radius[:, None]
+    scale = 1e-6 * (1 + np.abs(ref_d))
+    gaps = np.diff(ref_d, axis=1) > scale[:, 1:]
+    clear = gaps.all(axis=1) & (np.abs(ref_d - radius[:, None]) > scale).all(axis=1)
+    clear |= radius < 0  # nothing inside, whatever the ties
+    assert clear.mean() > 0.8
+    assert_array_equal(ind[clear], np.where(inside, ref_i, -1)[clear])
+    assert np.isinf(dist[ind < 0]).all()
+    assert_allclose(dist[ind >= 0], ref_d[ind >= 0], rtol=1e-12, atol=1e-12)
+    # and scikit-learn's lists (its dot-product distances near a tie aside)
+    found = (ind >= 0) & clear[:, None]
+    assert_array_equal(ind[found], skl_i[found])
+    assert (
+        dist[ind >= 0] <= np.broadcast_to(radius[:, None], dist.shape)[ind >= 0]
+    ).all()
+    # an infinite radius is the plain search
+    rows = np.flatnonzero(np.isinf(radius))
+    d0, i0 = _core.kneighbors(X, Q[rows], k)
+    assert_array_equal(ind[rows], i0)
+    assert_array_equal(dist[rows], d0)
+
+
+def test_searches_within_a_radius_reject_a_bad_radius():
+    X = np.random.default_rng(0).standard_normal((40, 3))
+    with pytest.raises(ValueError, match="radius has 3 values but there are 5"):
+        _core.kneighbors_within(X, X[:5], 2, np.ones(3))
+    with pytest.raises(ValueError, match=r"radius\[2\] is NaN"):
+        _core.kneighbors_within(X, X[:5], 2, np.array([1, 1, np.nan, 1, 1.0]))

@@ -373,8 +373,11 @@ def _halo_step(k, width, with_x=False):
         w = min(k, keys.size)
         m = Q.shape[1]  # the distances' columns
         Xm = X if X.shape[1] == m else np.ascontiguousarray(X[:, :m])
-        d, i = _core.kneighbors(Xm, Q, w)
-        within = d <= radius[:, None]
+        # Only rows inside a query's ball can improve its list: the search is
+        # bounded by it (most halo queries find none or one), the rest of a
+        # row comes back as index -1.
+        d, i = _core.kneighbors_within(Xm, Q, w, radius)
+        within = i >= 0
         fk, fd, fnk, fnc = _flat(qkeys, d, keys[i], codes[i])
         fh = np.repeat(home, w)
         within = np.flatnonzero(within.ravel())

@@ -52,6 +52,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     )?;
     m.add("InternalError", errors::internal_error_type(m.py())?)?;
     m.add_function(wrap_pyfunction!(neighbours::kneighbors, m)?)?;
+    m.add_function(wrap_pyfunction!(neighbours::kneighbors_within, m)?)?;
     m.add_function(wrap_pyfunction!(neighbours::kd_tree_max_dim, m)?)?;
     m.add_function(wrap_pyfunction!(over::smote_resample, m)?)?;
     m.add_function(wrap_pyfunction!(over::vdm_kneighbors, m)?)?;

@@ -131,6 +131,105 @@ pub fn probe_pays(n: usize, m: usize, dim: usize, kept: f64) -> bool {
     brute - tree_least >= PROBE_PAYBACK * build
 }
 
+/// Exact k-NN within a radius a query row: row `p` gets its at most `k` nearest
+/// data rows at distance `<= radius[p]`, ordered by (distance, index) as
+/// [`kneighbors`] orders them (they are the first entries of its list), the rest
+/// of the row index -1 at distance infinity. Where the KD-tree is searched (up
+/// to [`KD_TREE_MAX_DIM`] dimensions always; up to [`PROBE_MAX_DIM`] when the
+/// probe, its sample searched with the radii too, says the tree is cheaper
+/// than brute force) the search prunes on the radius from the root, so a
+/// query with few rows inside its ball costs little however far its k-th
+/// neighbour lies (the k-NN join's halo queries: rows of one cell asking a
+/// neighbouring cell only for rows closer than their own k-th); otherwise it
+/// is brute force's full lists, masked. A negative radius admits nothing; an
+/// infinite one gives [`kneighbors`].
+pub fn kneighbors_within<T: Real>(
+    data: ArrayView2<T>,
+    queries: ArrayView2<T>,
+    k: usize,
+    radius: &[f64],
+) -> Result<Neighbours> {
+    kneighbors_within_with(data, queries, k, radius, Kernels::from_env())
+}
+
+pub(crate) fn kneighbors_within_with<T: Real>(
+    data: ArrayView2<T>,
+    queries: ArrayView2<T>,
+    k: usize,
+    radius: &[f64],
+    kernels: Kernels,
+) -> Result<Neighbours> {
+    validate(data, queries, k)?;
+    let m = queries.nrows();
+    if radius.len() != m {
+        return Err(CoreError::ShapeMismatch(format!(
+            "radius has {} values but there are {m} query rows: give one radius a query row",
+            radius.len()
+        )));
+    }
+    if let Some(p) = radius.iter().position(|r| r.is_nan()) {
+        return Err(CoreError::InvalidParameter(format!(
+            "radius[{p}] is NaN: give every query row a radius >= 0 (infinity for no bound)"
+        )));
+    }
+    let dim = queries.ncols();
+    let big = scale::max_abs(data).max(scale::max_abs(queries));
+    if dim == 0 || scale::exponent(big).is_some() {
+        let mut found = kneighbors_with(data, queries, k, Algorithm::Auto, kernels)?;
+        mask_beyond(&mut found, radius);
+        return Ok(found);
+    }
+    let data = data.as_standard_layout();
+    let queries = queries.as_standard_layout();
+    let task = Task::start(m);
+    // Squared bounds a little above the radii, so that no row whose distance
+    // rounds to within its radius is pruned; the mask below is the exact test.
+    let bounds: Vec<f64> = radius
+        .iter()
+        .map(|&r| if r < 0.0 { -1.0 } else { r * r * (1.0 + 1e-9) })
+        .collect();
+    let mut screen = None;
+    let tree = if dim <= KD_TREE_MAX_DIM {
+        Some(kdtree::KdTree::build(data.view(), kernels))
+    } else if dim <= PROBE_MAX_DIM && m >= PROBE_MIN_QUERIES {
+        choose_tree(
+            data.view(),
+            queries.view(),
+            k,
+            kernels,
+            &mut screen,
+            Some(&bounds),
+        )
+    } else {
+        None
+    };
+    let mut found = match tree {
+        Some(tree) => tree.query_within_reporting(queries.view(), k, &bounds, &task)?,
+        None => {
+            let screen = screen.unwrap_or_else(|| brute::Screen::new(data.view(), kernels));
+            screen.search_reporting(queries.view(), k, !cpu::one_way_knn_forced(), &task)
+        }
+    };
+    mask_beyond(&mut found, radius);
+    Ok(found)
+}
+
+/// Entries farther than their row's radius become index -1 at distance infinity.
+fn mask_beyond(found: &mut Neighbours, radius: &[f64]) {
+    let Neighbours { indices, distances } = found;
+    for ((mut idx, mut dist), &r) in indices
+        .outer_iter_mut()
+        .zip(distances.outer_iter_mut())
+        .zip(radius)
+    {
+        for (i, d) in idx.iter_mut().zip(dist.iter_mut()) {
+            if *d > r {
+                (*i, *d) = (-1, f64::INFINITY);
+            }
+        }
+    }
+}
+
 /// [`Algorithm::Auto`]'s choice between `d` of 9 to [`PROBE_MAX_DIM`]: when the
 /// screen's scan alone cannot repay a tree's build ([`probe_pays`]), the screen's
 /// finalists are counted on the probe's sample first (cheap next to the build,
@@ -142,16 +241,17 @@ fn choose_tree<'a, T: Real>(
     k: usize,
     kernels: Kernels,
     screen: &mut Option<brute::Screen<'a, T>>,
+    bounds: Option<&[f64]>,
 ) -> Option<kdtree::KdTree<T>> {
     let (m, dim) = queries.dim();
     let n = data.nrows();
     if probe_pays(n, m, dim, 0.0) {
-        return probe_tree(data, queries, k, kernels, None, screen);
+        return probe_tree(data, queries, k, kernels, None, screen, bounds);
     }
     let prepared = screen.insert(brute::Screen::new(data, kernels));
     let kept = prepared.finalists(queries, &probe_sample(m), k);
     if probe_pays(n, m, dim, kept) {
-        probe_tree(data, queries, k, kernels, Some(kept), screen)
+        probe_tree(data, queries, k, kernels, Some(kept), screen, bounds)
     } else {
         None
     }
@@ -303,7 +403,7 @@ pub(crate) fn kneighbors_with<T: Real>(
             Some(kdtree::KdTree::build(data.view(), kernels))
         }
         Algorithm::Auto if dim <= PROBE_MAX_DIM && m >= PROBE_MIN_QUERIES => {
-            choose_tree(data.view(), queries.view(), k, kernels, &mut screen)
+            choose_tree(data.view(), queries.view(), k, kernels, &mut screen, None)
         }
         _ => None,
     };
@@ -323,6 +423,8 @@ pub(crate) fn kneighbors_with<T: Real>(
 /// force. `kept`: the screen's finalists a query, when already counted on the
 /// same sample; else they are counted (when the tree's cost needs them) with the
 /// screen in `screen`, prepared there if absent, for the search to reuse.
+/// `bounds`: the squared radii of a search bounded by them
+/// ([`kneighbors_within`]), which the probe's searches prune on too.
 pub(crate) fn probe_tree<'a, T: Real>(
     data: ArrayView2<'a, T>,
     queries: ArrayView2<T>,
@@ -330,13 +432,14 @@ pub(crate) fn probe_tree<'a, T: Real>(
     kernels: Kernels,
     kept: Option<f64>,
     screen: &mut Option<brute::Screen<'a, T>>,
+    bounds: Option<&[f64]>,
 ) -> Option<kdtree::KdTree<T>> {
     let (m, dim) = queries.dim();
     let tree = kdtree::KdTree::build(data, kernels);
     let sample = probe_sample(m);
     let (n, d) = (data.nrows() as f64, dim as f64);
     let cap = (PROBE_MAX_SHARE * n).ceil() as usize;
-    let share = tree.probe(queries, &sample, k, cap);
+    let share = tree.probe_within(queries, &sample, k, cap, bounds);
     let tree_cost = share * n * tree_row_cost(dim);
     let wins = share < PROBE_MAX_SHARE
         && (tree_cost < brute_cost(n, d, 0.0) || {
@@ -471,6 +574,114 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// [`kneighbors_within`] against the unbounded search's lists (checked
+    /// against the naive search) cut at each row's radius: radii at each row's
+    /// 1st..k-th distance exactly (the bound is inclusive), between them, zero,
+    /// negative and infinite; both kernels, both precisions, every dimension of
+    /// the tree's range and two past it (the masked full search), integer grids
+    /// (ties) and shaped data.
+    #[test]
+    fn searches_within_a_radius_match_the_full_lists_cut_at_the_radius() {
+        let mut g = SplitMix(91);
+        for &d in &[1usize, 2, 3, 8, 10, 16, 17, 32] {
+            for shape in ["grid", "heavy", "clusters"] {
+                let (n, m) = (600, 150);
+                let data = if shape == "grid" {
+                    Array2::from_shape_fn((n, d), |_| (g.next_u64() % 7) as f64)
+                } else {
+                    shaped(shape, n, d, 5 + d as u64)
+                };
+                // Queries: rows of the data (distance 0 and ties) and new points.
+                let fresh = shaped(shape, m, d, 77 + d as u64);
+                let queries = Array2::from_shape_fn((m, d), |(p, j)| {
+                    if p % 3 == 0 {
+                        data[[(p * 7) % n, j]]
+                    } else {
+                        fresh[[p, j]]
+                    }
+                });
+                for &k in &[1usize, 4, 9] {
+                    let naive_lists = naive(&data, &queries, k);
+                    for kernels in [Kernels::Portable, Kernels::Native] {
+                        for single in [false, true] {
+                            let (full, got, radius) = if single {
+                                let (x, q) = (data.mapv(|v| v as f32), queries.mapv(|v| v as f32));
+                                let full = kneighbors_with(
+                                    x.view(),
+                                    q.view(),
+                                    k,
+                                    Algorithm::Auto,
+                                    kernels,
+                                )
+                                .unwrap();
+                                let radius = radii(&full.distances, k);
+                                let got =
+                                    kneighbors_within_with(x.view(), q.view(), k, &radius, kernels)
+                                        .unwrap();
+                                (full, got, radius)
+                            } else {
+                                let (x, q) = (data.view(), queries.view());
+                                let full =
+                                    kneighbors_with(x, q, k, Algorithm::Auto, kernels).unwrap();
+                                for (p, row) in naive_lists.iter().enumerate() {
+                                    for (j, &(_, i)) in row.iter().enumerate() {
+                                        assert_eq!(full.indices[[p, j]], i as i64);
+                                    }
+                                }
+                                let radius = radii(&full.distances, k);
+                                let got =
+                                    kneighbors_within_with(x, q, k, &radius, kernels).unwrap();
+                                (full, got, radius)
+                            };
+                            for (p, &rp) in radius.iter().enumerate() {
+                                for j in 0..k {
+                                    let (fi, fd) = (full.indices[[p, j]], full.distances[[p, j]]);
+                                    let (wi, wd) = if fd <= rp {
+                                        (fi, fd)
+                                    } else {
+                                        (-1, f64::INFINITY)
+                                    };
+                                    let at = format!(
+                                        "d={d} {shape} k={k} f32={single} row {p} slot {j}"
+                                    );
+                                    assert_eq!(got.indices[[p, j]], wi, "{at}");
+                                    assert_eq!(got.distances[[p, j]], wd, "{at}");
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Radii for [`searches_within_a_radius_match_the_full_lists_cut_at_the_radius`]
+    /// from each row's distances.
+    fn radii(distances: &Array2<f64>, k: usize) -> Vec<f64> {
+        distances
+            .outer_iter()
+            .enumerate()
+            .map(|(p, row)| match p % 6 {
+                0 => row[(p / 6) % k],
+                1 => 0.5 * (row[0] + row[k - 1]),
+                2 => 0.0,
+                3 => -1.0,
+                4 => f64::INFINITY,
+                _ => row[k - 1] * 0.999,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn searches_within_a_radius_reject_bad_radii() {
+        let data = random_matrix(50, 3, 1);
+        let queries = random_matrix(4, 3, 2);
+        let short = kneighbors_within(data.view(), queries.view(), 2, &[1.0; 3]);
+        assert!(matches!(short, Err(CoreError::ShapeMismatch(_))));
+        let nan = kneighbors_within(data.view(), queries.view(), 2, &[1.0, f64::NAN, 1.0, 1.0]);
+        assert!(matches!(nan, Err(CoreError::InvalidParameter(m)) if m.contains("radius[1]")));
     }
 
     #[test]
@@ -964,6 +1175,7 @@ mod tests {
                 Kernels::Native,
                 None,
                 &mut None,
+                None,
             )
             .is_some();
             assert_eq!(chosen, tree, "{shape} n={n} d={d}");

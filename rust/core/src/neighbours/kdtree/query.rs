@@ -115,6 +115,33 @@ impl<T: Real> KdTree<T> {
         Ok(Neighbours { indices, distances })
     }
 
+    /// [`Self::query`] bounded per query row: row `p` gets its at most `k`
+    /// nearest rows at squared distance `<= bounds[p]` (the search prunes on
+    /// the bound from the root), the rest of its slots index -1 at distance
+    /// infinity. `bounds` holds one value a query row.
+    pub fn query_within_reporting(
+        &self,
+        queries: ArrayView2<T>,
+        k: usize,
+        bounds: &[f64],
+        task: &Task,
+    ) -> Result<Neighbours> {
+        let m = queries.nrows();
+        debug_assert_eq!(bounds.len(), m);
+        let mut indices = zeroed::<i64>(m, k)?;
+        let mut distances = zeroed::<f64>(m, k)?;
+        let (Some(idx_all), Some(dist_all)) = (indices.as_slice_mut(), distances.as_slice_mut())
+        else {
+            return Ok(Neighbours { indices, distances });
+        };
+        self.search_rows(idx_all, dist_all, k, task, |p, best, stack| {
+            best.reset_within(bounds[p]);
+            let q = queries.row(p);
+            self.search(q.to_slice().unwrap_or(&[]), best, stack)
+        });
+        Ok(Neighbours { indices, distances })
+    }
+
     /// Row `p` of the `k`-wide outputs gets what `search(p, ..)` leaves in its
     /// candidate list; rows are searched in parallel chunks, each thread reusing
     /// its candidate list and stack.
@@ -258,6 +285,19 @@ impl<T: Real> KdTree<T> {
     /// and counting `cap` then), over `sample.len() * n`. Rows of `sample` outside
     /// `queries` count as whole scans. The same for any number of threads.
     pub fn probe(&self, queries: ArrayView2<T>, sample: &[usize], k: usize, cap: usize) -> f64 {
+        self.probe_within(queries, sample, k, cap, None)
+    }
+
+    /// [`Self::probe`] for searches bounded by the squared distances `bounds`
+    /// (one a query row; `None`: unbounded).
+    pub fn probe_within(
+        &self,
+        queries: ArrayView2<T>,
+        sample: &[usize],
+        k: usize,
+        cap: usize,
+        bounds: Option<&[f64]>,
+    ) -> f64 {
         let n = self.order.len();
         if sample.is_empty() || n == 0 || k == 0 {
             return 1.0;
@@ -272,7 +312,10 @@ impl<T: Real> KdTree<T> {
                     let Some(q) = row.as_ref().and_then(|r| r.to_slice()) else {
                         return cap;
                     };
-                    best.reset();
+                    match bounds {
+                        Some(b) => best.reset_within(b[p]),
+                        None => best.reset(),
+                    }
                     stack.clear();
                     stack.push((0, self.box_dist::<0>(q, 0)));
                     let mut rows = 0;

@@ -51,6 +51,22 @@ impl Best {
         self.worst = f64::INFINITY;
     }
 
+    /// [`Self::reset`] for a search bounded by the squared distance `bound`:
+    /// every slot is padded with `(bound, MAX)` instead of `(inf, MAX)`, so only
+    /// candidates at squared distance `<= bound` enter and the search prunes on
+    /// the bound from its first node. Slots no candidate filled are written as
+    /// index -1 at distance infinity ([`Self::write`]).
+    pub(super) fn reset_within(&mut self, bound: f64) {
+        if self.vector {
+            self.vd = [bound; VECTOR_K];
+            self.vi = [i64::MAX; VECTOR_K];
+        } else {
+            self.d2.fill(bound);
+            self.id.fill(usize::MAX);
+        }
+        self.worst = bound;
+    }
+
     /// Offer `(d2, i)`: it enters if it sorts before the k-th entry by
     /// (distance, index), else nothing changes.
     #[inline(always)]
@@ -99,7 +115,9 @@ impl Best {
         }
     }
 
-    /// Write the list (already in final order) as indices and distances.
+    /// Write the list (already in final order) as indices and distances; a
+    /// padding slot (left only by a bounded search, [`Self::reset_within`]) as
+    /// index -1 at distance infinity.
     pub(super) fn write(&self, idx: &mut [i64], dist: &mut [f64]) {
         if self.vector {
             for (((o, d), &i), &v) in idx
@@ -108,8 +126,11 @@ impl Best {
                 .zip(&self.vi)
                 .zip(&self.vd)
             {
-                *o = i;
-                *d = v.sqrt();
+                (*o, *d) = if i == i64::MAX {
+                    (-1, f64::INFINITY)
+                } else {
+                    (i, v.sqrt())
+                };
             }
             return;
         }
@@ -119,8 +140,11 @@ impl Best {
             .zip(&self.id)
             .zip(&self.d2)
         {
-            *o = i as i64;
-            *d = v.sqrt();
+            (*o, *d) = if i == usize::MAX {
+                (-1, f64::INFINITY)
+            } else {
+                (i as i64, v.sqrt())
+            };
         }
     }
 }
