@@ -16,7 +16,9 @@ The join
    only to the cells whose box comes within ``r`` of it (its *halo*; every
    cell when the cell holds k rows or fewer).
 4. Each cell answers the query rows sent to it (their k nearest rows in the
-   cell, only those within ``r``) and sends the candidates to the rows' home cells.
+   cell, only those within ``r``: the engine's search is bounded by ``r``, so a
+   query with no row of the cell inside its ball costs little) and sends the
+   candidates to the rows' home cells.
 5. Each home cell merges its rows' own and received candidates by (distance,
    key): exactly the k nearest rows among all rows, ties by key (with
    positional keys: by position, as the local engine breaks them).
