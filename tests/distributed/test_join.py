@@ -120,6 +120,72 @@ def test_cell_neighbours_self_query_equals_a_query_set(share):
     np.testing.assert_array_equal(i, sk.kneighbors(X[q])[1])
 
 
+@pytest.mark.parametrize("copies", [1, 3, 6])
+def test_a_cells_lists_leave_each_row_out_of_its_own(copies):
+    """A cell's own lists exclude the row itself, by position, also among exact
+    duplicates (``copies`` of each row; 6 > k + 1: a row's whole list can be
+    its duplicates at distance 0): distances as scikit-learn's brute force
+    over the other rows."""
+    from sklearn.neighbors import NearestNeighbors
+
+    rng = np.random.default_rng(copies)
+    X = np.repeat(rng.normal(size=(300, 3)), copies, axis=0)
+    n, k = len(X), 4
+    keys = np.arange(n, dtype=np.int64) * 2 + 7
+    codes = np.zeros(n, dtype=np.int64)
+    lo, hi = np.full((1, 3), -np.inf), np.full((1, 3), np.inf)
+    step = _join._local_step(k, None, lo, hi, None, lambda *a: a)
+    out = step(0, [("pts", keys, codes, X)], None)
+    (final,) = [p[1] for _, p in out if p[0] == "final"]
+    qkeys, _, D, NK, _ = final
+    np.testing.assert_array_equal(qkeys, keys)
+    assert not (NK == qkeys[:, None]).any()
+    want = NearestNeighbors(n_neighbors=k + 1).fit(X).kneighbors(X)[0]
+    np.testing.assert_allclose(D, want[:, 1:], atol=1e-12)
+
+
+@pytest.mark.parametrize("n_classes, k", [(2, 3), (5, 7), (40, 9)])
+def test_the_cells_vote_is_scipys_mode(n_classes, k):
+    """ENN's vote in the cells (a pass a class and column, or ``np.add.at``
+    past 256 of them) is scipy's mode, ties to the smallest class, as
+    imbalanced-learn votes."""
+    from scipy.stats import mode
+
+    rng = np.random.default_rng(n_classes)
+    labels = rng.integers(0, n_classes, size=(3000, k))
+    labels[:500, : k // 2 * 2] = np.repeat(
+        rng.integers(0, n_classes, (500, 2)), k // 2, 1
+    )
+    want = mode(labels, axis=1, keepdims=False).mode
+    np.testing.assert_array_equal(_join._vote(labels, n_classes), want)
+
+
+def test_box_distances_skip_open_sides_exactly():
+    """The halo test's distances to a box, from outside (``_box_gap``) and from
+    inside to the nearest side (``_inner_gap``), with a KD region's infinite
+    sides, equal the same measured over every column without infinities."""
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(400, 6)) * [1, 10, 0.1, 1, 5, 1]
+    lo = np.array([-np.inf, -3.0, -np.inf, -0.5, -np.inf, -np.inf])
+    hi = np.array([np.inf, 4.0, 0.05, np.inf, np.inf, np.inf])
+    big = 1e300  # stands for the open sides without infinities
+    lo_f, hi_f = np.where(np.isinf(lo), -big, lo), np.where(np.isinf(hi), big, hi)
+    gap = np.maximum(lo_f - X, 0.0) + np.maximum(X - hi_f, 0.0)
+    np.testing.assert_allclose(
+        _join._box_gap(X, lo, hi), np.sqrt((gap**2).sum(axis=1)), rtol=1e-14
+    )
+    inside = np.flatnonzero(((X >= lo) & (X <= hi)).all(axis=1))
+    want = np.minimum(X[inside] - lo_f, hi_f - X[inside]).min(axis=1)
+    np.testing.assert_array_equal(_join._inner_gap(X, inside, lo, hi), want)
+    np.testing.assert_array_equal(_join._inner_gap(X[inside], None, lo, hi), want)
+    # a box closed on every side: every column counts
+    lo2, hi2 = np.full(6, -2.0), np.full(6, 2.0)
+    gap2 = np.maximum(lo2 - X, 0.0) + np.maximum(X - hi2, 0.0)
+    np.testing.assert_allclose(
+        _join._box_gap(X, lo2, hi2), np.sqrt((gap2**2).sum(axis=1)), rtol=1e-14
+    )
+
+
 @pytest.mark.parametrize("engine", ["dask"], indirect=True)
 @pytest.mark.parametrize("cell_rows", [3, 10**9])
 def test_join_tiny_cells_and_one_cell(engine, monkeypatch, cell_rows):

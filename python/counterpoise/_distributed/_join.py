@@ -166,9 +166,26 @@ class Cells:
 
 
 def _box_gap(X, lo, hi):
-    """Euclidean distance from each row of ``X`` to the box ``[lo, hi]``."""
+    """Euclidean distance from each row of ``X`` to the box ``[lo, hi]`` (a
+    KD region's open sides, infinite, add nothing and are skipped)."""
+    sides = np.flatnonzero(np.isfinite(lo) | np.isfinite(hi))
+    if sides.size < X.shape[1]:
+        X, lo, hi = X[:, sides], lo[sides], hi[sides]
     gap = np.maximum(lo - X, 0.0) + np.maximum(X - hi, 0.0)
     return np.sqrt(np.einsum("ij,ij->i", gap, gap))
+
+
+def _inner_gap(X, rows, lo, hi):
+    """Distance from each of ``X``'s ``rows`` (all when ``None``) inside the box
+    ``[lo, hi]`` to the box's nearest side (infinite sides never nearest), by
+    columns: a KD region has a finite side on a few of them only."""
+    n = X.shape[0] if rows is None else rows.size
+    gap = np.full(n, np.inf)
+    for j in np.flatnonzero(np.isfinite(lo) | np.isfinite(hi)):
+        col = X[:, j] if rows is None else X[rows, j]
+        np.minimum(gap, col - lo[j], out=gap)
+        np.minimum(gap, hi[j] - col, out=gap)
+    return gap
 
 
 def _chunks(n):
@@ -225,8 +242,13 @@ def _vote(labels, n_classes):
     """Each row's most frequent class code, ties to the smallest (scipy's
     mode, as imblearn votes)."""
     votes = np.zeros((labels.shape[0], n_classes), dtype=np.int64)
-    rows = np.repeat(np.arange(labels.shape[0]), labels.shape[1])
-    np.add.at(votes, (rows, labels.ravel()), 1)
+    if n_classes * labels.shape[1] <= 256:  # a pass a (class, column): fast
+        for c in range(n_classes):
+            for j in range(labels.shape[1]):
+                votes[:, c] += labels[:, j] == c
+    else:
+        rows = np.repeat(np.arange(labels.shape[0]), labels.shape[1])
+        np.add.at(votes, (rows, labels.ravel()), 1)
     return np.argmax(votes, axis=1)
 
 
@@ -300,25 +322,27 @@ def _local_step(k, query_codes, lo, hi, counts, result, with_x=False, width=None
         w = min(k + 1, n)
         Xm = X if X.shape[1] == n_cols else np.ascontiguousarray(X[:, :n_cols])
         d, i = _cell_neighbours(Xm, q, w)
-        is_self = i == q[:, None]
-        missing = ~is_self.any(axis=1)  # k + 1 duplicates at distance 0
-        is_self[missing, -1] = True
-        keep = ~is_self
-        d = d[keep].reshape(q.size, w - 1)
-        i = i[keep].reshape(q.size, w - 1)
+        if np.array_equal(i[:, 0], q):  # each row first in its own list
+            d, i = d[:, 1:], i[:, 1:]
+        else:
+            is_self = i == q[:, None]
+            missing = ~is_self.any(axis=1)  # k + 1 duplicates at distance 0
+            is_self[missing, -1] = True
+            keep = ~is_self
+            d = d[keep].reshape(q.size, w - 1)
+            i = i[keep].reshape(q.size, w - 1)
         qkeys = keys[q]
         if w - 1 >= k:
             radius = d[:, k - 1] * (1 + SLACK)
         else:
             radius = np.full(q.size, np.inf)
-        Xq = Xm[q]
         sent = np.zeros(q.size, dtype=bool)
         # A row whose ball lies inside its own cell's box reaches no other cell
         # (the cells' regions do not overlap, and each box lies in its region):
         # only the others are tested against the other cells' boxes.
-        inner = np.minimum(Xq - lo[g], hi[g] - Xq).min(axis=1)
+        inner = _inner_gap(Xm, None if q.size == n else q, lo[g], hi[g])
         near = np.flatnonzero(~(radius < inner * (1 - SLACK)))
-        Xn, rn = Xq[near], radius[near]
+        Xn, rn = Xm[q[near]], radius[near]
         if near.size:
             qlo, qhi = Xn.min(axis=0), Xn.max(axis=0)
             r_max = rn.max()
@@ -333,7 +357,7 @@ def _local_step(k, query_codes, lo, hi, counts, result, with_x=False, width=None
             sent[sel] = True
             for s in _chunks(sel.size):
                 at = sel[s]
-                out.append((t, ("q", qkeys[at], g, Xq[at], radius[at])))
+                out.append((t, ("q", qkeys[at], g, Xm[q[at]], radius[at])))
         done = np.flatnonzero(~sent)
         nk, nc = keys[i], codes[i]
         if done.size:
