@@ -540,24 +540,49 @@ class _SparkFrame(Frame):
 
     def neighbours_frame(self, handle, fn, k):
         import pandas as pd
+        import pyarrow as pa
 
-        def run(pdf):
-            g = int(pdf["g"].iloc[0])
-            m = fn(g, [pickle.loads(b) for b in pdf["blob"]], None)
+        schema = "id long, neighbors array<long>, distances array<double>"
+
+        def lists_of(blobs, g):
+            m = fn(g, [pickle.loads(b) for b in blobs], None)
             if m is None:
                 m = (
                     np.empty(0, np.int64),
                     np.empty((0, k)),
                     np.empty((0, k), np.int64),
                 )
-            ids, D, NK = m
+            return m
+
+        def run_arrow(table):
+            # (pyspark >= 4.0) the lists built as Arrow list arrays over the
+            # flat (n, k) blocks: no Python object a row
+            ids, D, NK = lists_of(
+                table.column("blob").to_pylist(), int(table.column("g")[0].as_py())
+            )
+            offsets = pa.array(np.arange(0, k * len(ids) + 1, k, dtype=np.int32))
+            return pa.table(
+                {
+                    "id": pa.array(np.asarray(ids, dtype=np.int64)),
+                    "neighbors": pa.ListArray.from_arrays(
+                        offsets, pa.array(np.ascontiguousarray(NK, np.int64).ravel())
+                    ),
+                    "distances": pa.ListArray.from_arrays(
+                        offsets, pa.array(np.ascontiguousarray(D, np.float64).ravel())
+                    ),
+                }
+            )
+
+        def run(pdf):
+            ids, D, NK = lists_of(pdf["blob"], int(pdf["g"].iloc[0]))
             return pd.DataFrame(
                 {"id": ids, "neighbors": list(NK), "distances": list(D)}
             )
 
-        return handle.groupBy("g").applyInPandas(
-            run, "id long, neighbors array<long>, distances array<double>"
-        )
+        grouped = handle.groupBy("g")
+        if hasattr(grouped, "applyInArrow"):
+            return grouped.applyInArrow(run_arrow, schema)
+        return grouped.applyInPandas(run, schema)
 
     def keep(self, mask, columns, label, features):
         # A pandas UDF over the few columns the test needs and each row's
