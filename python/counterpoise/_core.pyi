@@ -18,6 +18,7 @@ __all__ = [
     "kmeans_lloyd",
     "kmeans_plusplus",
     "kneighbors",
+    "kneighbors_within",
     "progress",
     "set_num_threads",
     "set_thread_limit_local",

@@ -178,6 +178,9 @@ def test_box_distances_skip_open_sides_exactly():
     want = np.minimum(X[inside] - lo_f, hi_f - X[inside]).min(axis=1)
     np.testing.assert_array_equal(_join._inner_gap(X, inside, lo, hi), want)
     np.testing.assert_array_equal(_join._inner_gap(X[inside], None, lo, hi), want)
+    # an empty box (a cell without rows: lo = inf, hi = -inf) is at infinity
+    empty = _join._box_gap(X, np.full(6, np.inf), np.full(6, -np.inf))
+    assert np.isinf(empty).all()
     # a box closed on every side: every column counts
     lo2, hi2 = np.full(6, -2.0), np.full(6, 2.0)
     gap2 = np.maximum(lo2 - X, 0.0) + np.maximum(X - hi2, 0.0)

@@ -560,7 +560,10 @@ class _SparkFrame(Frame):
             ids, D, NK = lists_of(
                 table.column("blob").to_pylist(), int(table.column("g")[0].as_py())
             )
-            offsets = pa.array(np.arange(0, k * len(ids) + 1, k, dtype=np.int32))
+            width = NK.shape[1]
+            offsets = pa.array(
+                np.arange(0, width * len(ids) + 1, width, dtype=np.int64), pa.int32()
+            )
             return pa.table(
                 {
                     "id": pa.array(np.asarray(ids, dtype=np.int64)),

@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use super::topk::{Best, List};
 use super::{KdTree, LANES, UNROLLED};
 use crate::alloc::zeroed;
-use crate::errors::Result;
+use crate::errors::{CoreError, Result};
 use crate::neighbours::Neighbours;
 use crate::progress::{Advance, Task};
 use crate::Real;
@@ -127,7 +127,12 @@ impl<T: Real> KdTree<T> {
         task: &Task,
     ) -> Result<Neighbours> {
         let m = queries.nrows();
-        debug_assert_eq!(bounds.len(), m);
+        if bounds.len() != m {
+            return Err(CoreError::ShapeMismatch(format!(
+                "{} bounds for {m} query rows: give one bound a query row",
+                bounds.len()
+            )));
+        }
         let mut indices = zeroed::<i64>(m, k)?;
         let mut distances = zeroed::<f64>(m, k)?;
         let (Some(idx_all), Some(dist_all)) = (indices.as_slice_mut(), distances.as_slice_mut())
@@ -312,8 +317,8 @@ impl<T: Real> KdTree<T> {
                     let Some(q) = row.as_ref().and_then(|r| r.to_slice()) else {
                         return cap;
                     };
-                    match bounds {
-                        Some(b) => best.reset_within(b[p]),
+                    match bounds.and_then(|b| b.get(p)) {
+                        Some(&b) => best.reset_within(b),
                         None => best.reset(),
                     }
                     stack.clear();
