@@ -165,11 +165,17 @@ class Cells:
         return cell
 
 
+def _closed_sides(lo, hi):
+    """The columns on which the box ``[lo, hi]`` has a side (a KD region's
+    open sides are -inf / +inf; an empty box's inf / -inf count as sides)."""
+    return np.flatnonzero((lo > -np.inf) | (hi < np.inf))
+
+
 def _box_gap(X, lo, hi):
     """Euclidean distance from each row of ``X`` to the box ``[lo, hi]`` (a
     KD region's open sides, infinite, add nothing and are skipped; an empty
     box, ``lo = inf`` and ``hi = -inf``, is at infinity)."""
-    sides = np.flatnonzero((lo > -np.inf) | (hi < np.inf))
+    sides = _closed_sides(lo, hi)
     if sides.size < X.shape[1]:
         X, lo, hi = X[:, sides], lo[sides], hi[sides]
     gap = np.maximum(lo - X, 0.0) + np.maximum(X - hi, 0.0)
@@ -182,7 +188,7 @@ def _inner_gap(X, rows, lo, hi):
     columns: a KD region has a finite side on a few of them only."""
     n = X.shape[0] if rows is None else rows.size
     gap = np.full(n, np.inf)
-    for j in np.flatnonzero((lo > -np.inf) | (hi < np.inf)):
+    for j in _closed_sides(lo, hi):
         col = X[:, j] if rows is None else X[rows, j]
         np.minimum(gap, col - lo[j], out=gap)
         np.minimum(gap, hi[j] - col, out=gap)

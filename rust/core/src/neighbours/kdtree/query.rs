@@ -101,18 +101,7 @@ impl<T: Real> KdTree<T> {
         k: usize,
         task: &Task,
     ) -> Result<Neighbours> {
-        let m = queries.nrows();
-        let mut indices = zeroed::<i64>(m, k)?;
-        let mut distances = zeroed::<f64>(m, k)?;
-        let (Some(idx_all), Some(dist_all)) = (indices.as_slice_mut(), distances.as_slice_mut())
-        else {
-            return Ok(Neighbours { indices, distances });
-        };
-        self.search_rows(idx_all, dist_all, k, task, |p, best, stack| {
-            let q = queries.row(p);
-            self.search(q.to_slice().unwrap_or(&[]), best, stack)
-        });
-        Ok(Neighbours { indices, distances })
+        self.query_rows(queries, k, None, task)
     }
 
     /// [`Self::query`] bounded per query row: row `p` gets its at most `k`
@@ -133,6 +122,18 @@ impl<T: Real> KdTree<T> {
                 bounds.len()
             )));
         }
+        self.query_rows(queries, k, Some(bounds), task)
+    }
+
+    /// Every query row's search, bounded by `bounds[p]` where given.
+    fn query_rows(
+        &self,
+        queries: ArrayView2<T>,
+        k: usize,
+        bounds: Option<&[f64]>,
+        task: &Task,
+    ) -> Result<Neighbours> {
+        let m = queries.nrows();
         let mut indices = zeroed::<i64>(m, k)?;
         let mut distances = zeroed::<f64>(m, k)?;
         let (Some(idx_all), Some(dist_all)) = (indices.as_slice_mut(), distances.as_slice_mut())
@@ -140,7 +141,9 @@ impl<T: Real> KdTree<T> {
             return Ok(Neighbours { indices, distances });
         };
         self.search_rows(idx_all, dist_all, k, task, |p, best, stack| {
-            best.reset_within(bounds[p]);
+            if let Some(&b) = bounds.and_then(|b| b.get(p)) {
+                best.reset_within(b);
+            }
             let q = queries.row(p);
             self.search(q.to_slice().unwrap_or(&[]), best, stack)
         });
