@@ -96,6 +96,9 @@ GROUP_TASKS = 16
 #: 203 s with 15 (more tasks, and picks of every map task's output for each).
 GROUP_CELL_BYTES = 250_000_000
 
+#: The scheduler priority of an exchange's picks (the default is 0).
+PICK_PRIORITY = 100
+
 
 def _default_client():
     """The active ``dask.distributed`` client, or None (not installed, or no
@@ -285,6 +288,25 @@ def _run_groups(fn, groups, picks, kind):
     return out
 
 
+def _once(fn):
+    """``fn`` as one key of the graph (a data node) for tasks to call through
+    :func:`_call`: each worker fetches it once, as managed memory Dask can
+    spill, instead of every task's spec carrying (and the worker keeping, for
+    every task assigned to it) its own copy of what the closure holds. ENN's
+    output step at 60M rows holds the 5.3M removed keys (42 MB): embedded in
+    its 240 tasks it left two 1 GB workers paused for good with nothing to
+    spill."""
+    import uuid
+
+    import dask
+
+    return dask.delayed(fn, name=f"counterpoise-fn-{uuid.uuid4().hex}", traverse=False)
+
+
+def _call(fn, *args):
+    return fn(*args)
+
+
 def _frame_of(tables, meta):
     return pd.concat(tables, ignore_index=True) if tables else meta
 
@@ -314,8 +336,10 @@ class _DaskFrame(Frame):
         # when few columns are read) would cut the rows differently from the
         # output pass, and the row positions are the default keys.
         parts = self.ddf.to_delayed()
-        run = _releasing(run)
-        return [dask.delayed(run)(part, i, shared_d) for i, part in enumerate(parts)]
+        run = _once(_releasing(run))
+        return [
+            dask.delayed(_call)(run, part, i, shared_d) for i, part in enumerate(parts)
+        ]
 
     def collect(self, step, columns, shared=None, classes=None):
         import dask
@@ -347,14 +371,15 @@ class _DaskFrame(Frame):
         groups' payloads, picked out of every map task's output by one small
         task per (map task, group task) pair.
 
-        The exchange is written as one graph layer (a dict of tasks), not as
-        ``dask.delayed`` calls: a delayed call merges its arguments' graphs, and
-        tens of thousands of picks each merging their map task's graph kept the
-        driver busy for minutes at 60M rows (916 cells)."""
+        The exchange is written as two graph layers (dicts of tasks: the
+        picks, the group tasks), not as ``dask.delayed`` calls: a delayed call
+        merges its arguments' graphs, and tens of thousands of picks each
+        merging their map task's graph kept the driver busy for minutes at 60M
+        rows (916 cells)."""
         import uuid
 
         from dask.delayed import Delayed
-        from dask.highlevelgraph import HighLevelGraph
+        from dask.highlevelgraph import HighLevelGraph, MaterializedLayer
 
         parts, n_groups = handle
         cells = _group_cells()
@@ -366,14 +391,26 @@ class _DaskFrame(Frame):
         token = uuid.uuid4().hex
         fn_key = f"counterpoise-step-{token}"
         pick, run = f"counterpoise-pick-{token}", f"counterpoise-groups-{token}"
-        layer = {fn_key: fn}  # in the graph once, not per task
+        picking, running = {}, {fn_key: fn}  # ``fn`` in the graph once
         for j in range(n_tasks):
             groups = list(range(j, n_groups, n_tasks))
             for i, part in enumerate(parts):
-                layer[(pick, i, j)] = (_pick, part.key, groups)
+                picking[(pick, i, j)] = (_pick, part.key, groups)
             picks = [(pick, i, j) for i in range(len(parts))]
-            layer[(run, j)] = (_run_groups, fn_key, groups, picks, kind)
-        graph = HighLevelGraph.from_collections(run, layer, dependencies=parts)
+            running[(run, j)] = (_run_groups, fn_key, groups, picks, kind)
+        # The picks of a map task's output run as soon as it exists, ahead of
+        # every other task: once Dask has spilled it to disk, each of its
+        # picks reads all of it back (at 60M rows, 240 map tasks of 50 MB and
+        # 240 group tasks, picks left to the default order ran at about one a
+        # second).
+        picked = HighLevelGraph.from_collections(
+            pick,
+            MaterializedLayer(picking, annotations={"priority": PICK_PRIORITY}),
+            dependencies=parts,
+        )
+        layers, deps = dict(picked.layers), dict(picked.dependencies)
+        layers[run], deps[run] = MaterializedLayer(running), {pick}
+        graph = HighLevelGraph(layers, deps)
         return [Delayed((run, j), graph, layer=run) for j in range(n_tasks)]
 
     def regroup(self, handle, fn, n_groups):
@@ -438,12 +475,12 @@ class _DaskFrame(Frame):
             return _assemble(meta, gen(i, shared), meta, label, features)
 
         shared_d = dask.delayed(shared, traverse=False) if shared is not None else None
-        run_step, run_gen = _releasing(run_step), _releasing(run_gen)
+        run_step, run_gen = _once(_releasing(run_step)), _once(_releasing(run_gen))
         tasks = [
-            dask.delayed(run_step)(part, i, None)
+            dask.delayed(_call)(run_step, part, i, None)
             for i, part in enumerate(self.ddf.to_delayed())
         ]
-        tasks += [dask.delayed(run_gen)(i, shared_d) for i in range(n_tasks)]
+        tasks += [dask.delayed(_call)(run_gen, i, shared_d) for i in range(n_tasks)]
         for handle, fn in groups:
 
             def run_new(g, payloads, shared, fn=fn):
