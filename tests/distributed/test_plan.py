@@ -606,11 +606,12 @@ def test_dask_exchange_picks_run_ahead_of_other_tasks(dask_client):
         return {str(k): v[0] for k, v in p.seen.items()}
 
     priority = dask_client.run_on_scheduler(seen)
-    picks = [v for k, v in priority.items() if "counterpoise-pick" in k]
-    others = [v for k, v in priority.items() if "counterpoise-pick" not in k]
+    token = tasks[0].key[0].rsplit("-", 1)[1]  # this exchange's tasks only
+    picks = [v for k, v in priority.items() if f"counterpoise-pick-{token}" in k]
+    groups = [v for k, v in priority.items() if f"counterpoise-groups-{token}" in k]
     assert len(picks) == 3 * len(tasks)
     assert set(picks) == {-cd.PICK_PRIORITY}  # the scheduler negates it
-    assert others and set(others) == {0}
+    assert len(groups) == len(tasks) and set(groups) == {0}
     dask_client.unregister_scheduler_plugin(_Priorities.name)
 
 
