@@ -288,9 +288,10 @@ def _run_groups(fn, groups, picks, kind):
     return out
 
 
-def _once(fn):
-    """``fn`` as one key of the graph (a data node) for tasks to call through
-    :func:`_call`: each worker fetches it once, as managed memory Dask can
+def _once(obj):
+    """``obj`` (a step's closure, or the data every task shares) as one key
+    of the graph, a data node the tasks name (a function through
+    :func:`_call`): each worker fetches it once, as managed memory Dask can
     spill, instead of every task's spec carrying (and the worker keeping, for
     every task assigned to it) its own copy of what the closure holds. ENN's
     output step at 60M rows holds the 5.3M removed keys (42 MB): embedded in
@@ -300,7 +301,8 @@ def _once(fn):
 
     import dask
 
-    return dask.delayed(fn, name=f"counterpoise-fn-{uuid.uuid4().hex}", traverse=False)
+    name = f"counterpoise-{type(obj).__name__}-{uuid.uuid4().hex}"
+    return dask.delayed(obj, name=name, traverse=False)
 
 
 def _call(fn, *args):
@@ -325,7 +327,7 @@ class _DaskFrame(Frame):
     def _partial(self, step, columns, shared):
         import dask
 
-        shared_d = dask.delayed(shared, traverse=False) if shared is not None else None
+        shared_d = None if shared is None else _once(shared)
         columns = list(columns)
 
         def run(pdf, p, shared):
@@ -474,7 +476,7 @@ class _DaskFrame(Frame):
         def run_gen(i, shared):
             return _assemble(meta, gen(i, shared), meta, label, features)
 
-        shared_d = dask.delayed(shared, traverse=False) if shared is not None else None
+        shared_d = None if shared is None else _once(shared)
         run_step, run_gen = _once(_releasing(run_step)), _once(_releasing(run_gen))
         tasks = [
             dask.delayed(_call)(run_step, part, i, None)
