@@ -360,6 +360,66 @@ def test_workers_import_no_scikit_learn():
     assert out.stdout.strip() == "[]"
 
 
+_ARENA_SCRIPT = """
+import resource, sys, threading
+import numpy as np
+engine, capped = sys.argv[1], sys.argv[2] == "capped"
+if capped:  # as spark.executor.pyspark.memory caps a Spark Python worker
+    resource.setrlimit(resource.RLIMIT_AS, (8 << 30, 8 << 30))
+if engine == "spark":
+    from counterpoise.spark import _worker as wrap
+else:
+    from counterpoise.dask import _releasing as wrap
+wrap(lambda: None)()  # a step of ours has run in this process
+def vm():
+    status = open("/proc/self/status").read()
+    return int(status.split("VmSize:")[1].split()[0]) >> 10
+allocated, done = threading.Barrier(5), threading.Barrier(5)
+def work():
+    keep = [np.ones(500) for _ in range(200)]  # small blocks: malloc's arenas
+    allocated.wait()
+    done.wait()
+threads = [threading.Thread(target=work) for _ in range(4)]
+base = vm()
+for t in threads:  # 8 MB of stack each, and (uncapped) an arena each
+    t.start()
+allocated.wait()
+grown = vm() - base
+done.wait()
+for t in threads:
+    t.join()
+print(grown)
+"""
+
+
+@pytest.mark.parametrize("engine", ["spark", "dask"])
+def test_capped_workers_reserve_no_arena_per_thread(engine):
+    """Under an address-space cap (Spark's ``spark.executor.pyspark.memory``),
+    glibc's malloc reserves 64 MB of address space for each new thread's arena,
+    which counts against the cap: after one of our steps has run, four threads
+    allocating must add little more than their stacks (uncapped they add an
+    arena each: the process is left alone there)."""
+    import platform
+    import subprocess
+    import sys
+
+    if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
+        pytest.skip("malloc arenas are glibc's")
+
+    def growth(capped):
+        out = subprocess.run(
+            [sys.executable, "-c", _ARENA_SCRIPT, engine, capped],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return int(out.stdout.strip())
+
+    uncapped, capped = growth("uncapped"), growth("capped")
+    assert uncapped >= 4 * (8 + 60), uncapped  # 4 arenas: the test sees them
+    assert capped < 4 * 8 + 32, capped
+
+
 def test_dask_tasks_hand_pyarrows_freed_memory_back():
     """After a Dask task of ours, memory pyarrow freed is back with the OS, not
     kept in pyarrow's pool where Dask counts it as unmanaged (a worker held

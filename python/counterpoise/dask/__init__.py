@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from .._distributed import Frame, resample
+from .._distributed._plan import cap_arenas
 
 __all__ = ["fit_resample", "kneighbors"]
 
@@ -256,10 +257,12 @@ def _watch_workers():
 def _releasing(fn):
     """``fn``, returning freed memory to the OS before and after
     (:func:`_return_memory`), and making sure the worker it runs on keeps
-    doing so between tasks (:func:`_watch_worker`)."""
+    doing so between tasks (:func:`_watch_worker`); first
+    :func:`~counterpoise._distributed._plan.cap_arenas`."""
 
     @functools.wraps(fn)
     def run(*args):
+        cap_arenas()
         _watch_worker()
         _return_memory()
         try:

@@ -11,12 +11,13 @@ the executors.
 
 from __future__ import annotations
 
+import functools
 import pickle
 
 import numpy as np
 
 from .._distributed import Frame, resample
-from .._distributed._plan import POSITION, _select_prefix, _signed
+from .._distributed._plan import POSITION, _select_prefix, _signed, cap_arenas
 
 __all__ = ["fit_resample", "kneighbors"]
 
@@ -85,6 +86,18 @@ def _size_bytes(value):
         return int(float(text) * scale)
     except ValueError:
         return None
+
+
+def _worker(fn):
+    """``fn``, a step Spark's Python workers run, starting with
+    :func:`~counterpoise._distributed._plan.cap_arenas`."""
+
+    @functools.wraps(fn)
+    def run(*args):
+        cap_arenas()
+        return fn(*args)
+
+    return run
 
 
 def _partition_id():
@@ -425,6 +438,7 @@ class _SparkFrame(Frame):
             sub = sub.where(F.col(rows.label).isin(list(values.values())))
         schema = self._to_arrow(sub.schema)
 
+        @_worker
         def run(iterator):
             p = _partition_id()
             pdf = _table(list(iterator), schema).to_pandas()
@@ -446,6 +460,7 @@ class _SparkFrame(Frame):
 
         fan = REDUCE_FAN_IN
 
+        @_worker
         def merge(pdf):
             acc = None
             for blob in pdf["blob"]:
@@ -472,6 +487,7 @@ class _SparkFrame(Frame):
         schema = self._to_arrow(sub.schema)
         out_schema = pa.schema([("g", pa.int64()), ("blob", pa.binary())])
 
+        @_worker
         def run(iterator):
             p = _partition_id()
             pdf = _table(list(iterator), schema).to_pandas()
@@ -498,6 +514,7 @@ class _SparkFrame(Frame):
                 return [("pts", *source.from_columns(pdf, kcol))]
             return [pickle.loads(b) for b in blobs]
 
+        @_worker
         def run_arrow(table):
             # (pyspark >= 4.0: the group as one Arrow table, no per-batch pandas
             # conversion; only the raw rows' columns become a DataFrame)
@@ -516,6 +533,7 @@ class _SparkFrame(Frame):
                 }
             )
 
+        @_worker
         def run(pdf):
             g = int(pdf["g"].iloc[0])
             blobs = None if raw else pdf["blob"]
@@ -554,6 +572,7 @@ class _SparkFrame(Frame):
                 )
             return m
 
+        @_worker
         def run_arrow(table):
             # (pyspark >= 4.0) the lists built as Arrow list arrays over the
             # flat (n, k) blocks: no Python object a row
@@ -576,6 +595,7 @@ class _SparkFrame(Frame):
                 }
             )
 
+        @_worker
         def run(pdf):
             ids, D, NK = lists_of(pdf["blob"], int(pdf["g"].iloc[0]))
             return pd.DataFrame(
@@ -600,6 +620,7 @@ class _SparkFrame(Frame):
 
         @pandas_udf("boolean")
         def test(*series):
+            cap_arenas()
             mid = series[-1].to_numpy().astype(np.int64)
             pdf = pd.DataFrame({c: s.to_numpy() for c, s in zip(columns, series)})
             part, pos = mid >> np.int64(33), mid & low
@@ -636,6 +657,7 @@ class _SparkFrame(Frame):
         schema = self._to_arrow(df.schema)
         columns = list(columns)
 
+        @_worker
         def run(iterator):
             p = _partition_id()
             table = _table(list(iterator), schema)
@@ -647,6 +669,7 @@ class _SparkFrame(Frame):
         if n_tasks:
             spark = df.sparkSession
 
+            @_worker
             def run_gen(iterator):
                 for batch in iterator:
                     for i in batch.column(0).to_pylist():
@@ -656,6 +679,7 @@ class _SparkFrame(Frame):
             ids = spark.range(0, n_tasks, 1, numPartitions=n_tasks)
             out = out.union(ids.mapInArrow(run_gen, out_type))
 
+        @_worker
         def run_new(iterator):
             for batch in iterator:
                 blobs = batch.column(batch.schema.get_field_index("blob"))
