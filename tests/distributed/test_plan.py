@@ -370,7 +370,7 @@ if engine == "spark":
     from counterpoise.spark import _worker as wrap
 else:
     from counterpoise.dask import _releasing as wrap
-wrap(lambda: None)()  # a step of ours has run in this process
+wrap(lambda *a: None)(None)  # a step of ours has run in this process
 def vm():
     status = open("/proc/self/status").read()
     return int(status.split("VmSize:")[1].split()[0]) >> 10

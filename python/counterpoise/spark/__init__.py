@@ -89,13 +89,14 @@ def _size_bytes(value):
 
 
 def _worker(fn):
-    """``fn``, a step Spark's Python workers run, starting with
+    """``fn``, a step Spark's Python workers run (one argument: pyspark reads
+    its signature), starting with
     :func:`~counterpoise._distributed._plan.cap_arenas`."""
 
     @functools.wraps(fn)
-    def run(*args):
+    def run(data):
         cap_arenas()
-        return fn(*args)
+        return fn(data)
 
     return run
 
