@@ -23,6 +23,13 @@ memory):
               distributed path's rows per second vs single-machine counterpoise
               (pandas read, ``fit_resample``, pyarrow write), all in one run.
 
+``one``       one case on one engine in this process (``--repeat N``: N runs
+              in one session, the first paying its warm-up). Cases: the
+              samplers (``under``, ``smote``, ``enn``, ``tomek``, ``oss``, ...),
+              and ``copy``: read, a Python step returning every row unchanged,
+              write (``local``: pandas read and pyarrow write), the least any
+              job of this shape costs on the engine.
+
 Raw results are appended to ``benches/results/distributed.json``.
 
 Examples
@@ -327,6 +334,13 @@ def run_spark_case(case, spark, df, dest):
             make_sampler(case), df, label="label", features=features_of(df.columns)
         )
         out.write.mode("overwrite").parquet(dest)
+    elif case == "copy":
+        # the floor of any Spark job of this shape: read, a Python step over
+        # every row that returns it unchanged, write
+        def same(batches):
+            yield from batches
+
+        df.mapInArrow(same, df.schema).write.mode("overwrite").parquet(dest)
     elif case == "sampleby":
         counts = {r["label"]: r["count"] for r in df.groupBy("label").count().collect()}
         frac = {0: counts[1] / counts[0], 1: 1.0}
@@ -349,6 +363,9 @@ def run_spark_case(case, spark, df, dest):
 def run_dask_case(case, df, dest):
     from counterpoise.dask import fit_resample
 
+    if case == "copy":  # read, a Python step over every partition, write
+        df.map_partitions(lambda pdf: pdf).to_parquet(dest, compression=None)
+        return
     out = fit_resample(
         make_sampler(case), df, label="label", features=features_of(df.columns)
     )
@@ -361,6 +378,12 @@ def run_local_case(case, data, dest):
     import pyarrow.parquet as pq
 
     pdf = pd.read_parquet(data)
+    if case == "copy":  # read and write, nothing else
+        dest.mkdir(parents=True, exist_ok=True)
+        pq.write_table(
+            pa.Table.from_pandas(pdf), dest / "part-0.parquet", compression="none"
+        )
+        return
     y = pdf.pop("label").to_numpy()
     ids = pdf.pop("id").to_numpy() if "id" in pdf.columns else None
     sampler = make_sampler(case)
