@@ -377,12 +377,15 @@ def run_local_case(case, data, dest):
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    pdf = pd.read_parquet(data)
-    if case == "copy":  # read and write, nothing else
+    def write(frame):
         dest.mkdir(parents=True, exist_ok=True)
         pq.write_table(
-            pa.Table.from_pandas(pdf), dest / "part-0.parquet", compression="none"
+            pa.Table.from_pandas(frame), dest / "part-0.parquet", compression="none"
         )
+
+    pdf = pd.read_parquet(data)
+    if case == "copy":  # read and write, nothing else
+        write(pdf)
         return
     y = pdf.pop("label").to_numpy()
     ids = pdf.pop("id").to_numpy() if "id" in pdf.columns else None
@@ -392,10 +395,7 @@ def run_local_case(case, data, dest):
     out["label"] = y_res
     if ids is not None and hasattr(sampler, "sample_indices_"):
         out.insert(0, "id", ids[sampler.sample_indices_])
-    dest.mkdir(parents=True, exist_ok=True)
-    pq.write_table(
-        pa.Table.from_pandas(out), dest / "part-0.parquet", compression="none"
-    )
+    write(out)
 
 
 def measure(engine, case, args):

@@ -40,6 +40,7 @@ the same data (the engine's exact k-NN, ties by distance then row key).
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 import warnings
@@ -95,9 +96,22 @@ QUERY_BLOCK = 8192
 
 #: glibc's ``mallopt`` parameter for the most malloc arenas (``M_ARENA_MAX``).
 _M_ARENA_MAX = -8
-_ARENAS_CAPPED = False
 
 
+@functools.cache
+def glibc():
+    """The C library through ``ctypes`` when it is glibc (``mallopt``,
+    ``malloc_trim``), else None."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:  # pragma: no cover - no glibc soname (macOS, musl)
+        return None
+    return libc if hasattr(libc, "gnu_get_libc_version") else None
+
+
+@functools.cache
 def cap_arenas():
     """In a worker whose address space is capped (``RLIMIT_AS``: Spark caps
     its Python workers' at ``spark.executor.pyspark.memory``), keep glibc's
@@ -109,28 +123,17 @@ def cap_arenas():
     address space and 274 MB resident, 230 MB of it such reservations (the
     engine's threads, numpy's and pyarrow's), and failed to grow a 33 MB Arrow
     buffer. Threads that start after this call share the existing arenas.
-    Called on entry to every step a Spark or Dask worker runs; once per
-    process."""
-    global _ARENAS_CAPPED
-    if _ARENAS_CAPPED:
-        return
-    _ARENAS_CAPPED = True
+    Called on entry to every step a Spark or Dask worker runs; does its work
+    once per process (cached)."""
     try:
         import resource
 
         soft, _ = resource.getrlimit(resource.RLIMIT_AS)
     except (ImportError, OSError, ValueError):  # pragma: no cover - not POSIX
         return
-    if soft == resource.RLIM_INFINITY:
-        return
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL("libc.so.6")
-        if hasattr(libc, "gnu_get_libc_version"):  # glibc (musl has no arenas)
-            libc.mallopt(_M_ARENA_MAX, 1)
-    except (OSError, AttributeError):  # pragma: no cover - not glibc
-        pass
+    libc = glibc()
+    if soft != resource.RLIM_INFINITY and libc is not None:
+        libc.mallopt(_M_ARENA_MAX, 1)
 
 
 # Named random streams.

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from .._distributed import Frame, resample
-from .._distributed._plan import cap_arenas
+from .._distributed._plan import cap_arenas, glibc
 
 __all__ = ["fit_resample", "kneighbors"]
 
@@ -153,20 +153,9 @@ def _return_memory():
         pass
     else:
         pa.default_memory_pool().release_unused()
-    trim = _malloc_trim()
-    if trim is not None:
-        trim(0)
-
-
-@functools.cache
-def _malloc_trim():
-    """glibc's ``malloc_trim``, or None (not glibc)."""
-    try:
-        import ctypes
-
-        return ctypes.CDLL("libc.so.6").malloc_trim
-    except (OSError, AttributeError):
-        return None
+    libc = glibc()
+    if libc is not None:
+        libc.malloc_trim(0)
 
 
 #: How often (seconds) a watched worker checks whether its memory is above
