@@ -61,59 +61,92 @@ DATASETS = [
 ]
 
 
-def run_dataset(name, n_jobs, repeats=1):
+def _outer_folds(X, y, seed):
+    return list(StratifiedKFold(5, shuffle=True, random_state=seed).split(X, y))
+
+
+def run_fold(name, seed, i, repeats=1, n_jobs=None):
+    """One outer fold: every fixed strategy fitted on the training part and
+    scored on the held-out part, and the search fitted on the training part."""
     from counterpoise import compare
     from counterpoise.model_selection import StrategySearchCV
     from counterpoise.workflow._stats import select
 
+    warnings.simplefilter("ignore")
     X, y = load_keel(name)
-    outer = StratifiedKFold(5, shuffle=True, random_state=0)
-    folds = list(outer.split(X, y))
+    tr, te = _outer_folds(X, y, seed)[i]
     t0 = time.perf_counter()
-    fixed = compare(X, y, cv=folds, random_state=0)
-    fixed_f1 = {s: fixed.scores[s]["f1"] for s in fixed.strategies}
-    search_f1, best_rule_f1, chosen, chosen_best, mismatch = [], [], [], [], 0
-    inner = []
-    for i, (tr, te) in enumerate(folds):
-        cv = 5
-        if repeats > 1:
-            cv = RepeatedStratifiedKFold(n_splits=5, n_repeats=repeats, random_state=0)
-        search = StrategySearchCV(cv=cv, random_state=0, n_jobs=n_jobs)
-        search.fit(X[tr], y[tr])
-        score = search.score(X[te], y[te])
-        search_f1.append(score)
-        chosen.append(search.best_strategy_)
-        if abs(score - fixed_f1[search.best_strategy_][i]) > 1e-9:
-            mismatch += 1
-        res = search.cv_results_
-        names = [p["strategy"] for p in res["params"]]
-        splits = [res[f"split{k}_test_score"] for k in range(search.n_splits_)]
-        top = names[select(names, np.column_stack(splits), "best")["index"]]
-        chosen_best.append(top)
-        best_rule_f1.append(fixed_f1[top][i])
-        inner.append({"names": names, "scores": np.column_stack(splits).tolist()})
-    means = {s: float(np.mean(v)) for s, v in fixed_f1.items()}
-    hindsight = max(means, key=means.get)
+    fixed = compare(X, y, cv=[(tr, te)], random_state=0)
+    fixed_f1 = {s: float(fixed.scores[s]["f1"][0]) for s in fixed.strategies}
+    cv = 5
+    if repeats > 1:
+        cv = RepeatedStratifiedKFold(n_splits=5, n_repeats=repeats, random_state=0)
+    search = StrategySearchCV(cv=cv, random_state=0, n_jobs=n_jobs)
+    search.fit(X[tr], y[tr])
+    score = float(search.score(X[te], y[te]))
+    res = search.cv_results_
+    names = [p["strategy"] for p in res["params"]]
+    splits = np.column_stack(
+        [res[f"split{k}_test_score"] for k in range(search.n_splits_)]
+    )
+    top = names[select(names, splits, "best")["index"]]
+    return {
+        "fixed": fixed_f1,
+        "search": score,
+        "chosen": search.best_strategy_,
+        "chosen_best_rule": top,
+        "mismatch": abs(score - fixed_f1[search.best_strategy_]) > 1e-9,
+        "inner": {"names": names, "scores": splits.tolist()},
+        "seconds": time.perf_counter() - t0,
+    }
+
+
+def run_dataset(name, n_jobs, repeats=1, seeds=(0,), workers=1):
+    """The nested cross-validation of one dataset over the outer splits of
+    ``seeds`` (``StratifiedKFold(5, shuffle=True, random_state=seed)`` each);
+    with ``workers`` > 1 the outer folds run in that many processes."""
+    from counterpoise import compare
+
+    X, y = load_keel(name)
+    t0 = time.perf_counter()
+    tasks = [(name, seed, i, repeats, n_jobs) for seed in seeds for i in range(5)]
+    if workers > 1:
+        from joblib import Parallel, delayed
+
+        folds = Parallel(n_jobs=workers)(delayed(run_fold)(*t) for t in tasks)
+    else:
+        folds = [run_fold(*t) for t in tasks]
+    strategies = list(dict.fromkeys(s for f in folds for s in f["fixed"]))
+    # a strategy that failed on an outer fold (compare leaves it out there, e.g.
+    # ADASYN where no minority row has a majority neighbour) scores NaN there
+    # and is no fixed strategy to pick in hindsight
+    fixed_folds = {s: [f["fixed"].get(s, np.nan) for f in folds] for s in strategies}
+    means = {s: float(np.mean(v)) for s, v in fixed_folds.items()}
+    hindsight = max((s for s in means if not np.isnan(means[s])), key=means.get)
     # The hindsight reference on fresh folds: the same strategy's mean held-out
     # F1 under another outer split, i.e. how much of its lead is the luck of the
     # folds it was picked on.
-    fresh_folds = list(StratifiedKFold(5, shuffle=True, random_state=1).split(X, y))
-    fresh = compare(X, y, cv=fresh_folds, random_state=0, strategies=[hindsight])
+    fresh_seed = max(seeds) + 1
+    fresh = compare(
+        X, y, cv=_outer_folds(X, y, fresh_seed), random_state=0, strategies=[hindsight]
+    )
     return {
         "dataset": name,
         "n": int(len(y)),
         "minority": int(y.sum()),
+        "seeds": list(seeds),
         "fixed": means,
         "hindsight": hindsight,
-        "search": float(np.mean(search_f1)),
-        "search_folds": [float(v) for v in search_f1],
-        "chosen": chosen,
-        "best_rule": float(np.mean(best_rule_f1)),
-        "chosen_best_rule": chosen_best,
-        "refit_mismatches": mismatch,
-        "fixed_folds": {k: [float(x) for x in v] for k, v in fixed_f1.items()},
-        "inner": inner,
+        "search": float(np.mean([f["search"] for f in folds])),
+        "search_folds": [f["search"] for f in folds],
+        "chosen": [f["chosen"] for f in folds],
+        "best_rule": float(np.mean([f["fixed"][f["chosen_best_rule"]] for f in folds])),
+        "chosen_best_rule": [f["chosen_best_rule"] for f in folds],
+        "refit_mismatches": int(sum(f["mismatch"] for f in folds)),
+        "fixed_folds": fixed_folds,
+        "inner": [f["inner"] for f in folds],
         "hindsight_fresh": float(np.mean(fresh.scores[hindsight]["f1"])),
+        "fold_seconds": [f["seconds"] for f in folds],
         "seconds": time.perf_counter() - t0,
     }
 
@@ -214,6 +247,60 @@ def rules_text(rows):
     return "\n".join(lines)
 
 
+def seeds_text(rows):
+    """For runs over several outer splits: each split's gap to its own
+    hindsight best (the protocol of one split, averaged over the splits), and
+    the gap to the hindsight best over all the splits' folds together."""
+    lines = [
+        "| dataset | n (minority) | splits | plain | search (one-SE) | best rule | "
+        "hindsight, per split | gap per split (one-SE) | gap per split (best rule) | "
+        "hindsight, all splits | gap (one-SE) | gap (best rule) | on fresh folds |"
+    ]
+    lines.append("|" + "---|" * 13)
+    tot = []
+    for r in rows:
+        k = len(r.get("seeds", [0]))
+        f = {s: np.reshape(v, (k, -1)) for s, v in r["fixed_folds"].items()}
+        search = np.reshape(r["search_folds"], (k, -1)).mean(axis=1)
+        best = (
+            np.array(
+                [r["fixed_folds"][c][i] for i, c in enumerate(r["chosen_best_rule"])]
+            )
+            .reshape(k, -1)
+            .mean(axis=1)
+        )
+        hind_split = np.nanmax([v.mean(axis=1) for v in f.values()], axis=0)
+        hind_all = r["fixed"][r["hindsight"]]
+        row = [
+            r["fixed"]["baseline"],
+            r["search"],
+            r["best_rule"],
+            hind_split.mean(),
+            (search - hind_split).mean(),
+            (best - hind_split).mean(),
+            hind_all,
+            r["search"] - hind_all,
+            r["best_rule"] - hind_all,
+            r["hindsight_fresh"] - hind_all,
+        ]
+        tot.append(row)
+        cells = " | ".join(
+            f"{v:+.3f}" if j in (4, 5, 7, 8, 9) else f"{v:.3f}"
+            for j, v in enumerate(row)
+        )
+        lines.append(f"| {r['dataset']} | {r['n']} ({r['minority']}) | {k} | {cells} |")
+    m = np.mean(tot, axis=0)
+    cells = " | ".join(
+        f"{v:+.3f}" if j in (4, 5, 7, 8, 9) else f"{v:.3f}" for j, v in enumerate(m)
+    )
+    lines.append(f"| **mean** | | | {cells} |")
+    wins = sum(t[1] > t[0] + 1e-12 for t in tot)
+    lines.append(
+        f"\nSearch (one-SE) better than the plain model on {wins} of {len(tot)}."
+    )
+    return "\n".join(lines)
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--keel", nargs="+", default=DATASETS)
@@ -223,6 +310,16 @@ def main(argv=None):
         type=int,
         default=1,
         help="inner folds: RepeatedStratifiedKFold(5, repeats) instead of 5 folds",
+    )
+    p.add_argument(
+        "--outer-seeds",
+        type=int,
+        nargs="+",
+        default=[0],
+        help="outer splits: StratifiedKFold(5, shuffle=True, random_state=seed) each",
+    )
+    p.add_argument(
+        "--workers", type=int, default=1, help="outer folds run in this many processes"
     )
     p.add_argument("--out", default=str(HERE / "results" / "strategy_search.json"))
     p.add_argument(
@@ -235,11 +332,14 @@ def main(argv=None):
         rows = json.loads(Path(args.tabulate).read_text())
         print(table(rows)[0])
         print(rules_text(rows))
+        print(seeds_text(rows))
         return
     warnings.simplefilter("ignore")
     rows = []
     for name in args.keel:
-        r = run_dataset(name, args.n_jobs, args.repeats)
+        r = run_dataset(
+            name, args.n_jobs, args.repeats, tuple(args.outer_seeds), args.workers
+        )
         rows.append(r)
         print(
             f"{name}: search {r['search']:.3f}, plain {r['fixed']['baseline']:.3f}, "
@@ -252,6 +352,7 @@ def main(argv=None):
     print(text)
     print(summary)
     print(rules_text(rows))
+    print(seeds_text(rows))
 
 
 if __name__ == "__main__":

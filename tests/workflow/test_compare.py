@@ -251,3 +251,52 @@ def test_cost_matrix_steers_threshold_tuning():
         compare(X, y, strategies=["threshold"], scoring="f2")
     with pytest.raises(ValueError, match="cost matrix"):
         compare(X, y, strategies=["threshold"], scoring=[1, 2, 3])
+
+
+def _separated():
+    """Two far-apart blobs: every minority row's nearest neighbours are
+    minority rows, where ADASYN cannot weight its rows (imbalanced-learn
+    raises too)."""
+    rng = np.random.default_rng(3)
+    X = np.vstack([rng.normal(0, 1, (200, 3)), rng.normal(12, 1, (30, 3))])
+    y = np.r_[np.zeros(200, int), np.ones(30, int)]
+    return X, y
+
+
+def test_a_strategy_that_fails_on_a_fold_is_left_out_with_the_reason():
+    from imblearn.over_sampling import ADASYN as ImbADASYN
+    from sklearn.exceptions import FitFailedWarning
+
+    X, y = _separated()
+    folds = list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y))
+    # the independent truth: imbalanced-learn's ADASYN fails on these training parts
+    with pytest.raises(RuntimeError, match="majority"):
+        ImbADASYN(random_state=0).fit_resample(X[folds[0][0]], y[folds[0][0]])
+    names = ["baseline", "class_weight", "ADASYN", "SMOTE"]
+    with pytest.warns(FitFailedWarning, match="'ADASYN' failed on fold 1 of 3"):
+        result = compare(X, y, strategies=names, cv=folds, refit="f1")
+    assert result.strategies == ["baseline", "class_weight", "SMOTE"]
+    assert result.skipped["ADASYN"].startswith("failed on fold 1 of 3: ")
+    assert "majority" in result.skipped["ADASYN"]
+    assert "ADASYN" not in result.scores and "ADASYN" not in result.oof_scores
+    # the others are scored as if ADASYN had not been asked for
+    alone = compare(X, y, strategies=["baseline", "class_weight", "SMOTE"], cv=folds)
+    for s in alone.strategies:
+        assert_allclose(result.scores[s]["f1"], alone.scores[s]["f1"])
+    assert "skipped ADASYN: failed on fold 1 of 3" in result.table()
+    # and the choice is the search's on the same folds, where ADASYN scores NaN
+    from counterpoise.model_selection import StrategySearchCV
+
+    with pytest.warns(FitFailedWarning):
+        search = StrategySearchCV(strategies=names, cv=folds, random_state=0).fit(X, y)
+    assert search.best_strategy_ == result.best_strategy_
+
+
+def test_when_the_plain_model_cannot_be_fitted_its_error_is_raised():
+    class Broken(LogisticRegression):
+        def fit(self, X, y, sample_weight=None):
+            raise ValueError("this model cannot be fitted")
+
+    X, y = _separated()
+    with pytest.raises(ValueError, match="this model cannot be fitted"):
+        compare(X, y, estimator=Broken(), strategies=["baseline", "SMOTE"], cv=3)

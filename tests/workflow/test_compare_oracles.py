@@ -240,6 +240,19 @@ def test_best_takes_the_first_on_a_tie_and_paired_handles_equal_folds():
         r.paired("nope")
 
 
+def test_folds_equal_up_to_rounding_are_neither_won_nor_lost():
+    # average precision of a perfect ranking can come out as 1 - 2.2e-16
+    one = 1.0 - 2.220446049250313e-16
+    r = _result(
+        {
+            "baseline": {"f1": [one, 1.0, 1.0]},
+            "d": {"f1": [1.0, one, 0.9]},
+        }
+    )
+    (row,) = r.paired()
+    assert row["wins"] == 0 and row["losses"] == 1
+
+
 def _expected_choice(oracle, metric):
     """The one-SE rule done here: the best mean, its standard error (ddof=0 over
     sqrt(k), as documented), then the simplest strategy at or above mean - se."""

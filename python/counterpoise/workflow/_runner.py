@@ -13,7 +13,7 @@ import warnings
 
 import numpy as np
 from sklearn.base import clone, is_classifier
-from sklearn.exceptions import UndefinedMetricWarning
+from sklearn.exceptions import FitFailedWarning, UndefinedMetricWarning
 from sklearn.metrics import (
     average_precision_score,
     balanced_accuracy_score,
@@ -145,6 +145,11 @@ def compare(
     On each held-out fold it scores PR-AUC (average precision) and ROC-AUC
     from the positive-class scores, and F1, precision, recall, MCC, balanced
     accuracy and G-mean from the predicted labels.
+
+    A strategy whose fit fails on a fold (ADASYN where no minority row has a
+    majority neighbour, say) is left out of the comparison with a
+    ``FitFailedWarning``; the result's ``skipped`` gives the fold and the
+    error. When the plain model itself cannot be fitted, its error is raised.
 
     With ``refit=metric`` it also chooses a strategy, by the rule of
     :class:`counterpoise.model_selection.StrategySearchCV` on the same folds
@@ -290,14 +295,34 @@ def compare(
     done = 0
     n = len(y_arr)
     scores, oof, oof_pred = {}, {}, {}
+    ran = []
     for name, model in runs:
         per_fold = {m: [] for m in (*METRICS, "fit_time")}
         oof[name] = np.full(n, np.nan)
         oof_pred[name] = np.zeros(n, dtype=int)
-        for train, test in folds:
+        for i, (train, test) in enumerate(folds):
             est = clone(model)
             t0 = time.perf_counter()
-            est.fit(_take(X, train), y_arr[train])
+            try:
+                est.fit(_take(X, train), y_arr[train])
+            except Exception as exc:
+                # The plain model is every comparison's reference: when it
+                # cannot be fitted there is nothing to compare, so say why.
+                if name == runs[0][0]:
+                    raise
+                # Any other strategy that cannot be fitted on a fold (ADASYN on
+                # a class with no majority neighbour, say) is left out with the
+                # reason, as GridSearchCV scores a failed fit, and the rest run.
+                skipped[name] = (
+                    f"failed on fold {i + 1} of {len(folds)}: "
+                    f"{type(exc).__name__}: {exc}"
+                )
+                warnings.warn(
+                    f"compare: strategy {name!r} {skipped[name]} It is left out.",
+                    FitFailedWarning,
+                    stacklevel=2,
+                )
+                break
             per_fold["fit_time"].append(time.perf_counter() - t0)
             classes = list(est.classes_)
             pos = classes.index(positive_class)
@@ -312,7 +337,13 @@ def compare(
             done += 1
             if progress is not None:
                 progress(done, total, name)
+        if name in skipped:
+            del oof[name], oof_pred[name]
+            total -= len(folds) - len(per_fold["fit_time"])
+            continue
+        ran.append((name, model))
         scores[name] = {m: np.asarray(v) for m, v in per_fold.items()}
+    runs = ran
     names = [name for name, _ in runs]
     extra = {}
     if refit is not None:

@@ -62,6 +62,9 @@ def paired(scores, strategies, metrics, baseline):
             a = np.asarray(scores[s][m], dtype=float)
             b = np.asarray(scores[baseline][m], dtype=float)
             diff = a - b
+            # equal up to rounding (average precision of a perfect ranking can
+            # come out as 1 - 2.2e-16) is a tie, neither won nor lost
+            tied = np.abs(diff) <= 1e-12
             if np.allclose(diff, 0):
                 p = 1.0
             else:
@@ -72,8 +75,8 @@ def paired(scores, strategies, metrics, baseline):
                     "metric": m,
                     "mean_diff": float(diff.mean()),
                     "std_diff": float(diff.std(ddof=1)) if diff.size > 1 else 0.0,
-                    "wins": int((diff > 0).sum()),
-                    "losses": int((diff < 0).sum()),
+                    "wins": int((diff > 0)[~tied].sum()),
+                    "losses": int((diff < 0)[~tied].sum()),
                     "p_value": p,
                 }
             )
