@@ -65,16 +65,14 @@ def _outer_folds(X, y, seed):
     return list(StratifiedKFold(5, shuffle=True, random_state=seed).split(X, y))
 
 
-def run_fold(name, seed, i, repeats=1, n_jobs=None):
-    """One outer fold: every fixed strategy fitted on the training part and
-    scored on the held-out part, and the search fitted on the training part."""
+def run_fold(X, y, tr, te, repeats=1, n_jobs=None):
+    """One outer fold: every fixed strategy fitted on the training part ``tr``
+    and scored on the held-out part ``te``, and the search fitted on ``tr``."""
     from counterpoise import compare
     from counterpoise.model_selection import StrategySearchCV
     from counterpoise.workflow._stats import select
 
-    warnings.simplefilter("ignore")
-    X, y = load_keel(name)
-    tr, te = _outer_folds(X, y, seed)[i]
+    warnings.simplefilter("ignore")  # also in joblib's worker processes
     t0 = time.perf_counter()
     fixed = compare(X, y, cv=[(tr, te)], random_state=0)
     fixed_f1 = {s: float(fixed.scores[s]["f1"][0]) for s in fixed.strategies}
@@ -109,7 +107,11 @@ def run_dataset(name, n_jobs, repeats=1, seeds=(0,), workers=1):
 
     X, y = load_keel(name)
     t0 = time.perf_counter()
-    tasks = [(name, seed, i, repeats, n_jobs) for seed in seeds for i in range(5)]
+    tasks = [
+        (X, y, tr, te, repeats, n_jobs)
+        for seed in seeds
+        for tr, te in _outer_folds(X, y, seed)
+    ]
     if workers > 1:
         from joblib import Parallel, delayed
 
@@ -257,6 +259,13 @@ def seeds_text(rows):
         "hindsight, all splits | gap (one-SE) | gap (best rule) | on fresh folds |"
     ]
     lines.append("|" + "---|" * 13)
+
+    def cells(row):  # the gaps (columns 4, 5, 7, 8, 9) with their sign
+        return " | ".join(
+            f"{v:+.3f}" if j in (4, 5, 7, 8, 9) else f"{v:.3f}"
+            for j, v in enumerate(row)
+        )
+
     tot = []
     for r in rows:
         k = len(r.get("seeds", [0]))
@@ -284,16 +293,10 @@ def seeds_text(rows):
             r["hindsight_fresh"] - hind_all,
         ]
         tot.append(row)
-        cells = " | ".join(
-            f"{v:+.3f}" if j in (4, 5, 7, 8, 9) else f"{v:.3f}"
-            for j, v in enumerate(row)
+        lines.append(
+            f"| {r['dataset']} | {r['n']} ({r['minority']}) | {k} | {cells(row)} |"
         )
-        lines.append(f"| {r['dataset']} | {r['n']} ({r['minority']}) | {k} | {cells} |")
-    m = np.mean(tot, axis=0)
-    cells = " | ".join(
-        f"{v:+.3f}" if j in (4, 5, 7, 8, 9) else f"{v:.3f}" for j, v in enumerate(m)
-    )
-    lines.append(f"| **mean** | | | {cells} |")
+    lines.append(f"| **mean** | | | {cells(np.mean(tot, axis=0))} |")
     wins = sum(t[1] > t[0] + 1e-12 for t in tot)
     lines.append(
         f"\nSearch (one-SE) better than the plain model on {wins} of {len(tot)}."
